@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Run every test suite and end with one line: "N passed, N failed[, N skipped]".
+#   scripts/run-checks.sh BUILDDIR [suite...]
+# Suites: meson (unit and every other meson-registered test), tsa (the clang
+# -Wthread-safety build, compile only), iotests (-raw and -qcow2).
+# Each suite adds its counts to the totals; a suite whose pieces do not
+# exist yet is left out with a note.
+
+BUILD=${1:-build}
+shift 2>/dev/null
+SUITES=${*:-"meson tsa iotests"}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+case "$BUILD" in /*) ;; *) BUILD="$SRC/$BUILD" ;; esac
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+
+add_counts() {
+    # $1 passed, $2 failed, $3 skipped, $4 suite name
+    PASSED=$((PASSED + $1))
+    FAILED=$((FAILED + $2))
+    SKIPPED=$((SKIPPED + $3))
+    echo "== $4: $1 passed, $2 failed, $3 skipped"
+}
+
+suite_meson() {
+    rm -f "$BUILD/meson-logs/testlog.json"
+    meson test -C "$BUILD" --no-rebuild --print-errorlogs --num-processes 2 \
+        --no-suite bench
+    counts=$(python3 "$SRC/scripts/meson-testlog-counts.py" \
+             "$BUILD/meson-logs/testlog.json")
+    add_counts $counts "meson tests"
+}
+
+suite_tsa() {
+    if ! command -v clang >/dev/null; then
+        echo "== tsa: clang not installed, not run"
+        add_counts 0 0 1 "tsa build"
+        return
+    fi
+    TSA_BUILD="$SRC/build-tsa"
+    if [ ! -f "$TSA_BUILD/build.ninja" ]; then
+        (cd "$SRC" && ./configure --cc=clang --enable-tsa --builddir="$TSA_BUILD") \
+            >"$SRC/build-tsa.log" 2>&1 || { cat "$SRC/build-tsa.log"; add_counts 0 1 0 "tsa build"; return; }
+    fi
+    if ninja -C "$TSA_BUILD" >"$SRC/build-tsa.log" 2>&1; then
+        add_counts 1 0 0 "tsa build (clang -Wthread-safety -Werror)"
+    else
+        grep -E 'error|warning' "$SRC/build-tsa.log" | head -50
+        add_counts 0 1 0 "tsa build (clang -Wthread-safety -Werror)"
+    fi
+}
+
+suite_iotests() {
+    IOT="$SRC/tests/qemu-iotests"
+    if [ ! -x "$IOT/check" ] || [ ! -x "$BUILD/qemu-io" ] || [ ! -x "$BUILD/qemu-img" ]; then
+        echo "== iotests: qemu-img/qemu-io not built yet, not run"
+        return
+    fi
+    for fmt in raw qcow2; do
+        out="$BUILD/iotests-$fmt.log"
+        (cd "$IOT" && QEMU_IMG_PROG="$BUILD/qemu-img" QEMU_IO_PROG="$BUILD/qemu-io" \
+            QEMU_NBD_PROG="$BUILD/qemu-nbd" ./check -$fmt) 2>&1 | tee "$out"
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+        p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+        f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+        s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+        if [ -z "$p" ]; then
+            add_counts 0 1 0 "iotests -$fmt (runner printed no summary)"
+        else
+            add_counts "$p" "${f:-0}" "${s:-0}" "iotests -$fmt"
+        fi
+    done
+}
+
+for s in $SUITES; do
+    "suite_$s"
+done
+
+if [ "$SKIPPED" -gt 0 ]; then
+    echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+else
+    echo "$PASSED passed, $FAILED failed"
+fi
+[ "$FAILED" -eq 0 ]
