@@ -25,12 +25,12 @@ typedef struct QemuLockable {
 } QemuLockable;
 
 /* Adapters from the typed lock functions to QemuLockUnlockFunc. */
-static inline void qemu_lockable_mutex_lock_(void *p)
+static inline void TSA_NO_TSA qemu_lockable_mutex_lock_(void *p)
 {
     qemu_mutex_lock(p);
 }
 
-static inline void qemu_lockable_mutex_unlock_(void *p)
+static inline void TSA_NO_TSA qemu_lockable_mutex_unlock_(void *p)
 {
     qemu_mutex_unlock(p);
 }
