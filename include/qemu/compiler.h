@@ -59,6 +59,8 @@
 #define co_wrapper_bdrv_rdlock
 #define co_wrapper_mixed_bdrv_rdlock
 #define no_co_wrapper
+#define no_co_wrapper_bdrv_rdlock
+#define no_co_wrapper_bdrv_wrlock
 
 #define QEMU_FALLTHROUGH __attribute__((fallthrough))
 
