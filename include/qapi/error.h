@@ -57,6 +57,14 @@ void error_setg_errno_internal(Error **errp, const char *fname, int line,
                                const char *fmt, ...)
     G_GNUC_PRINTF(6, 7);
 
+/* "Could not open 'filename': strerror(os_errno)" */
+#define error_setg_file_open(errp, os_errno, filename)                  \
+    error_setg_file_open_internal((errp), __FILE__, __LINE__, __func__, \
+                                  (os_errno), (filename))
+void error_setg_file_open_internal(Error **errp, const char *src, int line,
+                                   const char *func, int os_errno,
+                                   const char *filename);
+
 #define error_set(errp, err_class, fmt, ...)                        \
     error_set_internal((errp), __FILE__, __LINE__, __func__,        \
                        (err_class), (fmt), ## __VA_ARGS__)

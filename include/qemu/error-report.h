@@ -23,7 +23,18 @@ bool error_report_once_cond(bool *printed, const char *fmt, ...)
         error_report_once_cond(&print_once_, fmt, ##__VA_ARGS__);       \
     })
 
-/* Print to stdout (qemu_printf) or stderr without prefix. */
+bool warn_report_once_cond(bool *printed, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+#define warn_report_once(fmt, ...)                                      \
+    ({                                                                  \
+        static bool print_once_;                                        \
+        warn_report_once_cond(&print_once_, fmt, ##__VA_ARGS__);        \
+    })
+
+/* Set the program name prefix from argv[0] (same as error_set_progname) */
+void error_init(const char *argv0);
+
+/* Print to stderr without any prefix. */
 int error_printf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 int error_vprintf(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
 

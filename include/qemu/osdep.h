@@ -56,7 +56,7 @@
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(x) ((sizeof(x) / sizeof((x)[0])) + QEMU_BUILD_BUG_ON_ZERO( \
-    !__builtin_types_compatible_p(typeof(x), typeof(&(x)[0]) )))
+    __builtin_types_compatible_p(typeof(x), typeof(&(x)[0]) )))
 #endif
 
 /* Round @n down/up to a multiple of @m (any @m) */
