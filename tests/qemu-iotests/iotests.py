@@ -115,16 +115,14 @@ _DROPPED_CREATE_OPTS = re.compile(
 
 
 def filter_test_dir(msg: str) -> str:
-    if imgproto == 'nbd':
-        msg = msg.replace('nbd+unix:///?socket=%s/nbd' % sock_dir,
-                          'TEST_DIR/t.' + imgfmt)
     if test_dir:
         msg = msg.replace(test_dir + '/', 'TEST_DIR/')
         msg = re.sub(re.escape(test_dir) + r'\b', 'TEST_DIR', msg)
     if sock_dir and sock_dir != test_dir:
         msg = msg.replace(sock_dir + '/', 'SOCK_DIR/')
         msg = re.sub(re.escape(sock_dir) + r'\b', 'SOCK_DIR', msg)
-    return msg
+    return re.sub(r'nbd\+unix:///?\?socket=SOCK_DIR/nbd\b',
+                  'TEST_DIR/t.' + imgfmt, msg)
 
 
 def filter_tool_paths(msg: str) -> str:
