@@ -3,13 +3,14 @@
 # Run every test suite and end with one line: "N passed, N failed[, N skipped]".
 #   scripts/run-checks.sh BUILDDIR [suite...]
 # Suites: meson (unit and every other meson-registered test), tsa (the clang
-# -Wthread-safety build, compile only), iotests (-raw and -qcow2).
+# -Wthread-safety build, compile only), iotests (-raw and -qcow2),
+# iotests_reference (the quick iotests against the system QEMU 7.2 tools).
 # Each suite adds its counts to the totals; a suite whose pieces do not
 # exist yet is left out with a note.
 
 BUILD=${1:-build}
 shift 2>/dev/null
-SUITES=${*:-"meson tsa iotests"}
+SUITES=${*:-"meson tsa iotests iotests_reference"}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 case "$BUILD" in /*) ;; *) BUILD="$SRC/$BUILD" ;; esac
 
@@ -71,6 +72,34 @@ suite_iotests() {
             add_counts 0 1 0 "iotests -$fmt (runner printed no summary)"
         else
             add_counts "$p" "${f:-0}" "${s:-0}" "iotests -$fmt"
+        fi
+    done
+}
+
+# Our iotests (quick group) against the installed QEMU 7.2 tools, -raw and
+# -qcow2: proves the tests and the runner before our own tools exist.
+suite_iotests_reference() {
+    IOT="$SRC/tests/qemu-iotests"
+    img=$(command -v qemu-img) io=$(command -v qemu-io)
+    nbd=$(command -v qemu-nbd)
+    if [ -z "$img" ] || [ -z "$io" ]; then
+        echo "== iotests_reference: qemu-utils not installed, not run"
+        add_counts 0 0 1 "iotests_reference"
+        return
+    fi
+    for fmt in raw qcow2; do
+        out="$BUILD/iotests-reference-$fmt.log"
+        (cd "$IOT" && TEST_DIR="$BUILD/iotests-reference-scratch" \
+            QEMU_IMG_PROG="$img" QEMU_IO_PROG="$io" QEMU_NBD_PROG="$nbd" \
+            ./check -$fmt -g quick) 2>&1 | tee "$out"
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+        p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+        f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+        s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+        if [ -z "$p" ]; then
+            add_counts 0 1 0 "iotests_reference -$fmt (runner printed no summary)"
+        else
+            add_counts "$p" "${f:-0}" "${s:-0}" "iotests_reference -$fmt (QEMU 7.2 tools)"
         fi
     done
 }
