@@ -307,6 +307,12 @@ def _split_args(text):
     return parts
 
 
+def _split_blank(arg):
+    if '"' in arg or '(' in arg or '[' in arg or '=' in arg:
+        return [arg]
+    return arg.split()
+
+
 def _subst(text, values, counter):
     def rep(m):
         key = m.group(1)
@@ -325,9 +331,11 @@ def expand(self, mac, rest, loc):
     if self.expansions > 100000:
         fail('too many macro expansions (recursive macro?)', loc)
     args = _split_args(rest.strip())
-    if len(args) == 1 and len(mac.params) > 1 and \
-            not re.search(r'\w\s*=', args[0]):
-        args = args[0].split()
+    if len(args) < len(mac.params):
+        # GAS also separates arguments with blanks: `m op a, b`.
+        words = [w for a in args for w in _split_blank(a)]
+        if len(words) <= len(mac.params):
+            args = words
     values = {}
     positional = 0
     for a in args:

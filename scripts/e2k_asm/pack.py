@@ -177,7 +177,8 @@ class _Encoder:
             self.check(0 <= v <= 31, 'src1 immediate %d out of range '
                        '(0..31; literals go in src2)' % v, op.loc)
             return 0xC0 | (v & 31)
-        fail('bad src1 operand for %s' % op.name, op.loc)
+        fail('bad src1 operand for %s (literals only go in src2)' %
+             op.name, op.loc)
 
     def src2(self, a, op, lits):
         if a[0] == 'reg':
