@@ -207,7 +207,7 @@ def log(msg, filters: Iterable[Filter] = (), indent: Optional[int] = None):
         msg = json.dumps(msg, indent=indent, sort_keys=True)
     for f in filters:
         msg = f(msg)
-    print(msg.rstrip('\n') if msg.endswith('\n') else msg)
+    print(msg.rstrip('\n'))
     sys.stdout.flush()
 
 
