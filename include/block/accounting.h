@@ -80,16 +80,22 @@ void block_acct_cleanup(BlockAcctStats *stats);
 void block_acct_start(BlockAcctStats *stats, BlockAcctCookie *cookie,
                       int64_t bytes, enum BlockAcctType type);
 
-/* The request of @cookie succeeded: count op, bytes and latency. */
+/*
+ * The request of @cookie succeeded: count op, bytes, latency (total and
+ * histogram) and the access time.
+ */
 void block_acct_done(BlockAcctStats *stats, BlockAcctCookie *cookie);
 
-/* The request of @cookie failed: count it in failed_ops. */
+/*
+ * The request of @cookie failed: count it in failed_ops; if
+ * account_failed, also its latency (total only) and the access time.
+ */
 void block_acct_failed(BlockAcctStats *stats, BlockAcctCookie *cookie);
 
 /* A request of @type was rejected before it started (bad range...). */
 void block_acct_invalid(BlockAcctStats *stats, enum BlockAcctType type);
 
-/* @num_requests requests of @type were merged into one. */
+/* @num_requests requests of @type were merged into other requests. */
 void block_acct_merge_done(BlockAcctStats *stats, enum BlockAcctType type,
                            int num_requests);
 

@@ -121,6 +121,12 @@ struct AioContext {
     int64_t aio_max_batch;
 
     bool use_g_source;
+
+    /*
+     * Graph-lock reader counter of this context (block/graph-lock.c);
+     * set by register_aiocontext() in aio_context_new().
+     */
+    struct BdrvGraphRWlock *bdrv_graph;
 };
 
 /*

@@ -30,6 +30,21 @@ BlockDriver *bdrv_find_protocol(const char *filename,
 /* Registered driver called @format_name, or NULL. */
 BlockDriver *bdrv_find_format(const char *format_name);
 
+/*
+ * Filename helpers.  path_has_protocol: "proto:..." with the colon
+ * before any slash.  path_combine: @filename relative to the directory of
+ * @base_path (newly allocated; absolute @filename is returned as is).
+ */
+int path_has_protocol(const char *path);
+int path_is_absolute(const char *path);
+char *path_combine(const char *base_path, const char *filename);
+
+/*
+ * Set or clear BDRV_O_UNMAP in *flags from a "discard" option value
+ * ("ignore"/"off" or "unmap"/"on"); -1 if @mode is none of them.
+ */
+int bdrv_parse_discard_flags(const char *mode, int *flags);
+
 /* Create an image with @drv (qemu-img create): 0 or -errno, @errp set. */
 int coroutine_fn GRAPH_UNLOCKED
 bdrv_co_create(BlockDriver *drv, const char *filename, QemuOpts *opts,
@@ -179,6 +194,14 @@ bdrv_find_overlay(BlockDriverState *active, BlockDriverState *bs);
 
 /* The bottom node of @bs's backing chain. */
 BlockDriverState * GRAPH_RDLOCK bdrv_find_base(BlockDriverState *bs);
+
+/*
+ * True (with @errp set) if an edge of the filter/backing chain from @bs
+ * down to @base (exclusive) is frozen.
+ */
+bool GRAPH_RDLOCK
+bdrv_is_backing_chain_frozen(BlockDriverState *bs, BlockDriverState *base,
+                             Error **errp);
 
 /* Forbid / allow changes of the backing edges from @bs down to @base. */
 int GRAPH_RDLOCK

@@ -179,6 +179,14 @@ bdrv_apply_auto_read_only(BlockDriverState *bs, const char *errmsg,
                           Error **errp);
 
 bool bdrv_is_read_only(BlockDriverState *bs);
+/*
+ * May @bs be switched to @read_only?  Not to read-only with copy-on-read
+ * active; not to read-write unless opened with BDRV_O_ALLOW_RDWR (or
+ * @ignore_allow_rdw).  0, or -errno with @errp set.
+ */
+int GRAPH_RDLOCK
+bdrv_can_set_read_only(BlockDriverState *bs, bool read_only,
+                       bool ignore_allow_rdw, Error **errp);
 bool bdrv_is_writable(BlockDriverState *bs);
 bool bdrv_is_sg(BlockDriverState *bs);
 int bdrv_get_flags(BlockDriverState *bs);
@@ -324,11 +332,18 @@ int co_wrapper_mixed_bdrv_rdlock
 bdrv_truncate(BdrvChild *child, int64_t offset, bool exact,
               PreallocMode prealloc, BdrvRequestFlags flags, Error **errp);
 
-/* Check / repair the image (qemu-img check). */
+/*
+ * Check (and with @fix, repair) the image (qemu-img check).  Findings go
+ * to @res; 0, or -errno if the check itself failed.
+ */
+int coroutine_fn GRAPH_RDLOCK
+bdrv_co_check(BlockDriverState *bs, BdrvCheckResult *res, BdrvCheckMode fix);
 int co_wrapper_mixed_bdrv_rdlock
 bdrv_check(BlockDriverState *bs, BdrvCheckResult *res, BdrvCheckMode fix);
 
-/* Drop cached metadata of format drivers. */
+/* Drop and re-read cached metadata of format drivers (migration). */
+int coroutine_fn GRAPH_RDLOCK
+bdrv_co_invalidate_cache(BlockDriverState *bs, Error **errp);
 int co_wrapper_mixed_bdrv_rdlock
 bdrv_invalidate_cache(BlockDriverState *bs, Error **errp);
 
