@@ -99,9 +99,15 @@ void qemu_lockable_unknown_lock_type(void *);
     }))
 
 /* As above, but NULL when @x is NULL. */
+static inline QemuLockable *qemu_lockable_or_null_(const void *x,
+                                                   QemuLockable *l)
+{
+    return x ? l : NULL;
+}
+
 #define QEMU_MAKE_LOCKABLE(x) _Generic((x),                             \
     void *: (QemuLockable *)NULL,                                       \
-    default: ((x) ? QEMU_MAKE_LOCKABLE_NONNULL(x) : (QemuLockable *)NULL))
+    default: qemu_lockable_or_null_((x), QEMU_MAKE_LOCKABLE_NONNULL(x)))
 
 static inline void qemu_lockable_lock(QemuLockable *x)
 {

@@ -68,7 +68,8 @@ void call_rcu1(struct rcu_head *head, RCUCBFunc *func);
 
 /*
  * Wait until every call_rcu() callback queued before this call has run.
- * Releases the BQL meanwhile if the caller holds it.
+ * Not from a read-side critical section or from a callback.  Callbacks
+ * never take the BQL, so the caller may hold it.
  */
 void drain_call_rcu(void);
 

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-thread-pool.c: the AioContext thread pool: callback and coroutine
+ * submission, many concurrent jobs, cancellation of queued jobs and the
+ * worker limit.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/coroutine.h"
+#include "qemu/main-loop.h"
+#include "block/aio.h"
+#include "block/thread-pool.h"
+
+static AioContext *ctx;
+
+typedef struct {
+    int value;          /* what the worker returns */
+    int ran;            /* set by the worker */
+    int completed;      /* set by the callback */
+    int ret;            /* as seen by the callback */
+    QemuEvent *gate;    /* if set, the worker waits for it first */
+} Job;
+
+static int job_func(void *opaque)
+{
+    Job *job = opaque;
+
+    if (job->gate) {
+        qemu_event_wait(job->gate);
+    }
+    qatomic_set(&job->ran, 1);
+    return job->value;
+}
+
+static void job_done(void *opaque, int ret)
+{
+    Job *job = opaque;
+
+    job->ret = ret;
+    job->completed++;
+}
+
+static bool all_completed(Job *jobs, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (!jobs[i].completed) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void test_submit_aio(void)
+{
+    Job jobs[50] = { 0 };
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(jobs); i++) {
+        jobs[i].value = i * 3;
+        thread_pool_submit_aio(job_func, &jobs[i], job_done, &jobs[i]);
+    }
+    while (!all_completed(jobs, ARRAY_SIZE(jobs))) {
+        aio_poll(ctx, true);
+    }
+    for (i = 0; i < ARRAY_SIZE(jobs); i++) {
+        g_assert_cmpint(jobs[i].ran, ==, 1);
+        g_assert_cmpint(jobs[i].completed, ==, 1);
+        g_assert_cmpint(jobs[i].ret, ==, i * 3);
+    }
+}
+
+static void test_submit_no_cb(void)
+{
+    Job job = { .value = 1 };
+
+    thread_pool_submit(job_func, &job);
+    while (!qatomic_read(&job.ran)) {
+        aio_poll(ctx, true);
+    }
+    /* Let the completion BH reap the request. */
+    while (aio_poll(ctx, false)) {
+        /* nothing */
+    }
+    g_assert_cmpint(job.completed, ==, 0);
+}
+
+typedef struct {
+    int n;
+    int sum;
+    int done;
+} CoJobs;
+
+static void coroutine_fn co_submitter(void *opaque)
+{
+    CoJobs *cj = opaque;
+    int i;
+
+    for (i = 0; i < cj->n; i++) {
+        Job job = { .value = i + 1 };
+        int ret = thread_pool_submit_co(job_func, &job);
+        g_assert_cmpint(job.ran, ==, 1);
+        cj->sum += ret;
+    }
+    cj->done++;
+}
+
+static void test_submit_co(void)
+{
+    CoJobs cj[4] = { { .n = 25 }, { .n = 25 }, { .n = 25 }, { .n = 25 } };
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(cj); i++) {
+        qemu_coroutine_enter(qemu_coroutine_create(co_submitter, &cj[i]));
+    }
+    for (i = 0; i < ARRAY_SIZE(cj); i++) {
+        while (!cj[i].done) {
+            aio_poll(ctx, true);
+        }
+        /* 1 + 2 + ... + 25 */
+        g_assert_cmpint(cj[i].sum, ==, 25 * 26 / 2);
+    }
+}
+
+static void test_many(void)
+{
+    enum { N = 1000 };
+    Job *jobs = g_new0(Job, N);
+    int i;
+
+    for (i = 0; i < N; i++) {
+        jobs[i].value = i;
+        thread_pool_submit_aio(job_func, &jobs[i], job_done, &jobs[i]);
+    }
+    while (!all_completed(jobs, N)) {
+        aio_poll(ctx, true);
+    }
+    for (i = 0; i < N; i++) {
+        g_assert_cmpint(jobs[i].ret, ==, i);
+    }
+    g_free(jobs);
+}
+
+static void test_cancel(void)
+{
+    enum { BLOCKERS = 2, QUEUED = 6 };
+    Job jobs[BLOCKERS + QUEUED] = { 0 };
+    BlockAIOCB *acbs[BLOCKERS + QUEUED];
+    QemuEvent gate;
+    int i;
+
+    /* Two workers, both stuck behind the gate: the rest stays queued. */
+    aio_context_set_thread_pool_params(ctx, 0, BLOCKERS, &error_abort);
+    qemu_event_init(&gate, false);
+    for (i = 0; i < ARRAY_SIZE(jobs); i++) {
+        jobs[i].value = 10 + i;
+        jobs[i].gate = &gate;
+        acbs[i] = thread_pool_submit_aio(job_func, &jobs[i], job_done,
+                                         &jobs[i]);
+    }
+    for (i = BLOCKERS; i < ARRAY_SIZE(jobs); i++) {
+        acbs[i]->aiocb_info->cancel_async(acbs[i]);
+    }
+    qemu_event_set(&gate);
+    while (!all_completed(jobs, ARRAY_SIZE(jobs))) {
+        aio_poll(ctx, true);
+    }
+    for (i = 0; i < ARRAY_SIZE(jobs); i++) {
+        g_assert_cmpint(jobs[i].completed, ==, 1);
+        if (i < BLOCKERS) {
+            g_assert_cmpint(jobs[i].ran, ==, 1);
+            g_assert_cmpint(jobs[i].ret, ==, 10 + i);
+        } else {
+            g_assert_cmpint(jobs[i].ran, ==, 0);
+            g_assert_cmpint(jobs[i].ret, ==, -ECANCELED);
+        }
+    }
+    qemu_event_destroy(&gate);
+    aio_context_set_thread_pool_params(ctx, 0, 64, &error_abort);
+}
+
+/* A private context gets its own pool, freed with the context. */
+static void test_private_context(void)
+{
+    AioContext *priv = aio_context_new(&error_abort);
+    ThreadPool *pool = aio_get_thread_pool(priv);
+
+    g_assert_nonnull(pool);
+    g_assert(pool == aio_get_thread_pool(priv));
+    g_assert(pool != aio_get_thread_pool(ctx));
+    aio_context_unref(priv);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qemu_init_main_loop(&error_abort);
+    ctx = qemu_get_aio_context();
+
+    g_test_add_func("/thread-pool/submit-aio", test_submit_aio);
+    g_test_add_func("/thread-pool/submit-no-cb", test_submit_no_cb);
+    g_test_add_func("/thread-pool/submit-co", test_submit_co);
+    g_test_add_func("/thread-pool/many", test_many);
+    g_test_add_func("/thread-pool/cancel", test_cancel);
+    g_test_add_func("/thread-pool/private-context", test_private_context);
+    return g_test_run();
+}
