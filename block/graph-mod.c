@@ -1,0 +1,1116 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * graph-mod.c: the edges of the node graph.
+ *
+ * Creating and removing BdrvChild edges, the child_of_bds class used when
+ * the parent is a node, moving edges between nodes (bdrv_replace_node,
+ * bdrv_append, bdrv_drop_filter, backing/file changes), frozen backing
+ * chains, the filter/backing chain accessors and AioContext moves.
+ *
+ * Every change is done as a sequence of Transaction actions, so a failure
+ * at any step (usually the permission check that follows, see perm.c)
+ * puts every edge back where it was.  Changes happen under the graph
+ * write lock; the functions annotated GRAPH_WRLOCK expect the caller to
+ * hold it (and to have drained the nodes involved), the others take it.
+ * Opening and closing nodes is in block.c, reopen in reopen.c.
+ */
+#include "qemu/osdep.h"
+#include "block/block_int.h"
+#include "block/bdrv-internal.h"
+#include "qapi/error.h"
+#include "qemu/transactions.h"
+#include "qemu/cutils.h"
+#include "qemu/main-loop.h"
+
+/* --- References ------------------------------------------------------- */
+
+static void bdrv_unref_bh(void *opaque)
+{
+    bdrv_unref(opaque);
+}
+
+void bdrv_schedule_unref(BlockDriverState *bs)
+{
+    if (!bs) {
+        return;
+    }
+    assert(bs->refcnt > 0);
+    if (bs->refcnt > 1) {
+        bs->refcnt--;
+        return;
+    }
+    aio_bh_schedule_oneshot(qemu_get_aio_context(), bdrv_unref_bh, bs);
+}
+
+/* --- child_of_bds ----------------------------------------------------- */
+
+static char *bdrv_child_get_parent_desc(BdrvChild *c)
+{
+    BlockDriverState *parent = c->opaque;
+
+    return g_strdup_printf("node '%s'", bdrv_get_node_name(parent));
+}
+
+static void GRAPH_RDLOCK bdrv_child_cb_drained_begin(BdrvChild *child)
+{
+    bdrv_do_drained_begin_quiesce(child->opaque, NULL);
+}
+
+static bool GRAPH_RDLOCK bdrv_child_cb_drained_poll(BdrvChild *child)
+{
+    return bdrv_drain_poll(child->opaque, NULL, false);
+}
+
+static void GRAPH_RDLOCK bdrv_child_cb_drained_end(BdrvChild *child)
+{
+    bdrv_drained_end(child->opaque);
+}
+
+/* Is @child the parent's backing edge (as opposed to its file edge)? */
+static bool bdrv_child_is_backing(BdrvChild *child)
+{
+    return (child->role & BDRV_CHILD_COW) ||
+           ((child->role & BDRV_CHILD_FILTERED) &&
+            !strcmp(child->name, "backing"));
+}
+
+static void GRAPH_WRLOCK bdrv_child_cb_attach(BdrvChild *child)
+{
+    BlockDriverState *parent = child->opaque;
+    BlockDriverState *backing_hd = child->bs;
+
+    QLIST_INSERT_HEAD(&parent->children, child, next);
+
+    if (bdrv_child_is_backing(child)) {
+        assert(!parent->backing);
+        parent->backing = child;
+        parent->open_flags &= ~BDRV_O_NO_BACKING;
+        if (child->role & BDRV_CHILD_COW) {
+            bdrv_refresh_filename(backing_hd);
+            pstrcpy(parent->auto_backing_file,
+                    sizeof(parent->auto_backing_file), backing_hd->filename);
+        }
+    } else if (child->role & BDRV_CHILD_PRIMARY) {
+        assert(!parent->file);
+        parent->file = child;
+    }
+}
+
+static void GRAPH_WRLOCK bdrv_child_cb_detach(BdrvChild *child)
+{
+    BlockDriverState *parent = child->opaque;
+
+    if (parent->backing == child) {
+        parent->backing = NULL;
+    }
+    if (parent->file == child) {
+        parent->file = NULL;
+    }
+    QLIST_REMOVE(child, next);
+}
+
+static bool bdrv_change_aio_context(BlockDriverState *bs, AioContext *ctx,
+                                    GHashTable *visited, Transaction *tran,
+                                    Error **errp);
+
+static bool bdrv_child_cb_change_aio_ctx(BdrvChild *child, AioContext *ctx,
+                                         GHashTable *visited,
+                                         Transaction *tran, Error **errp)
+{
+    return bdrv_change_aio_context(child->opaque, ctx, visited, tran, errp);
+}
+
+AioContext *child_of_bds_get_parent_aio_context(BdrvChild *c)
+{
+    return bdrv_get_aio_context(c->opaque);
+}
+
+const BdrvChildClass child_of_bds = {
+    .parent_is_bds          = true,
+    .get_parent_desc        = bdrv_child_get_parent_desc,
+    .inherit_options        = bdrv_inherited_options,
+    .drained_begin          = bdrv_child_cb_drained_begin,
+    .drained_poll           = bdrv_child_cb_drained_poll,
+    .drained_end            = bdrv_child_cb_drained_end,
+    .attach                 = bdrv_child_cb_attach,
+    .detach                 = bdrv_child_cb_detach,
+    .change_aio_ctx         = bdrv_child_cb_change_aio_ctx,
+    .get_parent_aio_context = child_of_bds_get_parent_aio_context,
+};
+
+AioContext *bdrv_child_get_parent_aio_context(BdrvChild *c)
+{
+    if (c->klass->get_parent_aio_context) {
+        return c->klass->get_parent_aio_context(c);
+    }
+    return qemu_get_aio_context();
+}
+
+/* --- Moving one edge -------------------------------------------------- */
+
+void bdrv_replace_child_noperm(BdrvChild *child, BlockDriverState *new_bs)
+{
+    BlockDriverState *old_bs = child->bs;
+
+    assert(!child->frozen);
+    assert(old_bs != new_bs);
+    GLOBAL_STATE_CODE();
+
+    /*
+     * The parent stays quiesced through this edge exactly while the node
+     * below is drained.  Quiesce it before a drained node appears below
+     * it, and let it go only once the new node is in place.
+     */
+    if (new_bs && new_bs->quiesce_counter && !child->quiesced_parent) {
+        bdrv_parent_drained_begin_single(child);
+    }
+
+    if (old_bs) {
+        if (child->klass->detach) {
+            child->klass->detach(child);
+        }
+        QLIST_REMOVE(child, next_parent);
+    }
+    child->bs = new_bs;
+    if (new_bs) {
+        QLIST_INSERT_HEAD(&new_bs->parents, child, next_parent);
+        if (child->klass->attach) {
+            child->klass->attach(child);
+        }
+    }
+
+    if ((!new_bs || !new_bs->quiesce_counter) && child->quiesced_parent) {
+        bdrv_parent_drained_end_single(child);
+    }
+}
+
+static void bdrv_child_free(BdrvChild *child)
+{
+    assert(!child->bs);
+    g_free(child->name);
+    g_free(child);
+}
+
+typedef struct ReplaceChildUndo {
+    BdrvChild *child;
+    BlockDriverState *old_bs;
+    bool free_child;            /* removal: the edge goes away on commit */
+} ReplaceChildUndo;
+
+static void GRAPH_WRLOCK replace_child_commit(void *opaque)
+{
+    ReplaceChildUndo *u = opaque;
+
+    if (u->free_child) {
+        bdrv_child_free(u->child);
+    }
+    bdrv_schedule_unref(u->old_bs);
+}
+
+static void GRAPH_WRLOCK replace_child_abort(void *opaque)
+{
+    ReplaceChildUndo *u = opaque;
+    BlockDriverState *new_bs = u->child->bs;
+
+    /* The edge keeps its reference to old_bs; drop the one on new_bs. */
+    bdrv_replace_child_noperm(u->child, u->old_bs);
+    bdrv_schedule_unref(new_bs);
+}
+
+static TransactionActionDrv replace_child_drv = {
+    .commit = replace_child_commit,
+    .abort = replace_child_abort,
+    .clean = g_free,
+};
+
+/*
+ * Point @child at @new_bs (NULL: remove the edge, freeing it on commit).
+ * The edge takes a reference to @new_bs; the one to the old node is
+ * dropped on commit.
+ */
+static void GRAPH_WRLOCK bdrv_replace_child_tran(BdrvChild *child,
+                                                 BlockDriverState *new_bs,
+                                                 Transaction *tran)
+{
+    ReplaceChildUndo *u = g_new(ReplaceChildUndo, 1);
+
+    *u = (ReplaceChildUndo) {
+        .child = child,
+        .old_bs = child->bs,
+        .free_child = !new_bs,
+    };
+    if (new_bs) {
+        bdrv_ref(new_bs);
+    }
+    bdrv_replace_child_noperm(child, new_bs);
+    tran_add(tran, &replace_child_drv, u);
+}
+
+static void GRAPH_WRLOCK bdrv_remove_child(BdrvChild *child,
+                                           Transaction *tran)
+{
+    if (child) {
+        assert(child->bs);
+        bdrv_replace_child_tran(child, NULL, tran);
+    }
+}
+
+/* --- Creating edges --------------------------------------------------- */
+
+typedef struct AttachChildUndo {
+    BdrvChild *child;
+    AioContext *old_child_ctx;
+} AttachChildUndo;
+
+static void GRAPH_WRLOCK attach_child_abort(void *opaque)
+{
+    AttachChildUndo *u = opaque;
+    BlockDriverState *bs = u->child->bs;
+
+    bdrv_replace_child_noperm(u->child, NULL);
+    if (bdrv_get_aio_context(bs) != u->old_child_ctx) {
+        bdrv_try_change_aio_context_locked(bs, u->old_child_ctx, NULL,
+                                           NULL);
+    }
+    bdrv_schedule_unref(bs);
+    bdrv_child_free(u->child);
+}
+
+static TransactionActionDrv attach_child_drv = {
+    .abort = attach_child_abort,
+    .clean = g_free,
+};
+
+/*
+ * Move @child_bs (or, failing that, the parent) so that both sides of the
+ * new edge @child are in the same AioContext.
+ */
+static bool GRAPH_RDLOCK bdrv_attach_align_ctx(BdrvChild *child,
+                                               BlockDriverState *child_bs,
+                                               Error **errp)
+{
+    AioContext *parent_ctx = bdrv_child_get_parent_aio_context(child);
+    AioContext *child_ctx = bdrv_get_aio_context(child_bs);
+    Error *local_err = NULL;
+    GHashTable *visited;
+    Transaction *tran;
+    bool ok;
+
+    if (parent_ctx == child_ctx ||
+        bdrv_try_change_aio_context_locked(child_bs, parent_ctx, NULL,
+                                           &local_err) == 0) {
+        return true;
+    }
+    if (!child->klass->change_aio_ctx) {
+        error_propagate(errp, local_err);
+        return false;
+    }
+
+    tran = tran_new();
+    visited = g_hash_table_new(NULL, NULL);
+    g_hash_table_add(visited, child);
+    ok = child->klass->change_aio_ctx(child, child_ctx, visited, tran, NULL);
+    g_hash_table_destroy(visited);
+    tran_finalize(tran, ok ? 0 : -EPERM);
+    if (ok) {
+        error_free(local_err);
+    } else {
+        error_propagate(errp, local_err);
+    }
+    return ok;
+}
+
+/*
+ * Create an edge from the parent described by @child_class/@opaque to
+ * @child_bs with the given permissions, without checking them.  The edge
+ * holds a new reference to @child_bs.  Undone if @tran aborts.
+ */
+static BdrvChild * GRAPH_WRLOCK
+bdrv_attach_child_common(BlockDriverState *child_bs, const char *child_name,
+                         const BdrvChildClass *child_class,
+                         BdrvChildRole child_role,
+                         uint64_t perm, uint64_t shared_perm,
+                         void *opaque, Transaction *tran, Error **errp)
+{
+    BdrvChild *child = g_new(BdrvChild, 1);
+    AttachChildUndo *u;
+    AioContext *old_ctx = bdrv_get_aio_context(child_bs);
+
+    assert(child_class->get_parent_desc);
+    GLOBAL_STATE_CODE();
+
+    *child = (BdrvChild) {
+        .name = g_strdup(child_name),
+        .klass = child_class,
+        .role = child_role,
+        .perm = perm,
+        .shared_perm = shared_perm,
+        .opaque = opaque,
+    };
+
+    if (!bdrv_attach_align_ctx(child, child_bs, errp)) {
+        bdrv_child_free(child);
+        return NULL;
+    }
+
+    bdrv_ref(child_bs);
+    bdrv_replace_child_noperm(child, child_bs);
+
+    u = g_new(AttachChildUndo, 1);
+    *u = (AttachChildUndo) {
+        .child = child,
+        .old_child_ctx = old_ctx,
+    };
+    tran_add(tran, &attach_child_drv, u);
+    return child;
+}
+
+/* Is @child reachable from @parent through children (or the same)? */
+static bool GRAPH_RDLOCK bdrv_recurse_has_child(BlockDriverState *parent,
+                                                BlockDriverState *child)
+{
+    BdrvChild *c;
+
+    if (parent == child) {
+        return true;
+    }
+    QLIST_FOREACH(c, &parent->children, next) {
+        if (bdrv_recurse_has_child(c->bs, child)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static BdrvChild * GRAPH_WRLOCK
+bdrv_attach_child_noperm(BlockDriverState *parent_bs,
+                         BlockDriverState *child_bs, const char *child_name,
+                         const BdrvChildClass *child_class,
+                         BdrvChildRole child_role, Transaction *tran,
+                         Error **errp)
+{
+    uint64_t perm, shared;
+
+    assert(parent_bs->drv);
+    if (bdrv_recurse_has_child(child_bs, parent_bs)) {
+        error_setg(errp, "Making '%s' a %s child of '%s' would create a "
+                   "cycle", child_bs->node_name, child_name,
+                   parent_bs->node_name);
+        return NULL;
+    }
+
+    bdrv_get_cumulative_perm(parent_bs, &perm, &shared);
+    bdrv_child_perm(parent_bs, child_bs, NULL, child_role, NULL,
+                    perm, shared, &perm, &shared);
+    return bdrv_attach_child_common(child_bs, child_name, child_class,
+                                    child_role, perm, shared, parent_bs,
+                                    tran, errp);
+}
+
+BdrvChild *bdrv_root_attach_child(BlockDriverState *child_bs,
+                                  const char *child_name,
+                                  const BdrvChildClass *child_class,
+                                  BdrvChildRole child_role,
+                                  uint64_t perm, uint64_t shared_perm,
+                                  void *opaque, Error **errp)
+{
+    Transaction *tran = tran_new();
+    BdrvChild *child;
+    int ret = -EINVAL;
+
+    GLOBAL_STATE_CODE();
+    child = bdrv_attach_child_common(child_bs, child_name, child_class,
+                                     child_role, perm, shared_perm, opaque,
+                                     tran, errp);
+    if (child) {
+        ret = bdrv_refresh_perms(child_bs, tran, errp);
+    }
+    tran_finalize(tran, ret);
+
+    /* The caller's reference is ours now; the edge holds its own. */
+    bdrv_schedule_unref(child_bs);
+    return ret < 0 ? NULL : child;
+}
+
+BdrvChild *bdrv_attach_child(BlockDriverState *parent_bs,
+                             BlockDriverState *child_bs,
+                             const char *child_name,
+                             const BdrvChildClass *child_class,
+                             BdrvChildRole child_role,
+                             Error **errp)
+{
+    Transaction *tran = tran_new();
+    BdrvChild *child;
+    int ret = -EINVAL;
+
+    GLOBAL_STATE_CODE();
+    child = bdrv_attach_child_noperm(parent_bs, child_bs, child_name,
+                                     child_class, child_role, tran, errp);
+    if (child) {
+        ret = bdrv_refresh_perms(parent_bs, tran, errp);
+    }
+    tran_finalize(tran, ret);
+
+    bdrv_schedule_unref(child_bs);
+    return ret < 0 ? NULL : child;
+}
+
+/* --- Removing edges --------------------------------------------------- */
+
+void bdrv_root_unref_child(BdrvChild *child)
+{
+    BlockDriverState *child_bs = child->bs;
+
+    GLOBAL_STATE_CODE();
+    bdrv_replace_child_noperm(child, NULL);
+    bdrv_child_free(child);
+
+    if (child_bs) {
+        /* Only restrictions go away, so failures here are harmless. */
+        bdrv_refresh_perms(child_bs, NULL, NULL);
+        /* Without the parent that wanted another context, go home. */
+        bdrv_try_change_aio_context_locked(child_bs, qemu_get_aio_context(),
+                                           NULL, NULL);
+    }
+    bdrv_schedule_unref(child_bs);
+}
+
+/*
+ * @child (an edge of @root) is going away: if its node inherited its
+ * options from @root through no other edge, it inherits from nothing.
+ */
+static void GRAPH_RDLOCK bdrv_unset_inherits_from(BlockDriverState *root,
+                                                  BdrvChild *child)
+{
+    BdrvChild *c;
+
+    if (child->bs->inherits_from != root) {
+        return;
+    }
+    QLIST_FOREACH(c, &root->children, next) {
+        if (c != child && c->bs == child->bs) {
+            return;
+        }
+    }
+    child->bs->inherits_from = NULL;
+}
+
+void bdrv_unref_child(BlockDriverState *parent, BdrvChild *child)
+{
+    GLOBAL_STATE_CODE();
+    if (!child) {
+        return;
+    }
+    assert(child->opaque == parent);
+    assert(!child->frozen);
+    bdrv_unset_inherits_from(parent, child);
+    bdrv_root_unref_child(child);
+}
+
+/* --- Filter and backing chain accessors ------------------------------- */
+
+BdrvChild *bdrv_filter_child(BlockDriverState *bs)
+{
+    BdrvChild *c;
+
+    if (!bs || !bs->drv || !bs->drv->is_filter) {
+        return NULL;
+    }
+    /* A filter has exactly one of the two. */
+    c = bs->backing ?: bs->file;
+    assert(!(bs->backing && bs->file));
+    assert(!c || (c->role & BDRV_CHILD_FILTERED));
+    return c;
+}
+
+BdrvChild *bdrv_cow_child(BlockDriverState *bs)
+{
+    if (!bs || !bs->drv || bs->drv->is_filter || !bs->backing) {
+        return NULL;
+    }
+    assert(bs->backing->role & BDRV_CHILD_COW);
+    return bs->backing;
+}
+
+BdrvChild *bdrv_filter_or_cow_child(BlockDriverState *bs)
+{
+    return bdrv_filter_child(bs) ?: bdrv_cow_child(bs);
+}
+
+BdrvChild *bdrv_primary_child(BlockDriverState *bs)
+{
+    BdrvChild *c, *found = NULL;
+
+    QLIST_FOREACH(c, &bs->children, next) {
+        if (c->role & BDRV_CHILD_PRIMARY) {
+            assert(!found);
+            found = c;
+        }
+    }
+    return found;
+}
+
+static BlockDriverState * GRAPH_RDLOCK
+bdrv_skip_filters_common(BlockDriverState *bs, bool implicit_only)
+{
+    BdrvChild *c;
+
+    while (bs && (!implicit_only || bs->implicit)) {
+        c = bdrv_filter_child(bs);
+        if (!c) {
+            break;
+        }
+        bs = c->bs;
+    }
+    return bs;
+}
+
+BlockDriverState *bdrv_skip_implicit_filters(BlockDriverState *bs)
+{
+    return bdrv_skip_filters_common(bs, true);
+}
+
+BlockDriverState *bdrv_skip_filters(BlockDriverState *bs)
+{
+    return bdrv_skip_filters_common(bs, false);
+}
+
+BlockDriverState *bdrv_backing_chain_next(BlockDriverState *bs)
+{
+    return bdrv_skip_filters(bdrv_cow_bs(bdrv_skip_filters(bs)));
+}
+
+bool bdrv_chain_contains(BlockDriverState *top, BlockDriverState *base)
+{
+    while (top && top != base) {
+        top = bdrv_filter_or_cow_bs(top);
+    }
+    return top != NULL;
+}
+
+BlockDriverState *bdrv_find_overlay(BlockDriverState *active,
+                                    BlockDriverState *bs)
+{
+    bs = bdrv_skip_filters(bs);
+    active = bdrv_skip_filters(active);
+    while (active) {
+        BlockDriverState *next = bdrv_backing_chain_next(active);
+
+        if (next == bs) {
+            return active;
+        }
+        active = next;
+    }
+    return NULL;
+}
+
+BlockDriverState *bdrv_find_base(BlockDriverState *bs)
+{
+    BlockDriverState *next;
+
+    while ((next = bdrv_backing_chain_next(bs))) {
+        bs = next;
+    }
+    return bs;
+}
+
+/* --- Frozen chains ---------------------------------------------------- */
+
+/*
+ * True (with @errp set) if a link between @bs and @base (exclusive) in
+ * the filter/backing chain is frozen.
+ */
+bool bdrv_is_backing_chain_frozen(BlockDriverState *bs,
+                                  BlockDriverState *base, Error **errp)
+{
+    BdrvChild *c;
+
+    for (; bs && bs != base; bs = child_bs(c)) {
+        c = bdrv_filter_or_cow_child(bs);
+        if (c && c->frozen) {
+            error_setg(errp, "Cannot change '%s' link from '%s' to '%s'",
+                       c->name, bs->node_name, c->bs->node_name);
+            return true;
+        }
+    }
+    return false;
+}
+
+int bdrv_freeze_backing_chain(BlockDriverState *bs, BlockDriverState *base,
+                              Error **errp)
+{
+    BlockDriverState *i;
+    BdrvChild *c;
+
+    GLOBAL_STATE_CODE();
+    if (bdrv_is_backing_chain_frozen(bs, base, errp)) {
+        return -EPERM;
+    }
+    for (i = bs; i != base; i = child_bs(c)) {
+        c = bdrv_filter_or_cow_child(i);
+        if (c && c->bs->never_freeze) {
+            error_setg(errp, "Cannot freeze '%s' link to '%s'",
+                       c->name, c->bs->node_name);
+            return -EPERM;
+        }
+    }
+    for (i = bs; i != base; i = child_bs(c)) {
+        c = bdrv_filter_or_cow_child(i);
+        if (c) {
+            c->frozen = true;
+        }
+    }
+    return 0;
+}
+
+void bdrv_unfreeze_backing_chain(BlockDriverState *bs,
+                                 BlockDriverState *base)
+{
+    BlockDriverState *i;
+    BdrvChild *c;
+
+    GLOBAL_STATE_CODE();
+    for (i = bs; i != base; i = child_bs(c)) {
+        c = bdrv_filter_or_cow_child(i);
+        if (c) {
+            assert(c->frozen);
+            c->frozen = false;
+        }
+    }
+}
+
+/* --- Changing the file / backing edge --------------------------------- */
+
+typedef struct InheritsFromUndo {
+    BlockDriverState *bs;
+    BlockDriverState *old;
+} InheritsFromUndo;
+
+static void inherits_from_abort(void *opaque)
+{
+    InheritsFromUndo *u = opaque;
+
+    u->bs->inherits_from = u->old;
+}
+
+static TransactionActionDrv inherits_from_drv = {
+    .abort = inherits_from_abort,
+    .clean = g_free,
+};
+
+/*
+ * A node that inherited from somewhere below @parent (through a node that
+ * is now being bypassed) inherits from @parent directly.
+ */
+static void GRAPH_RDLOCK bdrv_update_inherits_from(BlockDriverState *child,
+                                                   BlockDriverState *parent,
+                                                   Transaction *tran)
+{
+    InheritsFromUndo *u;
+
+    if (!child->inherits_from || child->inherits_from == parent ||
+        !bdrv_recurse_has_child(parent, child->inherits_from)) {
+        return;
+    }
+    u = g_new(InheritsFromUndo, 1);
+    *u = (InheritsFromUndo) { .bs = child, .old = child->inherits_from };
+    child->inherits_from = parent;
+    tran_add(tran, &inherits_from_drv, u);
+}
+
+int bdrv_set_file_or_backing_noperm(BlockDriverState *parent,
+                                    BlockDriverState *child_bs,
+                                    bool is_backing, Transaction *tran,
+                                    Error **errp)
+{
+    BdrvChild *child = is_backing ? parent->backing : parent->file;
+    BdrvChildRole role;
+
+    if (!parent->drv) {
+        error_setg(errp, "Node '%s' has no driver", parent->node_name);
+        return -EINVAL;
+    }
+    if (child && child->frozen) {
+        error_setg(errp, "Cannot change frozen '%s' link from '%s' to '%s'",
+                   child->name, parent->node_name, child->bs->node_name);
+        return -EPERM;
+    }
+    if (is_backing && !parent->drv->is_filter &&
+        !parent->drv->supports_backing) {
+        error_setg(errp, "Driver '%s' of node '%s' does not support backing "
+                   "files", parent->drv->format_name, parent->node_name);
+        return -EINVAL;
+    }
+
+    if (parent->drv->is_filter) {
+        role = BDRV_CHILD_FILTERED | BDRV_CHILD_PRIMARY;
+    } else if (is_backing) {
+        role = BDRV_CHILD_COW;
+    } else {
+        role = BDRV_CHILD_IMAGE | BDRV_CHILD_PRIMARY;
+    }
+
+    if (child) {
+        bdrv_unset_inherits_from(parent, child);
+        bdrv_remove_child(child, tran);
+    }
+    if (child_bs) {
+        child = bdrv_attach_child_noperm(parent, child_bs,
+                                         is_backing ? "backing" : "file",
+                                         &child_of_bds, role, tran, errp);
+        if (!child) {
+            return -EINVAL;
+        }
+        bdrv_update_inherits_from(child_bs, parent, tran);
+    }
+    bdrv_refresh_limits(parent, tran, NULL);
+    return 0;
+}
+
+int bdrv_set_backing_hd(BlockDriverState *bs, BlockDriverState *backing_hd,
+                        Error **errp)
+{
+    Transaction *tran = tran_new();
+    int ret;
+
+    GLOBAL_STATE_CODE();
+    ret = bdrv_set_file_or_backing_noperm(bs, backing_hd, true, tran, errp);
+    if (ret == 0) {
+        ret = bdrv_refresh_perms(bs, tran, errp);
+    }
+    tran_finalize(tran, ret);
+    return ret;
+}
+
+/* --- Moving parents between nodes ------------------------------------- */
+
+/*
+ * Moving @c to @to must not make a loop: its parent must not be @to or
+ * lie below it.
+ */
+static bool GRAPH_RDLOCK bdrv_should_update_child(BdrvChild *c,
+                                                  BlockDriverState *to)
+{
+    if (c->klass->stay_at_node) {
+        return false;
+    }
+    if (c->klass->parent_is_bds) {
+        return !bdrv_recurse_has_child(to, c->opaque);
+    }
+    return true;
+}
+
+/*
+ * Point the parents of @from at @to.  Parents where that would make a
+ * loop are skipped if @auto_skip, an error otherwise.
+ */
+static int GRAPH_WRLOCK bdrv_replace_node_noperm(BlockDriverState *from,
+                                                 BlockDriverState *to,
+                                                 bool auto_skip,
+                                                 Transaction *tran,
+                                                 Error **errp)
+{
+    BdrvChild *c, *next;
+
+    QLIST_FOREACH_SAFE(c, &from->parents, next_parent, next) {
+        assert(c->bs == from);
+        if (!bdrv_should_update_child(c, to)) {
+            if (auto_skip) {
+                continue;
+            }
+            error_setg(errp, "Should not change '%s' link to '%s'",
+                       c->name, from->node_name);
+            return -EINVAL;
+        }
+        if (c->frozen) {
+            error_setg(errp, "Cannot change '%s' link to '%s'",
+                       c->name, from->node_name);
+            return -EPERM;
+        }
+        bdrv_replace_child_tran(c, to, tran);
+    }
+    return 0;
+}
+
+/*
+ * With @detach_subchain, @from must be a filter on top of @to; its edge
+ * to @to is removed in the same transaction (dropping a filter).
+ */
+static int GRAPH_WRLOCK bdrv_replace_node_common(BlockDriverState *from,
+                                                 BlockDriverState *to,
+                                                 bool auto_skip,
+                                                 bool detach_subchain,
+                                                 Error **errp)
+{
+    Transaction *tran = tran_new();
+    GSList *refresh = NULL;
+    int ret;
+
+    GLOBAL_STATE_CODE();
+    assert(from != to);
+    if (bdrv_get_aio_context(from) != bdrv_get_aio_context(to)) {
+        error_setg(errp, "Cannot replace node '%s' with a node in another "
+                   "AioContext", bdrv_get_node_name(from));
+        tran_abort(tran);
+        return -EINVAL;
+    }
+
+    /* Keep @from alive until its last parent is gone for good. */
+    bdrv_ref(from);
+
+    if (detach_subchain) {
+        assert(bdrv_filter_bs(from) == to);
+        bdrv_remove_child(bdrv_filter_child(from), tran);
+    }
+    ret = bdrv_replace_node_noperm(from, to, auto_skip, tran, errp);
+    if (ret == 0) {
+        refresh = g_slist_prepend(refresh, to);
+        refresh = g_slist_prepend(refresh, from);
+        ret = bdrv_list_refresh_perms(refresh, NULL, tran, errp);
+        g_slist_free(refresh);
+    }
+    tran_finalize(tran, ret);
+    bdrv_schedule_unref(from);
+    return ret;
+}
+
+int bdrv_replace_node(BlockDriverState *from, BlockDriverState *to,
+                      Error **errp)
+{
+    return bdrv_replace_node_common(from, to, true, false, errp);
+}
+
+int bdrv_drop_filter(BlockDriverState *bs, Error **errp)
+{
+    BlockDriverState *child;
+    int ret;
+
+    GLOBAL_STATE_CODE();
+    bdrv_graph_rdlock_main_loop();
+    child = bdrv_filter_bs(bs);
+    bdrv_graph_rdunlock_main_loop();
+    if (!child) {
+        error_setg(errp, "Node '%s' is not a filter with a child",
+                   bdrv_get_node_name(bs));
+        return -EINVAL;
+    }
+
+    bdrv_ref(bs);
+    bdrv_drained_begin(bs);
+    bdrv_drained_begin(child);
+    bdrv_graph_wrlock();
+    ret = bdrv_replace_node_common(bs, child, true, true, errp);
+    bdrv_graph_wrunlock();
+    bdrv_drained_end(child);
+    bdrv_drained_end(bs);
+    bdrv_unref(bs);
+    return ret;
+}
+
+int bdrv_append(BlockDriverState *bs_new, BlockDriverState *bs_top,
+                Error **errp)
+{
+    Transaction *tran = tran_new();
+    BdrvChild *child;
+    BdrvChildRole role;
+    GSList *refresh;
+    int ret;
+
+    GLOBAL_STATE_CODE();
+    bdrv_ref(bs_top);
+    bdrv_drained_begin(bs_top);
+    bdrv_drained_begin(bs_new);
+    bdrv_graph_wrlock();
+    assert(!bs_new->backing);
+
+    role = bs_new->drv && bs_new->drv->is_filter ?
+           BDRV_CHILD_FILTERED | BDRV_CHILD_PRIMARY : BDRV_CHILD_COW;
+    child = bdrv_attach_child_noperm(bs_new, bs_top, "backing",
+                                     &child_of_bds, role, tran, errp);
+    if (!child) {
+        ret = -EINVAL;
+        goto out;
+    }
+    ret = bdrv_replace_node_noperm(bs_top, bs_new, true, tran, errp);
+    if (ret < 0) {
+        goto out;
+    }
+    refresh = g_slist_prepend(NULL, bs_top);
+    refresh = g_slist_prepend(refresh, bs_new);
+    ret = bdrv_list_refresh_perms(refresh, NULL, tran, errp);
+    g_slist_free(refresh);
+
+out:
+    tran_finalize(tran, ret);
+    bdrv_refresh_limits(bs_top, NULL, NULL);
+    if (ret == 0) {
+        bdrv_refresh_limits(bs_new, NULL, NULL);
+    }
+    bdrv_graph_wrunlock();
+    bdrv_drained_end(bs_new);
+    bdrv_drained_end(bs_top);
+    bdrv_unref(bs_top);
+    return ret;
+}
+
+int bdrv_replace_child_bs(BdrvChild *child, BlockDriverState *new_bs,
+                          Error **errp)
+{
+    Transaction *tran = tran_new();
+    BlockDriverState *old_bs = child->bs;
+    GSList *refresh;
+    int ret;
+
+    GLOBAL_STATE_CODE();
+    bdrv_ref(old_bs);
+    bdrv_drained_begin(old_bs);
+    bdrv_drained_begin(new_bs);
+    bdrv_graph_wrlock();
+
+    if (child->frozen) {
+        error_setg(errp, "Cannot change '%s' link to '%s'", child->name,
+                   old_bs->node_name);
+        ret = -EPERM;
+    } else {
+        bdrv_replace_child_tran(child, new_bs, tran);
+        refresh = g_slist_prepend(NULL, new_bs);
+        refresh = g_slist_prepend(refresh, old_bs);
+        ret = bdrv_list_refresh_perms(refresh, NULL, tran, errp);
+        g_slist_free(refresh);
+    }
+    tran_finalize(tran, ret);
+
+    bdrv_graph_wrunlock();
+    bdrv_drained_end(new_bs);
+    bdrv_drained_end(old_bs);
+    bdrv_unref(old_bs);
+    return ret;
+}
+
+/* --- AioContext moves ------------------------------------------------- */
+
+typedef struct AioCtxMove {
+    BlockDriverState *bs;
+    AioContext *new_ctx;
+} AioCtxMove;
+
+/* Detach from the old context, switch, attach to the new one. */
+static void aio_ctx_move_commit(void *opaque)
+{
+    AioCtxMove *m = opaque;
+    BlockDriverState *bs = m->bs;
+    BdrvAioNotifier *ban, *next;
+
+    QLIST_FOREACH_SAFE(ban, &bs->aio_notifiers, list, next) {
+        ban->detach_aio_context(ban->opaque);
+    }
+    if (bs->drv && bs->drv->bdrv_detach_aio_context) {
+        bs->drv->bdrv_detach_aio_context(bs);
+    }
+    bs->aio_context = m->new_ctx;
+    if (bs->drv && bs->drv->bdrv_attach_aio_context) {
+        bs->drv->bdrv_attach_aio_context(bs, m->new_ctx);
+    }
+    QLIST_FOREACH_SAFE(ban, &bs->aio_notifiers, list, next) {
+        ban->attached_aio_context(m->new_ctx, ban->opaque);
+    }
+}
+
+static TransactionActionDrv aio_ctx_move_drv = {
+    .commit = aio_ctx_move_commit,
+    .clean = g_free,
+};
+
+bool bdrv_child_change_aio_context(BdrvChild *c, AioContext *ctx,
+                                   GHashTable *visited, Transaction *tran,
+                                   Error **errp)
+{
+    g_autofree char *user = NULL;
+
+    if (g_hash_table_contains(visited, c)) {
+        return true;
+    }
+    g_hash_table_add(visited, c);
+
+    if (!c->klass->change_aio_ctx) {
+        user = c->klass->get_parent_desc(c);
+        error_setg(errp, "Changing iothreads is not supported by %s", user);
+        return false;
+    }
+    return c->klass->change_aio_ctx(c, ctx, visited, tran, errp);
+}
+
+/*
+ * Record the move of @bs and of everything connected to it (parents that
+ * can follow, and children) into @ctx.  False with @errp set if some
+ * parent cannot follow.
+ */
+static bool GRAPH_RDLOCK bdrv_change_aio_context(BlockDriverState *bs,
+                                                 AioContext *ctx,
+                                                 GHashTable *visited,
+                                                 Transaction *tran,
+                                                 Error **errp)
+{
+    BdrvChild *c;
+    AioCtxMove *m;
+
+    if (bdrv_get_aio_context(bs) == ctx || g_hash_table_contains(visited,
+                                                                 bs)) {
+        return true;
+    }
+    g_hash_table_add(visited, bs);
+
+    QLIST_FOREACH(c, &bs->parents, next_parent) {
+        if (!bdrv_child_change_aio_context(c, ctx, visited, tran, errp)) {
+            return false;
+        }
+    }
+    QLIST_FOREACH(c, &bs->children, next) {
+        if (g_hash_table_contains(visited, c)) {
+            continue;
+        }
+        g_hash_table_add(visited, c);
+        if (!bdrv_change_aio_context(c->bs, ctx, visited, tran, errp)) {
+            return false;
+        }
+    }
+
+    m = g_new(AioCtxMove, 1);
+    *m = (AioCtxMove) { .bs = bs, .new_ctx = ctx };
+    tran_add(tran, &aio_ctx_move_drv, m);
+    return true;
+}
+
+int bdrv_try_change_aio_context_locked(BlockDriverState *bs, AioContext *ctx,
+                                       BdrvChild *ignore_child, Error **errp)
+{
+    GHashTable *visited = g_hash_table_new(NULL, NULL);
+    Transaction *tran = tran_new();
+    bool ok;
+
+    GLOBAL_STATE_CODE();
+    if (ignore_child) {
+        g_hash_table_add(visited, ignore_child);
+    }
+    ok = bdrv_change_aio_context(bs, ctx, visited, tran, errp);
+    g_hash_table_destroy(visited);
+    tran_finalize(tran, ok ? 0 : -EPERM);
+    return ok ? 0 : -EPERM;
+}
+
+int bdrv_try_change_aio_context(BlockDriverState *bs, AioContext *ctx,
+                                BdrvChild *ignore_child, Error **errp)
+{
+    int ret;
+
+    GLOBAL_STATE_CODE();
+    if (bdrv_get_aio_context(bs) == ctx) {
+        return 0;
+    }
+    bdrv_drained_begin(bs);
+    bdrv_graph_rdlock_main_loop();
+    ret = bdrv_try_change_aio_context_locked(bs, ctx, ignore_child, errp);
+    bdrv_graph_rdunlock_main_loop();
+    bdrv_drained_end(bs);
+    return ret;
+}

@@ -1,0 +1,845 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-bdrv-graph-mod.c: the node graph core (block.c and its parts in
+ * block/): opening nodes and their options, node names, edges, permission
+ * conflicts, graph changes with roll-back, frozen chains and reopen.
+ *
+ * Three mock drivers stand in for the real ones: a protocol ("mock-proto",
+ * prefix "mock:"), a format with backing support ("mock-fmt") and a filter
+ * ("mock-filter").  Root users of nodes are edges of a test child class,
+ * so that no BlockBackend is needed.
+ */
+#include "qemu/osdep.h"
+#include "block/block_int.h"
+#include "block/qdict.h"
+#include "qapi/error.h"
+#include "qapi/qmp/qdict.h"
+#include "qapi/qmp/qstring.h"
+#include "qemu/cutils.h"
+#include "qemu/main-loop.h"
+
+/* --- Mock drivers ------------------------------------------------------ */
+
+typedef struct MockState {
+    bool fail_check_perm;       /* make .bdrv_check_perm fail */
+    uint64_t perm;              /* as last set by .bdrv_set_perm */
+    int reopen_prepared;
+    int reopen_committed;
+    int reopen_aborted;
+    char path[64];              /* "path" option of mock-proto */
+} MockState;
+
+static const char *const mock_mutable_opts[] = { "tag", NULL };
+static const char *const mock_strong_opts[] = { "tag", NULL };
+
+static int mock_check_perm(BlockDriverState *bs, uint64_t perm,
+                           uint64_t shared, Error **errp)
+{
+    MockState *s = bs->opaque;
+
+    if (s->fail_check_perm) {
+        error_setg(errp, "mock refuses permissions on '%s'", bs->node_name);
+        return -EPERM;
+    }
+    return 0;
+}
+
+static void mock_set_perm(BlockDriverState *bs, uint64_t perm,
+                          uint64_t shared)
+{
+    MockState *s = bs->opaque;
+
+    s->perm = perm;
+}
+
+static int mock_reopen_prepare(BDRVReopenState *state, BlockReopenQueue *q,
+                               Error **errp)
+{
+    MockState *s = state->bs->opaque;
+
+    /* The driver's own option: may be changed. */
+    qdict_del(state->options, "tag");
+    s->reopen_prepared++;
+    return 0;
+}
+
+static void mock_reopen_commit(BDRVReopenState *state)
+{
+    MockState *s = state->bs->opaque;
+
+    s->reopen_committed++;
+}
+
+static void mock_reopen_abort(BDRVReopenState *state)
+{
+    MockState *s = state->bs->opaque;
+
+    s->reopen_aborted++;
+}
+
+static int coroutine_fn mock_co_preadv(BlockDriverState *bs, int64_t offset,
+                                       int64_t bytes, QEMUIOVector *qiov,
+                                       BdrvRequestFlags flags)
+{
+    qemu_iovec_memset(qiov, 0, 0, bytes);
+    return 0;
+}
+
+static int64_t coroutine_fn mock_co_getlength(BlockDriverState *bs)
+{
+    return 1024 * 1024;
+}
+
+static int mock_proto_open(BlockDriverState *bs, QDict *options, int flags,
+                           Error **errp)
+{
+    MockState *s = bs->opaque;
+
+    pstrcpy(s->path, sizeof(s->path), qdict_get_try_str(options, "path") ?: "");
+    qdict_del(options, "path");
+    qdict_del(options, "filename");
+    qdict_del(options, "tag");
+    return 0;
+}
+
+static void mock_proto_parse_filename(const char *filename, QDict *options,
+                                      Error **errp)
+{
+    const char *rest;
+
+    /* "mock:PATH" */
+    if (!strstart(filename, "mock:", &rest)) {
+        error_setg(errp, "mock filenames start with 'mock:'");
+        return;
+    }
+    qdict_put_str(options, "path", rest);
+}
+
+static BlockDriver bdrv_mock_proto = {
+    .format_name            = "mock-proto",
+    .protocol_name          = "mock",
+    .instance_size          = sizeof(MockState),
+    .bdrv_file_open         = mock_proto_open,
+    .bdrv_parse_filename    = mock_proto_parse_filename,
+    .bdrv_check_perm        = mock_check_perm,
+    .bdrv_set_perm          = mock_set_perm,
+    .bdrv_reopen_prepare    = mock_reopen_prepare,
+    .bdrv_reopen_commit     = mock_reopen_commit,
+    .bdrv_reopen_abort      = mock_reopen_abort,
+    .bdrv_co_preadv         = mock_co_preadv,
+    .bdrv_co_getlength      = mock_co_getlength,
+    .mutable_opts           = mock_mutable_opts,
+    .strong_runtime_opts    = mock_strong_opts,
+};
+
+static int mock_fmt_open(BlockDriverState *bs, QDict *options, int flags,
+                         Error **errp)
+{
+    qdict_del(options, "tag");
+    return bdrv_open_file_child(NULL, options, "file", bs, errp);
+}
+
+static BlockDriver bdrv_mock_fmt = {
+    .format_name            = "mock-fmt",
+    .instance_size          = sizeof(MockState),
+    .is_format              = true,
+    .supports_backing       = true,
+    .bdrv_open              = mock_fmt_open,
+    .bdrv_child_perm        = bdrv_default_perms,
+    .bdrv_check_perm        = mock_check_perm,
+    .bdrv_set_perm          = mock_set_perm,
+    .bdrv_reopen_prepare    = mock_reopen_prepare,
+    .bdrv_reopen_commit     = mock_reopen_commit,
+    .bdrv_reopen_abort      = mock_reopen_abort,
+    .bdrv_co_preadv         = mock_co_preadv,
+    .bdrv_co_getlength      = mock_co_getlength,
+    .mutable_opts           = mock_mutable_opts,
+    .strong_runtime_opts    = mock_strong_opts,
+};
+
+/* A filter opened with or without a "file" child (bdrv_append adds one). */
+static int mock_filter_open(BlockDriverState *bs, QDict *options, int flags,
+                            Error **errp)
+{
+    if (!qdict_haskey(options, "file") &&
+        !qdict_haskey(options, "file.driver")) {
+        return 0;
+    }
+    return bdrv_open_file_child(NULL, options, "file", bs, errp);
+}
+
+static BlockDriver bdrv_mock_filter = {
+    .format_name            = "mock-filter",
+    .instance_size          = sizeof(MockState),
+    .is_filter              = true,
+    .bdrv_open              = mock_filter_open,
+    .bdrv_child_perm        = bdrv_filter_default_perms,
+    .bdrv_check_perm        = mock_check_perm,
+    .bdrv_set_perm          = mock_set_perm,
+    .bdrv_reopen_prepare    = mock_reopen_prepare,
+    .bdrv_co_getlength      = mock_co_getlength,
+};
+
+/* --- Root users ------------------------------------------------------- */
+
+static char *root_get_parent_desc(BdrvChild *c)
+{
+    return g_strdup_printf("user '%s'", (const char *)c->opaque);
+}
+
+static const BdrvChildClass child_test_root = {
+    .get_parent_desc = root_get_parent_desc,
+};
+
+/* Attach a root user @name to @bs (a new reference is taken). */
+static BdrvChild *root_attach(BlockDriverState *bs, const char *name,
+                              uint64_t perm, uint64_t shared, Error **errp)
+{
+    BdrvChild *c;
+
+    bdrv_ref(bs);
+    bdrv_graph_wrlock();
+    c = bdrv_root_attach_child(bs, name, &child_test_root, BDRV_CHILD_DATA,
+                               perm, shared, (void *)name, errp);
+    bdrv_graph_wrunlock();
+    return c;
+}
+
+static void root_detach(BdrvChild *c)
+{
+    bdrv_graph_wrlock();
+    bdrv_root_unref_child(c);
+    bdrv_graph_wrunlock();
+}
+
+/* Run the deferred unrefs and check that no node is left over. */
+static void flush_and_check_empty(void)
+{
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* nothing */
+    }
+    g_assert_null(bdrv_next_all_states(NULL));
+}
+
+/* --- Helpers ---------------------------------------------------------- */
+
+static QDict *opts_from(const char *first_key, ...)
+{
+    QDict *d = qdict_new();
+    const char *key = first_key;
+    va_list ap;
+
+    va_start(ap, first_key);
+    while (key) {
+        qdict_put_str(d, key, va_arg(ap, const char *));
+        key = va_arg(ap, const char *);
+    }
+    va_end(ap);
+    return d;
+}
+
+/* Open "mock-fmt" named @fmt over "mock-proto" named @proto. */
+static BlockDriverState *open_fmt(const char *fmt, const char *proto,
+                                  bool read_only)
+{
+    QDict *opts = opts_from("driver", "mock-fmt", "node-name", fmt,
+                            "file.driver", "mock-proto",
+                            "file.node-name", proto,
+                            "read-only", read_only ? "on" : "off", NULL);
+
+    return bdrv_open(NULL, NULL, opts, 0, &error_abort);
+}
+
+/* bdrv_open() must fail with exactly @msg. */
+static void expect_open_error(const char *filename, QDict *opts, int flags,
+                              const char *msg)
+{
+    Error *err = NULL;
+    BlockDriverState *bs = bdrv_open(filename, NULL, opts, flags, &err);
+
+    if (bs) {
+        g_test_message("unexpectedly opened, wanted: %s", msg);
+    }
+    g_assert_null(bs);
+    g_assert_nonnull(err);
+    g_assert_cmpstr(error_get_pretty(err), ==, msg);
+    error_free(err);
+}
+
+/* --- Opening and options ---------------------------------------------- */
+
+static void test_open_node_names(void)
+{
+    BlockDriverState *a, *b;
+
+    a = bdrv_open(NULL, NULL, opts_from("driver", "mock-proto", NULL),
+                  BDRV_O_RDWR, &error_abort);
+    g_assert_true(g_str_has_prefix(bdrv_get_node_name(a), "#block"));
+    g_assert_true(bdrv_find_node(bdrv_get_node_name(a)) == a);
+
+    b = bdrv_open(NULL, NULL, opts_from("driver", "mock-proto",
+                                        "node-name", "node0", NULL),
+                  BDRV_O_RDWR, &error_abort);
+    g_assert_cmpstr(bdrv_get_node_name(b), ==, "node0");
+    g_assert_true(bdrv_find_node("node0") == b);
+    g_assert_true(bdrv_lookup_bs(NULL, "node0", &error_abort) == b);
+    /* Generated names differ between nodes. */
+    g_assert_cmpstr(bdrv_get_node_name(a), !=, bdrv_get_node_name(b));
+
+    expect_open_error(NULL, opts_from("driver", "mock-proto",
+                                      "node-name", "node0", NULL),
+                      BDRV_O_RDWR, "Duplicate nodes with node-name='node0'");
+    expect_open_error(NULL, opts_from("driver", "mock-proto",
+                                      "node-name", "0bad", NULL),
+                      BDRV_O_RDWR, "Invalid node-name: '0bad'");
+
+    bdrv_unref(a);
+    bdrv_unref(b);
+    g_assert_null(bdrv_find_node("node0"));
+    flush_and_check_empty();
+}
+
+static void test_open_errors(void)
+{
+    expect_open_error(NULL, opts_from("driver", "nope", NULL), 0,
+                      "Unknown driver 'nope'");
+    expect_open_error("nope:x", NULL, BDRV_O_PROTOCOL,
+                      "Unknown protocol 'nope'");
+    expect_open_error(NULL, opts_from("driver", "mock-proto", "foo", "1",
+                                      NULL), 0,
+                      "Block protocol 'mock-proto' doesn't support the "
+                      "option 'foo'");
+    expect_open_error(NULL, opts_from("driver", "mock-fmt",
+                                      "file.driver", "mock-proto",
+                                      "bar", "1", NULL), 0,
+                      "Block format 'mock-fmt' does not support the "
+                      "option 'bar'");
+    expect_open_error(NULL, opts_from("driver", "mock-fmt", NULL), 0,
+                      "A block device must be specified for \"file\"");
+    expect_open_error(NULL, opts_from("driver", "mock-proto",
+                                      "read-only", "maybe", NULL), 0,
+                      "Parameter 'read-only' expects 'on' or 'off'");
+    expect_open_error(NULL, opts_from("driver", "mock-proto",
+                                      "force-share", "on", NULL), 0,
+                      "force-share=on can only be used with read-only "
+                      "images");
+    expect_open_error(NULL, opts_from("driver", "mock-proto",
+                                      "detect-zeroes", "unmap", NULL), 0,
+                      "setting detect-zeroes to unmap is not allowed "
+                      "without setting discard operation to unmap");
+    expect_open_error(NULL, opts_from("driver", "mock-proto",
+                                      "discard", "sometimes", NULL), 0,
+                      "Invalid discard option");
+    expect_open_error(NULL, NULL, BDRV_O_PROTOCOL,
+                      "Must specify either driver or file");
+    flush_and_check_empty();
+}
+
+static void test_open_options(void)
+{
+    BlockDriverState *bs;
+
+    /* A "proto:" prefix picks the protocol driver and is parsed away. */
+    bs = bdrv_open("mock:disk0", NULL, NULL, BDRV_O_PROTOCOL | BDRV_O_RDWR,
+                   &error_abort);
+    g_assert_true(bs->drv == &bdrv_mock_proto);
+    g_assert_cmpstr(((MockState *)bs->opaque)->path, ==, "disk0");
+    g_assert_false(bdrv_is_read_only(bs));
+    bdrv_unref(bs);
+
+    /* "on"/"unmap" aliases, typed and string booleans. */
+    bs = bdrv_open(NULL, NULL, opts_from("driver", "mock-proto",
+                                         "discard", "on",
+                                         "detect-zeroes", "unmap",
+                                         "cache.direct", "on",
+                                         "read-only", "on",
+                                         "force-share", "on", NULL),
+                   BDRV_O_RDWR, &error_abort);
+    g_assert_true(bs->open_flags & BDRV_O_UNMAP);
+    g_assert_true(bs->open_flags & BDRV_O_NOCACHE);
+    g_assert_cmpint(bs->detect_zeroes, ==,
+                    BLOCKDEV_DETECT_ZEROES_OPTIONS_UNMAP);
+    g_assert_true(bdrv_is_read_only(bs));
+    g_assert_true(bs->force_share);
+    bdrv_unref(bs);
+
+    bs = bdrv_open(NULL, NULL, opts_from("driver", "mock-proto",
+                                         "discard", "off", NULL),
+                   BDRV_O_RDWR | BDRV_O_UNMAP, &error_abort);
+    g_assert_false(bs->open_flags & BDRV_O_UNMAP);
+    bdrv_unref(bs);
+    flush_and_check_empty();
+}
+
+static void test_open_format_and_children(void)
+{
+    BlockDriverState *fmt = open_fmt("fmt", "proto", false);
+    BlockDriverState *proto = bdrv_find_node("proto");
+
+    g_assert_nonnull(proto);
+    g_assert_nonnull(fmt->file);
+    g_assert_true(fmt->file->bs == proto);
+    g_assert_cmpstr(fmt->file->name, ==, "file");
+    g_assert_true(proto->inherits_from == fmt);
+    /* The protocol child inherited read-write from the format node. */
+    g_assert_false(bdrv_is_read_only(proto));
+    /* Child options do not stay in the parent's options. */
+    g_assert_false(qdict_haskey(fmt->options, "file.driver"));
+    g_assert_false(qdict_haskey(fmt->options, "file"));
+
+    /* A reference to an existing node with more options is refused. */
+    g_assert_null(bdrv_open(NULL, "proto", opts_from("x", "y", NULL), 0,
+                            NULL));
+    g_assert_true(bdrv_open(NULL, "proto", NULL, 0, &error_abort) == proto);
+    bdrv_unref(proto);
+
+    bdrv_unref(fmt);
+    flush_and_check_empty();
+}
+
+static void test_refresh_filename(void)
+{
+    BlockDriverState *fmt, *proto;
+    QDict *opts;
+
+    opts = opts_from("driver", "mock-fmt", "file.driver", "mock-proto",
+                     "file.filename", "disk.img", NULL);
+    fmt = bdrv_open(NULL, NULL, opts, BDRV_O_RDWR, &error_abort);
+    proto = fmt->file->bs;
+    bdrv_graph_rdlock_main_loop();
+    bdrv_refresh_filename(fmt);
+    bdrv_graph_rdunlock_main_loop();
+    /* "this format over that file" is just the file's name. */
+    g_assert_cmpstr(proto->filename, ==, "disk.img");
+    g_assert_cmpstr(fmt->filename, ==, "disk.img");
+    bdrv_unref(fmt);
+
+    /* A strong option of the format node needs a json: description. */
+    opts = opts_from("driver", "mock-fmt", "tag", "t1",
+                     "file.driver", "mock-proto",
+                     "file.filename", "disk.img", NULL);
+    fmt = bdrv_open(NULL, NULL, opts, BDRV_O_RDWR, &error_abort);
+    bdrv_graph_rdlock_main_loop();
+    bdrv_refresh_filename(fmt);
+    bdrv_graph_rdunlock_main_loop();
+    g_assert_true(g_str_has_prefix(fmt->filename, "json:{"));
+    g_assert_nonnull(strstr(fmt->filename, "\"tag\": \"t1\""));
+    g_assert_nonnull(strstr(fmt->filename, "\"driver\": \"mock-fmt\""));
+    g_assert_nonnull(strstr(fmt->filename, "\"file\": {"));
+    g_assert_nonnull(strstr(fmt->filename, "\"filename\": \"disk.img\""));
+    bdrv_unref(fmt);
+    flush_and_check_empty();
+}
+
+/* --- Permissions ------------------------------------------------------ */
+
+static void test_perm_names(void)
+{
+    g_autofree char *all = bdrv_perm_names(BLK_PERM_ALL);
+    g_autofree char *some = bdrv_perm_names(BLK_PERM_WRITE |
+                                            BLK_PERM_RESIZE);
+    g_autofree char *none = bdrv_perm_names(0);
+
+    g_assert_cmpstr(all, ==,
+                    "consistent read, write, write unchanged, resize");
+    g_assert_cmpstr(some, ==, "write, resize");
+    g_assert_cmpstr(none, ==, "");
+}
+
+static void test_perm_conflict(void)
+{
+    BlockDriverState *bs;
+    BdrvChild *a, *b;
+    Error *err = NULL;
+
+    bs = bdrv_open(NULL, NULL, opts_from("driver", "mock-proto",
+                                         "node-name", "disk", NULL),
+                   BDRV_O_RDWR, &error_abort);
+    a = root_attach(bs, "a", BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE,
+                    BLK_PERM_CONSISTENT_READ, &error_abort);
+    g_assert_cmpuint(((MockState *)bs->opaque)->perm, ==,
+                     BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE);
+
+    /* b wants to write, which a does not share. */
+    b = root_attach(bs, "b", BLK_PERM_WRITE, BLK_PERM_ALL, &err);
+    g_assert_null(b);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Permission conflict on node 'disk': user 'b' wants to "
+                    "use it as 'b', which requires these permissions: "
+                    "write. On the other hand user 'a' wants to use it as "
+                    "'a', which doesn't share: write");
+    error_free(err);
+    err = NULL;
+    /* Nothing of b is left. */
+    g_assert_true(QLIST_FIRST(&bs->parents) == a);
+    g_assert_null(QLIST_NEXT(a, next_parent));
+    g_assert_cmpint(bs->refcnt, ==, 2);
+
+    /* A reader is fine, but it may not deny a's write. */
+    b = root_attach(bs, "b", BLK_PERM_CONSISTENT_READ,
+                    BLK_PERM_CONSISTENT_READ, &err);
+    g_assert_null(b);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Permission conflict on node 'disk': user 'a' wants to "
+                    "use it as 'a', which requires these permissions: "
+                    "consistent read, write. On the other hand user 'b' "
+                    "wants to use it as 'b', which doesn't share: write");
+    error_free(err);
+    err = NULL;
+
+    b = root_attach(bs, "b", BLK_PERM_CONSISTENT_READ, BLK_PERM_ALL,
+                    &error_abort);
+
+    /* Tightening a's sharing now conflicts with nothing b uses... */
+    bdrv_graph_rdlock_main_loop();
+    g_assert_cmpint(bdrv_child_try_set_perm(a, a->perm, 0, &err), ==,
+                    -EPERM);
+    bdrv_graph_rdunlock_main_loop();
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Permission conflict on node 'disk': user 'b' wants to "
+                    "use it as 'b', which requires these permissions: "
+                    "consistent read. On the other hand user 'a' wants to "
+                    "use it as 'a', which doesn't share: consistent read");
+    error_free(err);
+    g_assert_cmpuint(a->shared_perm, ==, BLK_PERM_CONSISTENT_READ);
+
+    /* ...and giving up permissions always works. */
+    bdrv_graph_rdlock_main_loop();
+    g_assert_cmpint(bdrv_child_try_set_perm(a, 0, BLK_PERM_ALL,
+                                            &error_abort), ==, 0);
+    bdrv_graph_rdunlock_main_loop();
+    g_assert_cmpuint(((MockState *)bs->opaque)->perm, ==,
+                     BLK_PERM_CONSISTENT_READ);
+
+    root_detach(a);
+    root_detach(b);
+    bdrv_unref(bs);
+    flush_and_check_empty();
+}
+
+static void test_perm_driver_refuses(void)
+{
+    BlockDriverState *bs;
+    Error *err = NULL;
+
+    bs = bdrv_open(NULL, NULL, opts_from("driver", "mock-proto",
+                                         "node-name", "disk", NULL),
+                   BDRV_O_RDWR, &error_abort);
+    ((MockState *)bs->opaque)->fail_check_perm = true;
+    g_assert_null(root_attach(bs, "a", BLK_PERM_WRITE, BLK_PERM_ALL, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "mock refuses permissions on 'disk'");
+    error_free(err);
+    g_assert_true(QLIST_EMPTY(&bs->parents));
+    bdrv_unref(bs);
+    flush_and_check_empty();
+}
+
+static void test_perm_format_child(void)
+{
+    BlockDriverState *fmt = open_fmt("fmt", "proto", false);
+    BlockDriverState *ro = open_fmt("ro", "ro-proto", true);
+    BdrvChild *user;
+    Error *err = NULL;
+
+    /* A writable format writes and resizes its file, and shares neither. */
+    g_assert_cmpuint(fmt->file->perm, ==, BLK_PERM_CONSISTENT_READ |
+                     BLK_PERM_WRITE | BLK_PERM_RESIZE);
+    g_assert_cmpuint(fmt->file->shared_perm & (BLK_PERM_WRITE |
+                                               BLK_PERM_RESIZE), ==, 0);
+    g_assert_cmpuint(ro->file->perm, ==, BLK_PERM_CONSISTENT_READ);
+
+    user = root_attach(ro, "dev", BLK_PERM_WRITE, BLK_PERM_ALL, &err);
+    g_assert_null(user);
+    g_assert_cmpstr(error_get_pretty(err), ==, "Block node is read-only");
+    error_free(err);
+
+    bdrv_unref(fmt);
+    bdrv_unref(ro);
+    flush_and_check_empty();
+}
+
+/* --- Graph changes ---------------------------------------------------- */
+
+static BlockDriverState *new_filter(const char *name)
+{
+    return bdrv_new_open_driver(&bdrv_mock_filter, name, BDRV_O_RDWR,
+                                &error_abort);
+}
+
+static void test_append_and_drop_filter(void)
+{
+    BlockDriverState *fmt = open_fmt("fmt", "proto", false);
+    BlockDriverState *filter = new_filter("filter");
+    BdrvChild *user = root_attach(fmt, "dev", BLK_PERM_CONSISTENT_READ |
+                                  BLK_PERM_WRITE, BLK_PERM_CONSISTENT_READ,
+                                  &error_abort);
+
+    g_assert_cmpint(bdrv_append(filter, fmt, &error_abort), ==, 0);
+    g_assert_true(user->bs == filter);
+    bdrv_graph_rdlock_main_loop();
+    g_assert_true(bdrv_filter_bs(filter) == fmt);
+    g_assert_true(bdrv_skip_filters(filter) == fmt);
+    g_assert_true(filter->backing->bs == fmt);
+    g_assert_true(filter->backing->role & BDRV_CHILD_FILTERED);
+    bdrv_graph_rdunlock_main_loop();
+    /* The filter passes its user's permissions down. */
+    g_assert_cmpuint(filter->backing->perm, ==, user->perm);
+    g_assert_cmpuint(((MockState *)filter->opaque)->perm, ==, user->perm);
+    bdrv_unref(filter);     /* the graph holds it now */
+
+    g_assert_cmpint(bdrv_drop_filter(filter, &error_abort), ==, 0);
+    g_assert_true(user->bs == fmt);
+    g_assert_true(QLIST_FIRST(&fmt->parents) == user);
+    g_assert_null(QLIST_NEXT(user, next_parent));
+
+    root_detach(user);
+    bdrv_unref(fmt);
+    flush_and_check_empty();
+}
+
+static void test_append_rollback(void)
+{
+    BlockDriverState *fmt = open_fmt("fmt", "proto", false);
+    BlockDriverState *filter = new_filter("filter");
+    BdrvChild *user = root_attach(fmt, "dev", BLK_PERM_WRITE, BLK_PERM_ALL,
+                                  &error_abort);
+    uint64_t old_perm = fmt->file->perm;
+    Error *err = NULL;
+
+    ((MockState *)filter->opaque)->fail_check_perm = true;
+    g_assert_cmpint(bdrv_append(filter, fmt, &err), <, 0);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "mock refuses permissions on 'filter'");
+    error_free(err);
+
+    /* Everything is as before. */
+    g_assert_true(user->bs == fmt);
+    g_assert_true(QLIST_FIRST(&fmt->parents) == user);
+    g_assert_null(QLIST_NEXT(user, next_parent));
+    g_assert_true(QLIST_EMPTY(&filter->children));
+    g_assert_true(QLIST_EMPTY(&filter->parents));
+    g_assert_null(filter->backing);
+    g_assert_cmpuint(fmt->file->perm, ==, old_perm);
+    g_assert_cmpuint(user->perm, ==, BLK_PERM_WRITE);
+
+    root_detach(user);
+    bdrv_unref(filter);
+    bdrv_unref(fmt);
+    flush_and_check_empty();
+}
+
+static void test_attach_cycle(void)
+{
+    BlockDriverState *fmt = open_fmt("fmt", "proto", false);
+    BlockDriverState *top = open_fmt("top", "top-proto", false);
+    Error *err = NULL;
+    int ret;
+
+    bdrv_graph_wrlock();
+    /* The top over fmt, then fmt over top would close the loop. */
+    ret = bdrv_set_backing_hd(top, fmt, &error_abort);
+    g_assert_cmpint(ret, ==, 0);
+    ret = bdrv_set_backing_hd(fmt, top, &err);
+    bdrv_graph_wrunlock();
+    g_assert_cmpint(ret, <, 0);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Making 'top' a backing child of 'fmt' would create a "
+                    "cycle");
+    error_free(err);
+    g_assert_null(fmt->backing);
+    g_assert_true(top->backing->bs == fmt);
+
+    bdrv_unref(top);
+    bdrv_unref(fmt);
+    flush_and_check_empty();
+}
+
+static void test_frozen_chain(void)
+{
+    BlockDriverState *base = open_fmt("base", "base-proto", true);
+    BlockDriverState *top = open_fmt("top", "top-proto", false);
+    BlockDriverState *other = open_fmt("other", "other-proto", true);
+    BdrvChild *user = root_attach(top, "dev", BLK_PERM_CONSISTENT_READ,
+                                  BLK_PERM_ALL, &error_abort);
+    Error *err = NULL;
+    int ret;
+
+    bdrv_drained_begin(top);
+    bdrv_graph_wrlock();
+    g_assert_cmpint(bdrv_set_backing_hd(top, base, &error_abort), ==, 0);
+    bdrv_graph_wrunlock();
+    bdrv_drained_end(top);
+    bdrv_unref(base);       /* top's backing edge holds it */
+    g_assert_true(top->backing->role & BDRV_CHILD_COW);
+    /* Backing files get read and nothing else. */
+    g_assert_cmpuint(top->backing->perm, ==, BLK_PERM_CONSISTENT_READ);
+
+    bdrv_graph_rdlock_main_loop();
+    g_assert_cmpint(bdrv_freeze_backing_chain(top, NULL, &error_abort), ==,
+                    0);
+    g_assert_true(bdrv_is_backing_chain_frozen(top, NULL, NULL));
+    bdrv_graph_rdunlock_main_loop();
+
+    bdrv_graph_wrlock();
+    ret = bdrv_replace_node(base, other, &err);
+    g_assert_cmpint(ret, ==, -EPERM);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Cannot change 'backing' link to 'base'");
+    error_free(err);
+    err = NULL;
+    ret = bdrv_set_backing_hd(top, NULL, &err);
+    g_assert_cmpint(ret, ==, -EPERM);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Cannot change frozen 'backing' link from 'top' to "
+                    "'base'");
+    error_free(err);
+    g_assert_true(top->backing->bs == base);
+
+    bdrv_unfreeze_backing_chain(top, NULL);
+    g_assert_cmpint(bdrv_replace_node(base, other, &error_abort), ==, 0);
+    bdrv_graph_wrunlock();
+    g_assert_true(top->backing->bs == other);
+    /* The user of top stayed where it was. */
+    g_assert_true(user->bs == top);
+
+    root_detach(user);
+    bdrv_unref(top);
+    bdrv_unref(other);
+    flush_and_check_empty();
+}
+
+/* --- Reopen ----------------------------------------------------------- */
+
+static void test_reopen_ro_rw(void)
+{
+    BlockDriverState *fmt = open_fmt("fmt", "proto", false);
+    BlockDriverState *proto = fmt->file->bs;
+    MockState *fs = fmt->opaque;
+    MockState *ps = proto->opaque;
+    BdrvChild *user = root_attach(fmt, "dev", BLK_PERM_CONSISTENT_READ |
+                                  BLK_PERM_WRITE, BLK_PERM_ALL,
+                                  &error_abort);
+    Error *err = NULL;
+
+    /* A writer above: read-only is refused and nothing changes. */
+    g_assert_cmpint(bdrv_reopen_set_read_only(fmt, true, &err), <, 0);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Read-only block node 'fmt' cannot support read-write "
+                    "users");
+    error_free(err);
+    g_assert_false(bdrv_is_read_only(fmt));
+    g_assert_false(bdrv_is_read_only(proto));
+    g_assert_cmpint(fs->reopen_prepared, ==, 1);
+    g_assert_cmpint(fs->reopen_aborted, ==, 1);
+    g_assert_cmpint(ps->reopen_aborted, ==, 1);
+    g_assert_cmpint(fs->reopen_committed, ==, 0);
+    g_assert_true(fmt->file->perm & BLK_PERM_WRITE);
+
+    /* Without the writer, both nodes go read-only together. */
+    bdrv_graph_rdlock_main_loop();
+    bdrv_child_try_set_perm(user, BLK_PERM_CONSISTENT_READ, BLK_PERM_ALL,
+                            &error_abort);
+    bdrv_graph_rdunlock_main_loop();
+    g_assert_cmpint(bdrv_reopen_set_read_only(fmt, true, &error_abort), ==,
+                    0);
+    g_assert_true(bdrv_is_read_only(fmt));
+    g_assert_true(bdrv_is_read_only(proto));
+    g_assert_cmpint(fs->reopen_committed, ==, 1);
+    g_assert_cmpint(ps->reopen_committed, ==, 1);
+    g_assert_cmpuint(fmt->file->perm, ==, BLK_PERM_CONSISTENT_READ);
+    g_assert_cmpuint(ps->perm, ==, BLK_PERM_CONSISTENT_READ);
+
+    /* And back to read-write: the file gets write permission again. */
+    g_assert_cmpint(bdrv_reopen_set_read_only(fmt, false, &error_abort), ==,
+                    0);
+    g_assert_false(bdrv_is_read_only(fmt));
+    g_assert_false(bdrv_is_read_only(proto));
+    g_assert_true(fmt->file->perm & BLK_PERM_WRITE);
+    g_assert_true(ps->perm & BLK_PERM_WRITE);
+
+    root_detach(user);
+    bdrv_unref(fmt);
+    flush_and_check_empty();
+}
+
+static void test_reopen_options(void)
+{
+    BlockDriverState *bs;
+    MockState *s;
+    Error *err = NULL;
+
+    bs = bdrv_open(NULL, NULL, opts_from("driver", "mock-proto",
+                                         "node-name", "disk",
+                                         "filename", "a.img", NULL),
+                   BDRV_O_RDWR, &error_abort);
+    s = bs->opaque;
+
+    /* Options the driver does not handle may not change. */
+    g_assert_cmpint(bdrv_reopen(bs, opts_from("filename", "b.img", NULL),
+                                true, &err), <, 0);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Cannot change the option 'filename'");
+    error_free(err);
+    err = NULL;
+    g_assert_cmpint(s->reopen_aborted, ==, 1);
+
+    g_assert_cmpint(bdrv_reopen(bs, opts_from("node-name", "other", NULL),
+                                true, &err), <, 0);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Cannot change the option 'node-name'");
+    error_free(err);
+    err = NULL;
+
+    /* Restating them, or changing what the driver takes, is fine. */
+    g_assert_cmpint(bdrv_reopen(bs, opts_from("filename", "a.img",
+                                              "tag", "new", NULL),
+                                true, &error_abort), ==, 0);
+    g_assert_cmpstr(qdict_get_try_str(bs->options, "tag"), ==, "new");
+    g_assert_cmpstr(qdict_get_try_str(bs->options, "filename"), ==,
+                    "a.img");
+
+    /* Without the old options, a dropped non-mutable option is refused. */
+    g_assert_cmpint(bdrv_reopen(bs, opts_from("driver", "mock-proto",
+                                              "node-name", "disk", NULL),
+                                false, &err), <, 0);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Option 'filename' cannot be reset to its default value");
+    error_free(err);
+
+    bdrv_unref(bs);
+    flush_and_check_empty();
+}
+
+int main(int argc, char **argv)
+{
+    bdrv_init();
+    qemu_init_main_loop(&error_abort);
+    bdrv_register(&bdrv_mock_proto);
+    bdrv_register(&bdrv_mock_fmt);
+    bdrv_register(&bdrv_mock_filter);
+
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/bdrv-graph-mod/open/node-names", test_open_node_names);
+    g_test_add_func("/bdrv-graph-mod/open/errors", test_open_errors);
+    g_test_add_func("/bdrv-graph-mod/open/options", test_open_options);
+    g_test_add_func("/bdrv-graph-mod/open/format-and-children",
+                    test_open_format_and_children);
+    g_test_add_func("/bdrv-graph-mod/open/refresh-filename",
+                    test_refresh_filename);
+    g_test_add_func("/bdrv-graph-mod/perm/names", test_perm_names);
+    g_test_add_func("/bdrv-graph-mod/perm/conflict", test_perm_conflict);
+    g_test_add_func("/bdrv-graph-mod/perm/driver-refuses",
+                    test_perm_driver_refuses);
+    g_test_add_func("/bdrv-graph-mod/perm/format-child",
+                    test_perm_format_child);
+    g_test_add_func("/bdrv-graph-mod/graph/append-and-drop-filter",
+                    test_append_and_drop_filter);
+    g_test_add_func("/bdrv-graph-mod/graph/append-rollback",
+                    test_append_rollback);
+    g_test_add_func("/bdrv-graph-mod/graph/attach-cycle", test_attach_cycle);
+    g_test_add_func("/bdrv-graph-mod/graph/frozen-chain", test_frozen_chain);
+    g_test_add_func("/bdrv-graph-mod/reopen/ro-rw", test_reopen_ro_rw);
+    g_test_add_func("/bdrv-graph-mod/reopen/options", test_reopen_options);
+    return g_test_run();
+}
