@@ -88,6 +88,59 @@ static void test_nested(void)
     bdrv_graph_rdunlock_main_loop();
 }
 
+/* ---- scope guards: checked by TSA, and must release on every exit ---- */
+
+static int guard_steps;
+
+static int coroutine_fn guarded_early_return(bool leave)
+{
+    GRAPH_RDLOCK_GUARD();
+
+    assert_bdrv_graph_readable();
+    if (leave) {
+        return 1;
+    }
+    guard_steps++;
+    return 0;
+}
+
+static void coroutine_fn guards_co(void *opaque)
+{
+    WITH_GRAPH_RDLOCK_GUARD() {
+        assert_bdrv_graph_readable();
+        guard_steps++;
+    }
+    WITH_GRAPH_RDLOCK_GUARD() {
+        assert_bdrv_graph_readable();
+        break;
+    }
+    guard_steps += guarded_early_return(true);
+    guard_steps += guarded_early_return(false);
+}
+
+static void mainloop_guard(void)
+{
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+
+    assert_bdrv_graph_readable();
+    guard_steps++;
+}
+
+static void test_guards(void)
+{
+    guard_steps = 0;
+    qemu_coroutine_enter(qemu_coroutine_create(guards_co, NULL));
+    mainloop_guard();
+    g_assert_cmpint(guard_steps, ==, 4);
+
+    /*
+     * Every guard released its lock: a leaked read lock would make the
+     * writer poll forever here.
+     */
+    bdrv_graph_wrlock();
+    bdrv_graph_wrunlock();
+}
+
 /* ---- the writer waits for readers in IOThreads ---- */
 
 typedef struct {
@@ -287,6 +340,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
 
     g_test_add_func("/graph-lock/nested", test_nested);
+    g_test_add_func("/graph-lock/guards", test_guards);
     g_test_add_func("/graph-lock/writer-waits-for-readers",
                     test_writer_waits);
     g_test_add_func("/graph-lock/readers-wait-for-writer",
