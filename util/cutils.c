@@ -89,6 +89,18 @@ char *qemu_strsep(char **input, const char *delim)
     return start;
 }
 
+const char *qemu_strchrnul(const char *s, int c)
+{
+    const char *p = strchr(s, c);
+
+    return p ? p : s + strlen(s);
+}
+
+int qemu_pstrcmp0(const char **str1, const char **str2)
+{
+    return g_strcmp0(*str1, *str2);
+}
+
 /*
  * Common tail of the qemu_strto* family.  @ep is where the libc parser
  * stopped, @err the errno it left.  Returns 0 or a negative errno.

@@ -13,6 +13,7 @@
 #include "qapi/qmp/qlist.h"
 #include "qapi/qmp/qstring.h"
 #include "qemu/cutils.h"
+#include "qemu/help_option.h"
 #include "qemu/keyval.h"
 
 /* Key fragments longer than this are rejected. */
@@ -64,18 +65,6 @@ static int key_to_index(const char *key, const char **end)
         return ret == -ERANGE ? INT_MAX : ret;
     }
     return index <= INT_MAX ? (int)index : INT_MAX;
-}
-
-/* Length of "help" or "?" at the start of @s, if followed by , or end. */
-static size_t help_option_len(const char *s)
-{
-    if (g_str_has_prefix(s, "help") && (s[4] == ',' || !s[4])) {
-        return 4;
-    }
-    if (s[0] == '?' && (s[1] == ',' || !s[1])) {
-        return 1;
-    }
-    return 0;
 }
 
 /*
@@ -189,7 +178,7 @@ static const char *keyval_parse_one(QDict *qdict, const char *params,
     QDict *cur;
 
     if (len && key[len] != '=') {
-        if (help_option_len(key) == len) {
+        if (starts_with_help_option(key) == len) {
             *help = true;
             s = key + len;
             return *s == ',' ? s + 1 : s;

@@ -51,11 +51,6 @@ const char *get_opt_value(const char *p, char **value)
     return p;
 }
 
-bool is_help_option(const char *name)
-{
-    return !strcmp(name, "help") || !strcmp(name, "?");
-}
-
 /* QAPI's boolean spellings, reported as "'on' or 'off'" on error. */
 static bool parse_option_bool(const char *name, const char *value, bool *ret,
                               Error **errp)

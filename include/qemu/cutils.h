@@ -7,6 +7,8 @@
 #ifndef QEMU_CUTILS_H
 #define QEMU_CUTILS_H
 
+#include "qemu/ctype.h"
+
 /* Copy @str into @buf (size @buf_size), truncating; always terminated. */
 void pstrcpy(char *buf, int buf_size, const char *str);
 /* Append @s to @buf (size @buf_size), truncating; returns @buf. */
@@ -95,27 +97,12 @@ void qemu_hexdump_line(char *line, unsigned int b, const void *bufptr,
 void qemu_hexdump(FILE *fp, const char *prefix, const void *bufptr,
                   size_t size);
 
+/* strchr() that returns the terminating NUL instead of NULL. */
+const char *qemu_strchrnul(const char *s, int c);
+/* strcmp() of two string pointers, for qsort() and g_ptr_array_sort(). */
+int qemu_pstrcmp0(const char **str1, const char **str2);
+
 /* "%d%c" style sizes for compact listings: "1.5K", "128M". */
 char *get_human_readable_size(char *buf, int buf_size, int64_t size);
-
-static inline bool qemu_isspace(int c)
-{
-    return isspace((unsigned char)c);
-}
-
-static inline bool qemu_isdigit(int c)
-{
-    return isdigit((unsigned char)c);
-}
-
-static inline int qemu_toupper(int c)
-{
-    return toupper((unsigned char)c);
-}
-
-static inline int qemu_tolower(int c)
-{
-    return tolower((unsigned char)c);
-}
 
 #endif /* QEMU_CUTILS_H */

@@ -14,6 +14,7 @@
 #define QEMU_OPTION_H
 
 #include "qemu/queue.h"
+#include "qemu/help_option.h"
 #include "qemu/keyval.h"
 
 typedef enum QemuOptType {
@@ -53,8 +54,6 @@ bool parse_option_size(const char *name, const char *value,
                        uint64_t *ret, Error **errp);
 /* Does the option string @param contain "help" or "?" as a flag? */
 bool has_help_option(const char *param);
-/* Is @name "help" or "?"? */
-bool is_help_option(const char *name);
 
 /*
  * Getters: the last value given for @name; else the description's
