@@ -26,7 +26,7 @@ static void __attribute__((constructor)) main_loop_early_init(void)
     qemu_thread_get_self(&main_thread);
 }
 
-void qemu_mutex_lock_iothread(void)
+void TSA_NO_TSA qemu_mutex_lock_iothread(void)
 {
     assert(!bql_held);
     qemu_mutex_lock(&bql);
@@ -34,7 +34,7 @@ void qemu_mutex_lock_iothread(void)
     bql_held = true;
 }
 
-void qemu_mutex_unlock_iothread(void)
+void TSA_NO_TSA qemu_mutex_unlock_iothread(void)
 {
     assert(bql_held);
     bql_held = false;

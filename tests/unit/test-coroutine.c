@@ -365,7 +365,7 @@ static void coroutine_fn queue_waiter_locked(void *opaque)
     qemu_mutex_unlock(&plain_lock);
 }
 
-static void test_co_queue_lock(void)
+static void TSA_NO_TSA test_co_queue_lock(void)
 {
     static const int expected[] = { 7 };
 
