@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * block/io-helpers.c: small request-path services built on block/io.c.
+ *
+ * Synchronous-flush writes, copy-on-read users, VM state of internal
+ * snapshots, aligned I/O buffers and zoned-device pass-through.  None of
+ * them needs the internals of block/io.c; they only call its public
+ * entry points or the driver directly, counting themselves in flight.
+ */
+
+#include "qemu/osdep.h"
+#include "block/block_int.h"
+
+/* --- Helpers built on the request path ------------------------------------ */
+
+int coroutine_fn bdrv_co_pwrite_sync(BdrvChild *child, int64_t offset,
+                                     int64_t bytes, const void *buf,
+                                     BdrvRequestFlags flags)
+{
+    int ret;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    ret = bdrv_co_pwrite(child, offset, bytes, buf, flags);
+    if (ret < 0 || (flags & BDRV_REQ_FUA)) {
+        return ret;
+    }
+    ret = bdrv_co_flush(child->bs);
+    return ret < 0 ? ret : 0;
+}
+
+bool bdrv_can_write_zeroes_with_unmap(BlockDriverState *bs)
+{
+    IO_CODE();
+    return (bs->open_flags & BDRV_O_UNMAP) &&
+           (bs->supported_zero_flags & BDRV_REQ_MAY_UNMAP);
+}
+
+void bdrv_enable_copy_on_read(BlockDriverState *bs)
+{
+    IO_CODE();
+    qatomic_inc(&bs->copy_on_read);
+}
+
+void bdrv_disable_copy_on_read(BlockDriverState *bs)
+{
+    int old = qatomic_fetch_dec(&bs->copy_on_read);
+
+    IO_CODE();
+    assert(old >= 1);
+}
+
+/*
+ * VM state of internal snapshots: the driver that stores it, or the
+ * primary child for drivers (filters, raw) that pass it through.
+ */
+int coroutine_fn bdrv_co_readv_vmstate(BlockDriverState *bs,
+                                       QEMUIOVector *qiov, int64_t pos)
+{
+    BlockDriverState *child = bdrv_primary_bs(bs);
+    int ret;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    ret = bdrv_check_qiov_request(pos, qiov->size, qiov, 0, NULL);
+    if (ret < 0) {
+        return ret;
+    }
+    if (!bs->drv) {
+        return -ENOMEDIUM;
+    }
+    bdrv_inc_in_flight(bs);
+    if (bs->drv->bdrv_co_load_vmstate) {
+        ret = bs->drv->bdrv_co_load_vmstate(bs, qiov, pos);
+    } else if (child) {
+        ret = bdrv_co_readv_vmstate(child, qiov, pos);
+    } else {
+        ret = -ENOTSUP;
+    }
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+int coroutine_fn bdrv_co_writev_vmstate(BlockDriverState *bs,
+                                        QEMUIOVector *qiov, int64_t pos)
+{
+    BlockDriverState *child = bdrv_primary_bs(bs);
+    int ret;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    ret = bdrv_check_qiov_request(pos, qiov->size, qiov, 0, NULL);
+    if (ret < 0) {
+        return ret;
+    }
+    if (!bs->drv) {
+        return -ENOMEDIUM;
+    }
+    bdrv_inc_in_flight(bs);
+    if (bs->drv->bdrv_co_save_vmstate) {
+        ret = bs->drv->bdrv_co_save_vmstate(bs, qiov, pos);
+    } else if (child) {
+        ret = bdrv_co_writev_vmstate(child, qiov, pos);
+    } else {
+        ret = -ENOTSUP;
+    }
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+int bdrv_save_vmstate(BlockDriverState *bs, const uint8_t *buf,
+                      int64_t pos, int size)
+{
+    QEMUIOVector qiov = QEMU_IOVEC_INIT_BUF(qiov, buf, size);
+    int ret = bdrv_writev_vmstate(bs, &qiov, pos);
+
+    return ret < 0 ? ret : size;
+}
+
+int bdrv_load_vmstate(BlockDriverState *bs, uint8_t *buf,
+                      int64_t pos, int size)
+{
+    QEMUIOVector qiov = QEMU_IOVEC_INIT_BUF(qiov, buf, size);
+    int ret = bdrv_readv_vmstate(bs, &qiov, pos);
+
+    return ret < 0 ? ret : size;
+}
+
+/* --- Buffers for I/O ------------------------------------------------------- */
+
+size_t bdrv_min_mem_align(BlockDriverState *bs)
+{
+    IO_CODE();
+    if (!bs || !bs->drv) {
+        return qemu_real_host_page_size();
+    }
+    return MAX(bs->bl.min_mem_alignment, 1);
+}
+
+size_t bdrv_opt_mem_align(BlockDriverState *bs)
+{
+    IO_CODE();
+    if (!bs || !bs->drv) {
+        return qemu_real_host_page_size();
+    }
+    return MAX(bs->bl.opt_mem_alignment, 1);
+}
+
+void *qemu_try_blockalign(BlockDriverState *bs, size_t size)
+{
+    IO_CODE();
+    /* A zero-sized success must still return a pointer. */
+    return qemu_try_memalign(bdrv_opt_mem_align(bs), size ?: 1);
+}
+
+void *qemu_try_blockalign0(BlockDriverState *bs, size_t size)
+{
+    void *mem = qemu_try_blockalign(bs, size);
+
+    IO_CODE();
+    if (mem) {
+        memset(mem, 0, size);
+    }
+    return mem;
+}
+
+void *qemu_blockalign(BlockDriverState *bs, size_t size)
+{
+    IO_CODE();
+    return qemu_memalign(bdrv_opt_mem_align(bs), size ?: 1);
+}
+
+void *qemu_blockalign0(BlockDriverState *bs, size_t size)
+{
+    IO_CODE();
+    return memset(qemu_blockalign(bs, size), 0, size);
+}
+
+/* --- Zoned devices -------------------------------------------------------- */
+
+int coroutine_fn bdrv_co_zone_report(BlockDriverState *bs, int64_t offset,
+                                     unsigned int *nr_zones,
+                                     BlockZoneDescriptor *zones)
+{
+    BlockDriver *drv = bs->drv;
+    int ret;
+
+    IO_CODE();
+    if (!drv || !drv->bdrv_co_zone_report || bs->bl.zoned == BLK_Z_NONE) {
+        return -ENOTSUP;
+    }
+    bdrv_inc_in_flight(bs);
+    ret = drv->bdrv_co_zone_report(bs, offset, nr_zones, zones);
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+int coroutine_fn bdrv_co_zone_mgmt(BlockDriverState *bs, BlockZoneOp op,
+                                   int64_t offset, int64_t len)
+{
+    BlockDriver *drv = bs->drv;
+    int ret;
+
+    IO_CODE();
+    if (!drv || !drv->bdrv_co_zone_mgmt || bs->bl.zoned == BLK_Z_NONE) {
+        return -ENOTSUP;
+    }
+    bdrv_inc_in_flight(bs);
+    ret = drv->bdrv_co_zone_mgmt(bs, op, offset, len);
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+int coroutine_fn bdrv_co_zone_append(BlockDriverState *bs, int64_t *offset,
+                                     QEMUIOVector *qiov,
+                                     BdrvRequestFlags flags)
+{
+    BlockDriver *drv = bs->drv;
+    int ret;
+
+    IO_CODE();
+    ret = bdrv_check_qiov_request(*offset, qiov->size, qiov, 0, NULL);
+    if (ret < 0) {
+        return ret;
+    }
+    if (!drv || !drv->bdrv_co_zone_append || bs->bl.zoned == BLK_Z_NONE) {
+        return -ENOTSUP;
+    }
+    bdrv_inc_in_flight(bs);
+    ret = drv->bdrv_co_zone_append(bs, offset, qiov, flags);
+    bdrv_dec_in_flight(bs);
+    return ret;
+}

@@ -1,0 +1,1374 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * block/io.c: the node-level request path and the drain machinery.
+ *
+ * The first half keeps nodes quiet: in-flight counting, draining a node
+ * (quiescing its parents, waiting for its requests) and draining every
+ * node at once.  The second half is the path every request takes before
+ * it reaches a driver: argument checks, tracked requests, the fallbacks
+ * between the driver callback flavours (FUA emulation, zero writes from
+ * a bounce buffer), flush generations, truncate and length queries.
+ * Alignment RMW, serialising requests and copy-on-read belong here too
+ * but are not written yet.  Block status lives in block/block-status.c,
+ * smaller services on top of this file in block/io-helpers.c; graph
+ * changes in block.c, the backend in block/block-backend*.c.
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/coroutine.h"
+#include "qemu/iov.h"
+#include "qemu/main-loop.h"
+#include "qemu/stats64.h"
+#include "block/aio-wait.h"
+#include "block/block_int.h"
+
+/*
+ * Number of bdrv_drain_all_begin() calls not yet ended; nodes created in
+ * the meantime start out drained that many times (see bdrv_new()).
+ */
+unsigned int bdrv_drain_all_count;
+
+/* --- In-flight accounting ---------------------------------------------- */
+
+void bdrv_inc_in_flight(BlockDriverState *bs)
+{
+    IO_CODE();
+    qatomic_inc(&bs->in_flight);
+}
+
+void bdrv_wakeup(BlockDriverState *bs)
+{
+    IO_CODE();
+    aio_wait_kick();
+}
+
+void bdrv_dec_in_flight(BlockDriverState *bs)
+{
+    IO_CODE();
+    assert(qatomic_read(&bs->in_flight) > 0);
+    qatomic_dec(&bs->in_flight);
+    bdrv_wakeup(bs);
+}
+
+/* --- Quiescing the parents of a node ------------------------------------ */
+
+void bdrv_parent_drained_begin_single(BdrvChild *c)
+{
+    GLOBAL_STATE_CODE();
+
+    if (c->quiesced_parent) {
+        return;
+    }
+    c->quiesced_parent = true;
+    if (c->klass->drained_begin) {
+        c->klass->drained_begin(c);
+    }
+}
+
+void bdrv_parent_drained_end_single(BdrvChild *c)
+{
+    GLOBAL_STATE_CODE();
+
+    assert(c->quiesced_parent);
+    c->quiesced_parent = false;
+    if (c->klass->drained_end) {
+        c->klass->drained_end(c);
+    }
+}
+
+bool bdrv_parent_drained_poll_single(BdrvChild *c)
+{
+    IO_OR_GS_CODE();
+
+    if (c->klass->drained_poll) {
+        return c->klass->drained_poll(c);
+    }
+    return false;
+}
+
+/* Quiesce every parent of @bs except @skip. */
+static void GRAPH_RDLOCK
+bdrv_parent_drained_begin(BlockDriverState *bs, BdrvChild *skip)
+{
+    BdrvChild *c, *next;
+
+    QLIST_FOREACH_SAFE(c, &bs->parents, next_parent, next) {
+        if (c != skip) {
+            bdrv_parent_drained_begin_single(c);
+        }
+    }
+}
+
+static void GRAPH_RDLOCK
+bdrv_parent_drained_end(BlockDriverState *bs, BdrvChild *skip)
+{
+    BdrvChild *c;
+
+    QLIST_FOREACH(c, &bs->parents, next_parent) {
+        if (c != skip) {
+            bdrv_parent_drained_end_single(c);
+        }
+    }
+}
+
+/*
+ * True if some parent of @bs other than @skip (and other than node
+ * parents when @skip_bds_parents) still has requests in flight.
+ */
+static bool GRAPH_RDLOCK
+bdrv_parent_drained_poll(BlockDriverState *bs, BdrvChild *skip,
+                         bool skip_bds_parents)
+{
+    BdrvChild *c;
+    bool busy = false;
+
+    QLIST_FOREACH(c, &bs->parents, next_parent) {
+        if (c == skip || (skip_bds_parents && c->klass->parent_is_bds)) {
+            continue;
+        }
+        busy |= bdrv_parent_drained_poll_single(c);
+    }
+    return busy;
+}
+
+/* --- Draining one node -------------------------------------------------- */
+
+bool bdrv_drain_poll(BlockDriverState *bs, BdrvChild *ignore_parent,
+                     bool ignore_bds_parents)
+{
+    IO_OR_GS_CODE();
+
+    if (bdrv_parent_drained_poll(bs, ignore_parent, ignore_bds_parents)) {
+        return true;
+    }
+    return qatomic_read(&bs->in_flight) != 0;
+}
+
+static bool bdrv_drain_poll_top_level(BlockDriverState *bs,
+                                      BdrvChild *ignore_parent)
+{
+    GLOBAL_STATE_CODE();
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+
+    return bdrv_drain_poll(bs, ignore_parent, false);
+}
+
+/*
+ * A drain requested from coroutine context is carried out by a BH in the
+ * main loop while the coroutine sleeps: polling inside a coroutine could
+ * wait for the very requests the coroutine belongs to.
+ */
+typedef struct BdrvCoDrainData {
+    Coroutine *co;
+    BlockDriverState *bs;       /* NULL: drain all */
+    BdrvChild *parent;
+    bool begin;
+    bool poll;
+    bool done;
+} BdrvCoDrainData;
+
+static void bdrv_do_drained_begin(BlockDriverState *bs, BdrvChild *parent,
+                                  bool poll);
+static void bdrv_do_drained_end(BlockDriverState *bs, BdrvChild *parent);
+
+static void bdrv_co_drain_bh_cb(void *opaque)
+{
+    BdrvCoDrainData *data = opaque;
+    BlockDriverState *bs = data->bs;
+    Coroutine *co = data->co;
+
+    if (!bs) {
+        assert(data->begin);
+        bdrv_drain_all_begin();
+    } else {
+        /* Our own reference; the drain below keeps the node busy now. */
+        bdrv_dec_in_flight(bs);
+        if (data->begin) {
+            bdrv_do_drained_begin(bs, data->parent, data->poll);
+        } else {
+            assert(!data->poll);
+            bdrv_do_drained_end(bs, data->parent);
+        }
+    }
+    data->done = true;
+    aio_co_wake(co);
+}
+
+static void coroutine_fn bdrv_co_yield_to_drain(BlockDriverState *bs,
+                                                bool begin,
+                                                BdrvChild *parent,
+                                                bool poll)
+{
+    BdrvCoDrainData data = {
+        .co = qemu_coroutine_self(),
+        .bs = bs,
+        .parent = parent,
+        .begin = begin,
+        .poll = poll,
+    };
+
+    assert(qemu_in_coroutine());
+    if (bs) {
+        /*
+         * Counted as in flight until the BH runs, so that a drain of @bs
+         * that starts meanwhile waits for this one to be registered.
+         */
+        bdrv_inc_in_flight(bs);
+    }
+    aio_bh_schedule_oneshot(qemu_get_aio_context(), bdrv_co_drain_bh_cb,
+                            &data);
+    qemu_coroutine_yield();
+    assert(data.done);
+}
+
+static void bdrv_do_drained_begin(BlockDriverState *bs, BdrvChild *parent,
+                                  bool poll)
+{
+    IO_OR_GS_CODE();
+
+    if (qemu_in_coroutine()) {
+        bdrv_co_yield_to_drain(bs, true, parent, poll);
+        return;
+    }
+    GLOBAL_STATE_CODE();
+
+    /* Parents first, so that no new request reaches us from above. */
+    if (qatomic_fetch_inc(&bs->quiesce_counter) == 0) {
+        GRAPH_RDLOCK_GUARD_MAINLOOP();
+        bdrv_parent_drained_begin(bs, parent);
+        if (bs->drv && bs->drv->bdrv_drain_begin) {
+            bs->drv->bdrv_drain_begin(bs);
+        }
+    }
+
+    /*
+     * Callers hold no AioContext lock: requests in an IOThread complete
+     * on their own while the main loop polls here.
+     */
+    if (poll) {
+        AIO_WAIT_WHILE_UNLOCKED(bdrv_get_aio_context(bs),
+                                bdrv_drain_poll_top_level(bs, parent));
+    }
+}
+
+void bdrv_do_drained_begin_quiesce(BlockDriverState *bs, BdrvChild *parent)
+{
+    bdrv_do_drained_begin(bs, parent, false);
+}
+
+void bdrv_drained_begin(BlockDriverState *bs)
+{
+    IO_OR_GS_CODE();
+    bdrv_do_drained_begin(bs, NULL, true);
+}
+
+static void bdrv_do_drained_end(BlockDriverState *bs, BdrvChild *parent)
+{
+    int old;
+
+    IO_OR_GS_CODE();
+
+    if (qemu_in_coroutine()) {
+        bdrv_co_yield_to_drain(bs, false, parent, false);
+        return;
+    }
+    GLOBAL_STATE_CODE();
+    assert(bs->quiesce_counter > 0);
+
+    /* Driver first, then the parents: the reverse of drained_begin. */
+    old = qatomic_fetch_dec(&bs->quiesce_counter);
+    if (old == 1) {
+        GRAPH_RDLOCK_GUARD_MAINLOOP();
+        if (bs->drv && bs->drv->bdrv_drain_end) {
+            bs->drv->bdrv_drain_end(bs);
+        }
+        bdrv_parent_drained_end(bs, parent);
+    }
+}
+
+void bdrv_drained_end(BlockDriverState *bs)
+{
+    IO_OR_GS_CODE();
+    bdrv_do_drained_end(bs, NULL);
+}
+
+void bdrv_drain(BlockDriverState *bs)
+{
+    IO_OR_GS_CODE();
+    bdrv_drained_begin(bs);
+    bdrv_drained_end(bs);
+}
+
+/* --- Draining every node ------------------------------------------------ */
+
+static void GRAPH_RDLOCK bdrv_drain_assert_idle(BlockDriverState *bs)
+{
+    BdrvChild *child;
+
+    assert(qatomic_read(&bs->in_flight) == 0);
+    QLIST_FOREACH(child, &bs->children, next) {
+        bdrv_drain_assert_idle(child->bs);
+    }
+}
+
+static bool bdrv_drain_all_poll(void)
+{
+    BlockDriverState *bs = NULL;
+    bool busy = false;
+
+    GLOBAL_STATE_CODE();
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+
+    /* Node parents are nodes themselves: each is polled on its own. */
+    while ((bs = bdrv_next_all_states(bs))) {
+        busy |= bdrv_drain_poll(bs, NULL, true);
+    }
+    return busy;
+}
+
+void bdrv_drain_all_begin_nopoll(void)
+{
+    BlockDriverState *bs = NULL;
+
+    GLOBAL_STATE_CODE();
+
+    /* New nodes see the count and start out drained (bdrv_new()). */
+    bdrv_drain_all_count++;
+    while ((bs = bdrv_next_all_states(bs))) {
+        bdrv_do_drained_begin(bs, NULL, false);
+    }
+}
+
+void bdrv_drain_all_begin(void)
+{
+    BlockDriverState *bs = NULL;
+
+    if (qemu_in_coroutine()) {
+        bdrv_co_yield_to_drain(NULL, true, NULL, true);
+        return;
+    }
+
+    bdrv_drain_all_begin_nopoll();
+    AIO_WAIT_WHILE_UNLOCKED(NULL, bdrv_drain_all_poll());
+
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+    while ((bs = bdrv_next_all_states(bs))) {
+        bdrv_drain_assert_idle(bs);
+    }
+}
+
+void bdrv_drain_all_end_quiesce(BlockDriverState *bs)
+{
+    GLOBAL_STATE_CODE();
+
+    /* A node going away takes back the drains drain_all gave it. */
+    g_assert(bs->quiesce_counter > 0);
+    g_assert(!bs->refcnt);
+    while (bs->quiesce_counter) {
+        bdrv_do_drained_end(bs, NULL);
+    }
+}
+
+void bdrv_drain_all_end(void)
+{
+    BlockDriverState *bs = NULL;
+
+    GLOBAL_STATE_CODE();
+
+    while ((bs = bdrv_next_all_states(bs))) {
+        bdrv_do_drained_end(bs, NULL);
+    }
+    assert(bdrv_drain_all_count > 0);
+    bdrv_drain_all_count--;
+}
+
+void bdrv_drain_all(void)
+{
+    GLOBAL_STATE_CODE();
+    bdrv_drain_all_begin();
+    bdrv_drain_all_end();
+}
+
+/* --- Request checks ------------------------------------------------------ */
+
+int bdrv_check_qiov_request(int64_t offset, int64_t bytes,
+                            QEMUIOVector *qiov, size_t qiov_offset,
+                            Error **errp)
+{
+    /*
+     * Everything is limited to BDRV_MAX_LENGTH, so offset + bytes can be
+     * computed without overflowing once each part passed.
+     */
+    if (offset < 0) {
+        error_setg(errp, "offset is negative: %" PRIi64, offset);
+        return -EIO;
+    }
+    if (bytes < 0) {
+        error_setg(errp, "bytes is negative: %" PRIi64, bytes);
+        return -EIO;
+    }
+    if (bytes > BDRV_MAX_LENGTH) {
+        error_setg(errp, "bytes(%" PRIi64 ") exceeds maximum(%" PRIi64 ")",
+                   bytes, BDRV_MAX_LENGTH);
+        return -EIO;
+    }
+    if (offset > BDRV_MAX_LENGTH) {
+        error_setg(errp, "offset(%" PRIi64 ") exceeds maximum(%" PRIi64 ")",
+                   offset, BDRV_MAX_LENGTH);
+        return -EIO;
+    }
+    if (offset > BDRV_MAX_LENGTH - bytes) {
+        error_setg(errp, "sum of offset(%" PRIi64 ") and bytes(%" PRIi64 ") "
+                   "exceeds maximum(%" PRIi64 ")", offset, bytes,
+                   BDRV_MAX_LENGTH);
+        return -EIO;
+    }
+    if (!qiov) {
+        return 0;
+    }
+    if (qiov_offset > qiov->size) {
+        error_setg(errp, "qiov_offset(%zu) overflow io vector size(%zu)",
+                   qiov_offset, qiov->size);
+        return -EIO;
+    }
+    if (bytes > qiov->size - qiov_offset) {
+        error_setg(errp, "bytes(%" PRIi64 ") + qiov_offset(%zu) overflow io "
+                   "vector size(%zu)", bytes, qiov_offset, qiov->size);
+        return -EIO;
+    }
+    return 0;
+}
+
+int bdrv_check_request(int64_t offset, int64_t bytes, Error **errp)
+{
+    return bdrv_check_qiov_request(offset, bytes, NULL, 0, errp);
+}
+
+int bdrv_check_request32(int64_t offset, int64_t bytes, QEMUIOVector *qiov,
+                         size_t qiov_offset)
+{
+    int ret = bdrv_check_qiov_request(offset, bytes, qiov, qiov_offset, NULL);
+
+    if (ret < 0) {
+        return ret;
+    }
+    return bytes > BDRV_REQUEST_MAX_BYTES ? -EIO : 0;
+}
+
+/* --- Tracked requests ---------------------------------------------------- */
+
+static void coroutine_fn tracked_request_begin(BdrvTrackedRequest *req,
+                                               BlockDriverState *bs,
+                                               int64_t offset, int64_t bytes,
+                                               enum BdrvTrackedRequestType type)
+{
+    assert(bytes >= 0 && bytes <= INT64_MAX - offset);
+
+    *req = (BdrvTrackedRequest) {
+        .bs = bs,
+        .offset = offset,
+        .bytes = bytes,
+        .type = type,
+        .co = qemu_coroutine_self(),
+        .overlap_offset = offset,
+        .overlap_bytes = bytes,
+    };
+    qemu_co_queue_init(&req->wait_queue);
+
+    qemu_mutex_lock(&bs->reqs_lock);
+    QLIST_INSERT_HEAD(&bs->tracked_requests, req, list);
+    qemu_mutex_unlock(&bs->reqs_lock);
+}
+
+static void coroutine_fn tracked_request_end(BdrvTrackedRequest *req)
+{
+    BlockDriverState *bs = req->bs;
+
+    if (req->serialising) {
+        qatomic_dec(&bs->serialising_in_flight);
+    }
+    qemu_mutex_lock(&bs->reqs_lock);
+    QLIST_REMOVE(req, list);
+    qemu_co_queue_restart_all(&req->wait_queue);
+    qemu_mutex_unlock(&bs->reqs_lock);
+}
+
+/* Checks shared by every request that modifies the node. */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_write_req_prepare(BdrvChild *child, int64_t offset, int64_t bytes,
+                          BdrvTrackedRequest *req, BdrvRequestFlags flags)
+{
+    BlockDriverState *bs = child->bs;
+
+    if (bdrv_is_read_only(bs)) {
+        return -EPERM;
+    }
+    assert(!(bs->open_flags & BDRV_O_INACTIVE));
+    assert(!(flags & ~BDRV_REQ_MASK));
+    assert(req->offset <= offset && offset + bytes <= req->offset + req->bytes);
+
+    switch (req->type) {
+    case BDRV_TRACKED_WRITE:
+    case BDRV_TRACKED_DISCARD:
+        if (flags & BDRV_REQ_WRITE_UNCHANGED) {
+            assert(child->perm & (BLK_PERM_WRITE_UNCHANGED | BLK_PERM_WRITE));
+        } else {
+            assert(child->perm & BLK_PERM_WRITE);
+        }
+        return 0;
+    case BDRV_TRACKED_TRUNCATE:
+        assert(child->perm & BLK_PERM_RESIZE);
+        return 0;
+    default:
+        abort();
+    }
+}
+
+/* Tells every parent that @bs changed its length. */
+static void GRAPH_RDLOCK bdrv_parent_cb_resize(BlockDriverState *bs)
+{
+    BdrvChild *c;
+
+    QLIST_FOREACH(c, &bs->parents, next_parent) {
+        if (c->klass->resize) {
+            c->klass->resize(c);
+        }
+    }
+}
+
+/* Bookkeeping after a successful (or failed) modification of the node. */
+static void coroutine_fn GRAPH_RDLOCK
+bdrv_co_write_req_finish(BdrvChild *child, int64_t offset, int64_t bytes,
+                         BdrvTrackedRequest *req, int ret)
+{
+    BlockDriverState *bs = child->bs;
+    int64_t end_sector = DIV_ROUND_UP(offset + bytes, BDRV_SECTOR_SIZE);
+
+    qatomic_inc(&bs->write_gen);
+
+    if (req->type == BDRV_TRACKED_WRITE && bytes) {
+        stat64_max(&bs->wr_highest_offset, offset + bytes);
+    }
+
+    /* A write past the end grows the node (protocols that allow it). */
+    if (ret == 0 && req->type != BDRV_TRACKED_DISCARD &&
+        (req->type == BDRV_TRACKED_TRUNCATE || end_sector > bs->total_sectors)) {
+        bs->total_sectors = end_sector;
+        bdrv_parent_cb_resize(bs);
+    }
+}
+
+/* --- Calling the driver -------------------------------------------------- */
+
+/* Lets a coroutine wait for a driver's AIO-style callback. */
+typedef struct CoroutineIOCompletion {
+    Coroutine *coroutine;
+    int ret;
+} CoroutineIOCompletion;
+
+static void bdrv_co_io_em_complete(void *opaque, int ret)
+{
+    CoroutineIOCompletion *co = opaque;
+
+    co->ret = ret;
+    aio_co_wake(co->coroutine);
+}
+
+/* Waits for @acb submitted with bdrv_co_io_em_complete(). */
+static int coroutine_fn bdrv_co_io_em_wait(BlockAIOCB *acb,
+                                           CoroutineIOCompletion *co)
+{
+    if (!acb) {
+        return -EIO;
+    }
+    qemu_coroutine_yield();
+    return co->ret;
+}
+
+/*
+ * FUA emulation: the write just done must count as new for the flush,
+ * although bdrv_co_write_req_finish() has not bumped write_gen yet.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_flush_after_write(BlockDriverState *bs)
+{
+    qatomic_inc(&bs->write_gen);
+    return bdrv_co_flush(bs);
+}
+
+/*
+ * Hands one read to whichever callback @bs's driver implements.  The
+ * sector-based callback needs sector-aligned requests.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_driver_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                   QEMUIOVector *qiov, size_t qiov_offset, int flags)
+{
+    BlockDriver *drv = bs->drv;
+    QEMUIOVector local_qiov;
+    int ret;
+
+    assert(!(flags & ~bs->supported_read_flags));
+    if (!drv) {
+        return -ENOMEDIUM;
+    }
+    if (drv->bdrv_co_preadv_part) {
+        return drv->bdrv_co_preadv_part(bs, offset, bytes, qiov, qiov_offset,
+                                        flags);
+    }
+
+    if (qiov_offset > 0 || bytes != qiov->size) {
+        qemu_iovec_init_slice(&local_qiov, qiov, qiov_offset, bytes);
+        qiov = &local_qiov;
+    }
+
+    if (drv->bdrv_co_preadv) {
+        ret = drv->bdrv_co_preadv(bs, offset, bytes, qiov, flags);
+    } else if (drv->bdrv_aio_preadv) {
+        CoroutineIOCompletion co = { .coroutine = qemu_coroutine_self() };
+        BlockAIOCB *acb = drv->bdrv_aio_preadv(bs, offset, bytes, qiov, flags,
+                                               bdrv_co_io_em_complete, &co);
+        ret = bdrv_co_io_em_wait(acb, &co);
+    } else if (drv->bdrv_co_readv) {
+        assert(QEMU_IS_ALIGNED(offset | bytes, BDRV_SECTOR_SIZE));
+        assert(bytes <= BDRV_REQUEST_MAX_BYTES);
+        ret = drv->bdrv_co_readv(bs, offset >> BDRV_SECTOR_BITS,
+                                 bytes >> BDRV_SECTOR_BITS, qiov);
+    } else {
+        ret = -ENOTSUP;
+    }
+
+    if (qiov == &local_qiov) {
+        qemu_iovec_destroy(&local_qiov);
+    }
+    return ret;
+}
+
+/* Write counterpart of bdrv_driver_preadv(); emulates FUA with a flush. */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_driver_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                    QEMUIOVector *qiov, size_t qiov_offset,
+                    BdrvRequestFlags flags)
+{
+    BlockDriver *drv = bs->drv;
+    bool emulate_fua = false;
+    QEMUIOVector local_qiov;
+    int ret;
+
+    if (!drv) {
+        return -ENOMEDIUM;
+    }
+    if ((flags & BDRV_REQ_FUA) && !(bs->supported_write_flags & BDRV_REQ_FUA)) {
+        flags &= ~BDRV_REQ_FUA;
+        emulate_fua = true;
+    }
+    flags &= bs->supported_write_flags;
+
+    if (drv->bdrv_co_pwritev_part) {
+        ret = drv->bdrv_co_pwritev_part(bs, offset, bytes, qiov, qiov_offset,
+                                        flags);
+        goto out;
+    }
+
+    if (qiov_offset > 0 || bytes != qiov->size) {
+        qemu_iovec_init_slice(&local_qiov, qiov, qiov_offset, bytes);
+        qiov = &local_qiov;
+    }
+
+    if (drv->bdrv_co_pwritev) {
+        ret = drv->bdrv_co_pwritev(bs, offset, bytes, qiov, flags);
+    } else if (drv->bdrv_aio_pwritev) {
+        CoroutineIOCompletion co = { .coroutine = qemu_coroutine_self() };
+        BlockAIOCB *acb = drv->bdrv_aio_pwritev(bs, offset, bytes, qiov, flags,
+                                                bdrv_co_io_em_complete, &co);
+        ret = bdrv_co_io_em_wait(acb, &co);
+    } else if (drv->bdrv_co_writev) {
+        assert(QEMU_IS_ALIGNED(offset | bytes, BDRV_SECTOR_SIZE));
+        assert(bytes <= BDRV_REQUEST_MAX_BYTES);
+        ret = drv->bdrv_co_writev(bs, offset >> BDRV_SECTOR_BITS,
+                                  bytes >> BDRV_SECTOR_BITS, qiov, flags);
+    } else {
+        ret = -ENOTSUP;
+    }
+
+    if (qiov == &local_qiov) {
+        qemu_iovec_destroy(&local_qiov);
+    }
+out:
+    if (ret == 0 && emulate_fua) {
+        ret = bdrv_co_flush_after_write(bs);
+    }
+    return ret;
+}
+
+/* Compressed writes go to their own callbacks; no fallback exists. */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_driver_pwritev_compressed(BlockDriverState *bs, int64_t offset,
+                               int64_t bytes, QEMUIOVector *qiov,
+                               size_t qiov_offset)
+{
+    BlockDriver *drv = bs->drv;
+    QEMUIOVector local_qiov;
+    int ret;
+
+    if (!drv) {
+        return -ENOMEDIUM;
+    }
+    if (!block_driver_can_compress(drv)) {
+        return -ENOTSUP;
+    }
+    if (drv->bdrv_co_pwritev_compressed_part) {
+        return drv->bdrv_co_pwritev_compressed_part(bs, offset, bytes, qiov,
+                                                    qiov_offset);
+    }
+    if (qiov_offset == 0) {
+        return drv->bdrv_co_pwritev_compressed(bs, offset, bytes, qiov);
+    }
+    qemu_iovec_init_slice(&local_qiov, qiov, qiov_offset, bytes);
+    ret = drv->bdrv_co_pwritev_compressed(bs, offset, bytes, &local_qiov);
+    qemu_iovec_destroy(&local_qiov);
+    return ret;
+}
+
+/* Largest chunk handed to the driver in one call. */
+static int64_t bdrv_max_transfer(BlockDriverState *bs)
+{
+    int64_t max = MIN_NON_ZERO((int64_t)bs->bl.max_transfer,
+                               (int64_t)BDRV_REQUEST_MAX_BYTES);
+
+    return QEMU_ALIGN_DOWN(max, MAX(bs->bl.request_alignment, 1));
+}
+
+/*
+ * Reads @bytes at @offset in driver-sized chunks.  What lies past the end
+ * of the node reads as zeroes without asking the driver.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_do_preadv(BdrvChild *child, int64_t offset, int64_t bytes,
+                  QEMUIOVector *qiov, size_t qiov_offset,
+                  BdrvRequestFlags flags)
+{
+    BlockDriverState *bs = child->bs;
+    int64_t max_transfer = bdrv_max_transfer(bs);
+    int64_t len, readable, done = 0;
+    int ret;
+
+    len = bdrv_co_getlength(bs);
+    if (len < 0) {
+        return len;
+    }
+    readable = MAX(0, len - offset);
+
+    if (bytes <= readable && bytes <= max_transfer) {
+        return bdrv_driver_preadv(bs, offset, bytes, qiov, qiov_offset,
+                                  flags);
+    }
+
+    while (done < bytes) {
+        int64_t num = bytes - done;
+
+        if (done < readable) {
+            num = MIN(MIN(num, readable - done), max_transfer);
+            ret = bdrv_driver_preadv(bs, offset + done, num, qiov,
+                                     qiov_offset + done, flags);
+            if (ret < 0) {
+                return ret;
+            }
+        } else {
+            qemu_iovec_memset(qiov, qiov_offset + done, 0, num);
+        }
+        done += num;
+    }
+    return 0;
+}
+
+/*
+ * Writes zeroes: the driver's own callback when it has one, otherwise a
+ * bounce buffer full of zeroes written in chunks.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_do_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                         BdrvRequestFlags flags)
+{
+    BlockDriver *drv = bs->drv;
+    int64_t max_zeroes = MIN_NON_ZERO((int64_t)bs->bl.max_pwrite_zeroes,
+                                      (int64_t)INT64_MAX);
+    int64_t max_transfer = MIN(bdrv_max_transfer(bs), 16 * 1024 * 1024);
+    void *zeroes = NULL;
+    bool need_flush = false;
+    int ret = 0;
+
+    if (!drv) {
+        return -ENOMEDIUM;
+    }
+    if ((flags & ~bs->supported_zero_flags) & BDRV_REQ_NO_FALLBACK) {
+        return -ENOTSUP;
+    }
+
+    while (bytes > 0 && ret == 0) {
+        int64_t num = MIN(bytes, max_zeroes);
+
+        ret = -ENOTSUP;
+        if (drv->bdrv_co_pwrite_zeroes) {
+            ret = drv->bdrv_co_pwrite_zeroes(bs, offset, num,
+                                             flags & bs->supported_zero_flags);
+            if (ret != -ENOTSUP && (flags & BDRV_REQ_FUA) &&
+                !(bs->supported_zero_flags & BDRV_REQ_FUA)) {
+                need_flush = true;
+            }
+        }
+        if (ret == -ENOTSUP && !(flags & BDRV_REQ_NO_FALLBACK)) {
+            BdrvRequestFlags wflags = flags & BDRV_REQ_FUA;
+            QEMUIOVector qiov;
+
+            num = MIN(num, max_transfer);
+            if (!zeroes) {
+                zeroes = qemu_try_blockalign0(bs, MIN(bytes, max_transfer));
+                if (!zeroes) {
+                    return -ENOMEM;
+                }
+            }
+            qemu_iovec_init_buf(&qiov, zeroes, num);
+            ret = bdrv_driver_pwritev(bs, offset, num, &qiov, 0, wflags);
+        }
+        offset += num;
+        bytes -= num;
+    }
+
+    qemu_vfree(zeroes);
+    if (ret == 0 && need_flush) {
+        ret = bdrv_co_flush_after_write(bs);
+    }
+    return ret;
+}
+
+/* Writes data (or zeroes) under an already-begun tracked request. */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_do_pwritev(BdrvChild *child, BdrvTrackedRequest *req,
+                   int64_t offset, int64_t bytes, QEMUIOVector *qiov,
+                   size_t qiov_offset, BdrvRequestFlags flags)
+{
+    BlockDriverState *bs = child->bs;
+    int64_t max_transfer = bdrv_max_transfer(bs);
+    int64_t done = 0;
+    int ret;
+
+    ret = bdrv_co_write_req_prepare(child, offset, bytes, req, flags);
+    if (ret < 0) {
+        return ret;
+    }
+
+    if (flags & BDRV_REQ_ZERO_WRITE) {
+        ret = bdrv_co_do_pwrite_zeroes(bs, offset, bytes, flags);
+    } else if (flags & BDRV_REQ_WRITE_COMPRESSED) {
+        ret = bdrv_driver_pwritev_compressed(bs, offset, bytes, qiov,
+                                             qiov_offset);
+    } else if (bytes <= max_transfer) {
+        ret = bdrv_driver_pwritev(bs, offset, bytes, qiov, qiov_offset,
+                                  flags);
+    } else {
+        while (done < bytes && ret == 0) {
+            int64_t num = MIN(bytes - done, max_transfer);
+
+            /* FUA is only needed once everything has been written. */
+            ret = bdrv_driver_pwritev(bs, offset + done, num, qiov,
+                                      qiov_offset + done,
+                                      num == bytes - done ? flags
+                                      : flags & ~BDRV_REQ_FUA);
+            done += num;
+        }
+    }
+
+    bdrv_co_write_req_finish(child, offset, bytes, req, ret);
+    return ret;
+}
+
+/* --- Public request entry points ---------------------------------------- */
+
+int coroutine_fn bdrv_co_preadv_part(BdrvChild *child, int64_t offset,
+                                     int64_t bytes, QEMUIOVector *qiov,
+                                     size_t qiov_offset,
+                                     BdrvRequestFlags flags)
+{
+    BlockDriverState *bs = child->bs;
+    BdrvTrackedRequest req;
+    int ret;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    if (!bdrv_co_is_inserted(bs)) {
+        return -ENOMEDIUM;
+    }
+    ret = bdrv_check_request32(offset, bytes, qiov, qiov_offset);
+    if (ret < 0) {
+        return ret;
+    }
+    if (bytes == 0) {
+        return 0;
+    }
+
+    bdrv_inc_in_flight(bs);
+    tracked_request_begin(&req, bs, offset, bytes, BDRV_TRACKED_READ);
+    ret = bdrv_co_do_preadv(child, offset, bytes, qiov, qiov_offset,
+                            flags & bs->supported_read_flags);
+    tracked_request_end(&req);
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+int coroutine_fn bdrv_co_preadv(BdrvChild *child, int64_t offset,
+                                int64_t bytes, QEMUIOVector *qiov,
+                                BdrvRequestFlags flags)
+{
+    IO_CODE();
+    return bdrv_co_preadv_part(child, offset, bytes, qiov, 0, flags);
+}
+
+int coroutine_fn bdrv_co_pwritev_part(BdrvChild *child, int64_t offset,
+                                      int64_t bytes, QEMUIOVector *qiov,
+                                      size_t qiov_offset,
+                                      BdrvRequestFlags flags)
+{
+    BlockDriverState *bs = child->bs;
+    BdrvTrackedRequest req;
+    int ret;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    if (!bdrv_co_is_inserted(bs)) {
+        return -ENOMEDIUM;
+    }
+    if (flags & BDRV_REQ_ZERO_WRITE) {
+        ret = bdrv_check_qiov_request(offset, bytes, qiov, qiov_offset, NULL);
+    } else {
+        ret = bdrv_check_request32(offset, bytes, qiov, qiov_offset);
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    if (bytes == 0) {
+        return 0;
+    }
+
+    bdrv_inc_in_flight(bs);
+    tracked_request_begin(&req, bs, offset, bytes, BDRV_TRACKED_WRITE);
+    ret = bdrv_co_do_pwritev(child, &req, offset, bytes, qiov, qiov_offset,
+                             flags);
+    tracked_request_end(&req);
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+int coroutine_fn bdrv_co_pwritev(BdrvChild *child, int64_t offset,
+                                 int64_t bytes, QEMUIOVector *qiov,
+                                 BdrvRequestFlags flags)
+{
+    IO_CODE();
+    return bdrv_co_pwritev_part(child, offset, bytes, qiov, 0, flags);
+}
+
+int coroutine_fn bdrv_co_pwrite_zeroes(BdrvChild *child, int64_t offset,
+                                       int64_t bytes, BdrvRequestFlags flags)
+{
+    IO_CODE();
+
+    if (!(child->bs->open_flags & BDRV_O_UNMAP)) {
+        flags &= ~BDRV_REQ_MAY_UNMAP;
+    }
+    return bdrv_co_pwritev(child, offset, bytes, NULL,
+                           BDRV_REQ_ZERO_WRITE | flags);
+}
+
+/* One driver discard call, through whichever callback exists. */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_driver_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
+{
+    BlockDriver *drv = bs->drv;
+
+    if (drv->bdrv_co_pdiscard) {
+        return drv->bdrv_co_pdiscard(bs, offset, bytes);
+    } else {
+        CoroutineIOCompletion co = { .coroutine = qemu_coroutine_self() };
+        BlockAIOCB *acb = drv->bdrv_aio_pdiscard(bs, offset, bytes,
+                                                 bdrv_co_io_em_complete, &co);
+        return bdrv_co_io_em_wait(acb, &co);
+    }
+}
+
+int coroutine_fn bdrv_co_pdiscard(BdrvChild *child, int64_t offset,
+                                  int64_t bytes)
+{
+    BlockDriverState *bs = child->bs;
+    BdrvTrackedRequest req;
+    int64_t max, done = 0;
+    int ret;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    if (!bs || !bs->drv || !bdrv_co_is_inserted(bs)) {
+        return -ENOMEDIUM;
+    }
+    max = MIN_NON_ZERO((int64_t)bs->bl.max_pdiscard, (int64_t)INT64_MAX);
+    ret = bdrv_check_request(offset, bytes, NULL);
+    if (ret < 0) {
+        return ret;
+    }
+    /* Discard is only a hint: silently ignored where not enabled. */
+    if (!(bs->open_flags & BDRV_O_UNMAP)) {
+        return 0;
+    }
+    if (!bs->drv->bdrv_co_pdiscard && !bs->drv->bdrv_aio_pdiscard) {
+        return 0;
+    }
+
+    bdrv_inc_in_flight(bs);
+    tracked_request_begin(&req, bs, offset, bytes, BDRV_TRACKED_DISCARD);
+    ret = bdrv_co_write_req_prepare(child, offset, bytes, &req, 0);
+    if (ret == 0) {
+        while (ret == 0 && done < bytes) {
+            int64_t num = MIN(bytes - done, max);
+
+            ret = bdrv_driver_pdiscard(bs, offset + done, num);
+            if (ret == -ENOTSUP) {
+                ret = 0;
+            }
+            done += num;
+        }
+        bdrv_co_write_req_finish(child, offset, bytes, &req, ret);
+    }
+    tracked_request_end(&req);
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+/* --- Flush ---------------------------------------------------------------- */
+
+/* One driver flush-to-disk, through whichever callback exists. */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_driver_flush_to_disk(BlockDriverState *bs)
+{
+    BlockDriver *drv = bs->drv;
+
+    if (drv->bdrv_co_flush_to_disk) {
+        return drv->bdrv_co_flush_to_disk(bs);
+    } else if (drv->bdrv_aio_flush) {
+        CoroutineIOCompletion co = { .coroutine = qemu_coroutine_self() };
+        BlockAIOCB *acb = drv->bdrv_aio_flush(bs, bdrv_co_io_em_complete,
+                                              &co);
+        return bdrv_co_io_em_wait(acb, &co);
+    }
+    /* Nothing to flush: the driver writes through. */
+    return 0;
+}
+
+/*
+ * Flushes @bs itself: the whole-stack callback if the driver has one,
+ * otherwise to the OS and then to the disk.  Returns 1 when the children
+ * still need flushing, 0 when the driver covered them, -errno on failure.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_flush_node(BlockDriverState *bs, unsigned int gen)
+{
+    BlockDriver *drv = bs->drv;
+    int ret;
+
+    if (drv->bdrv_co_flush) {
+        return drv->bdrv_co_flush(bs);
+    }
+    if (drv->bdrv_co_flush_to_os) {
+        ret = drv->bdrv_co_flush_to_os(bs);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    /* cache.no-flush stops here, as does a node with nothing new. */
+    if ((bs->open_flags & BDRV_O_NO_FLUSH) || bs->flushed_gen == gen) {
+        return 1;
+    }
+    ret = bdrv_driver_flush_to_disk(bs);
+    return ret < 0 ? ret : 1;
+}
+
+int coroutine_fn bdrv_co_flush(BlockDriverState *bs)
+{
+    BdrvChild *child;
+    unsigned int gen;
+    int ret = 0;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    bdrv_inc_in_flight(bs);
+    if (!bdrv_co_is_inserted(bs) || bdrv_is_read_only(bs)) {
+        goto done;
+    }
+
+    /*
+     * One flush at a time per node, in the order they arrived: then a
+     * flush that finds flushed_gen == gen knows every write it must cover
+     * is already on disk.
+     */
+    qemu_mutex_lock(&bs->reqs_lock);
+    gen = qatomic_read(&bs->write_gen);
+    while (bs->active_flush_req) {
+        qemu_co_queue_wait(&bs->flush_queue, &bs->reqs_lock);
+    }
+    bs->active_flush_req = true;
+    qemu_mutex_unlock(&bs->reqs_lock);
+
+    ret = bdrv_co_flush_node(bs, gen);
+    if (ret > 0) {
+        ret = 0;
+        QLIST_FOREACH(child, &bs->children, next) {
+            if (child->perm & (BLK_PERM_WRITE | BLK_PERM_WRITE_UNCHANGED)) {
+                int child_ret = bdrv_co_flush(child->bs);
+
+                ret = ret ? ret : child_ret;
+            }
+        }
+    }
+
+    if (ret == 0) {
+        bs->flushed_gen = gen;
+    }
+    qemu_mutex_lock(&bs->reqs_lock);
+    bs->active_flush_req = false;
+    qemu_co_queue_next(&bs->flush_queue);
+    qemu_mutex_unlock(&bs->reqs_lock);
+
+done:
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+/* --- Length and truncate ------------------------------------------------ */
+
+int coroutine_fn bdrv_co_refresh_total_sectors(BlockDriverState *bs,
+                                               int64_t hint)
+{
+    BlockDriver *drv = bs->drv;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    if (!drv) {
+        return -ENOMEDIUM;
+    }
+    if (drv->bdrv_co_getlength) {
+        int64_t len = drv->bdrv_co_getlength(bs);
+
+        if (len < 0) {
+            return len;
+        }
+        hint = DIV_ROUND_UP(len, BDRV_SECTOR_SIZE);
+    }
+    bs->total_sectors = hint;
+    if (bs->total_sectors * BDRV_SECTOR_SIZE > BDRV_MAX_LENGTH) {
+        return -EFBIG;
+    }
+    return 0;
+}
+
+int64_t coroutine_fn bdrv_co_nb_sectors(BlockDriverState *bs)
+{
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    if (!bs->drv) {
+        return -ENOMEDIUM;
+    }
+    if (bs->bl.has_variable_length) {
+        int ret = bdrv_co_refresh_total_sectors(bs, bs->total_sectors);
+
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    return bs->total_sectors;
+}
+
+int64_t coroutine_mixed_fn bdrv_nb_sectors(BlockDriverState *bs)
+{
+    IO_CODE();
+
+    if (!bs->drv) {
+        return -ENOMEDIUM;
+    }
+    if (bs->bl.has_variable_length) {
+        int ret = bdrv_refresh_total_sectors(bs, bs->total_sectors);
+
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    return bs->total_sectors;
+}
+
+int64_t coroutine_fn bdrv_co_getlength(BlockDriverState *bs)
+{
+    int64_t sectors;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    sectors = bdrv_co_nb_sectors(bs);
+    if (sectors < 0) {
+        return sectors;
+    }
+    if (sectors > INT64_MAX / BDRV_SECTOR_SIZE) {
+        return -EFBIG;
+    }
+    return sectors * BDRV_SECTOR_SIZE;
+}
+
+/* Calls the driver's truncate, or passes it down a filter. */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_do_truncate(BlockDriverState *bs, int64_t offset, bool exact,
+                    PreallocMode prealloc, BdrvRequestFlags flags,
+                    Error **errp)
+{
+    BlockDriver *drv = bs->drv;
+    BdrvChild *filtered = bdrv_filter_child(bs);
+
+    if (drv->bdrv_co_truncate) {
+        if (flags & ~bs->supported_truncate_flags) {
+            error_setg(errp, "Block driver does not support requested flags");
+            return -ENOTSUP;
+        }
+        return drv->bdrv_co_truncate(bs, offset, exact, prealloc, flags,
+                                     errp);
+    }
+    if (filtered) {
+        return bdrv_co_truncate(filtered, offset, exact, prealloc, flags,
+                                errp);
+    }
+    error_setg(errp, "Image format driver does not support resize");
+    return -ENOTSUP;
+}
+
+int coroutine_fn bdrv_co_truncate(BdrvChild *child, int64_t offset,
+                                  bool exact, PreallocMode prealloc,
+                                  BdrvRequestFlags flags, Error **errp)
+{
+    BlockDriverState *bs = child->bs;
+    BdrvTrackedRequest req;
+    int64_t old_size, new_bytes;
+    int ret;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    if (!bs->drv) {
+        error_setg(errp, "No medium inserted");
+        return -ENOMEDIUM;
+    }
+    if (offset < 0) {
+        error_setg(errp, "Image size cannot be negative");
+        return -EINVAL;
+    }
+    ret = bdrv_check_request(offset, 0, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    old_size = bdrv_co_getlength(bs);
+    if (old_size < 0) {
+        error_setg_errno(errp, -old_size, "Failed to get old image size");
+        return old_size;
+    }
+    if (bdrv_is_read_only(bs)) {
+        error_setg(errp, "Image is read-only");
+        return -EACCES;
+    }
+    new_bytes = MAX(0, offset - old_size);
+
+    bdrv_inc_in_flight(bs);
+    tracked_request_begin(&req, bs, offset - new_bytes, new_bytes,
+                          BDRV_TRACKED_TRUNCATE);
+    ret = bdrv_co_write_req_prepare(child, offset - new_bytes, new_bytes,
+                                    &req, 0);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret,
+                         "Failed to prepare request for truncation");
+        goto out;
+    }
+
+    ret = bdrv_co_do_truncate(bs, offset, exact, prealloc, flags, errp);
+    if (ret < 0) {
+        goto out;
+    }
+    ret = bdrv_co_refresh_total_sectors(bs, offset >> BDRV_SECTOR_BITS);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not refresh total sector count");
+    } else {
+        offset = bs->total_sectors * BDRV_SECTOR_SIZE;
+    }
+    /* The resize already happened: finish the request either way. */
+    bdrv_co_write_req_finish(child, offset - new_bytes, new_bytes, &req, 0);
+
+out:
+    tracked_request_end(&req);
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+/* --- Cancelling AIO requests --------------------------------------------- */
+
+void bdrv_aio_cancel_async(BlockAIOCB *acb)
+{
+    IO_CODE();
+    if (acb->aiocb_info->cancel_async) {
+        acb->aiocb_info->cancel_async(acb);
+    }
+}
+
+void bdrv_aio_cancel(BlockAIOCB *acb)
+{
+    IO_CODE();
+
+    /* Hold a reference so that the request outlives its completion. */
+    qemu_aio_ref(acb);
+    bdrv_aio_cancel_async(acb);
+    while (acb->refcnt > 1) {
+        AioContext *ctx;
+
+        if (acb->aiocb_info->get_aio_context) {
+            ctx = acb->aiocb_info->get_aio_context(acb);
+        } else if (acb->bs) {
+            ctx = bdrv_get_aio_context(acb->bs);
+        } else {
+            abort();
+        }
+        aio_poll(ctx, true);
+    }
+    qemu_aio_unref(acb);
+}
+
+/* --- Pass-through: ioctl --------------------------------------------------- */
+
+int coroutine_fn bdrv_co_ioctl(BlockDriverState *bs, int req, void *buf)
+{
+    BlockDriver *drv = bs->drv;
+    int ret;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    if (!drv || (!drv->bdrv_co_ioctl && !drv->bdrv_aio_ioctl)) {
+        return -ENOTSUP;
+    }
+    bdrv_inc_in_flight(bs);
+    if (drv->bdrv_co_ioctl) {
+        ret = drv->bdrv_co_ioctl(bs, req, buf);
+    } else {
+        CoroutineIOCompletion co = { .coroutine = qemu_coroutine_self() };
+        BlockAIOCB *acb = drv->bdrv_aio_ioctl(bs, req, buf,
+                                              bdrv_co_io_em_complete, &co);
+        ret = bdrv_co_io_em_wait(acb, &co);
+    }
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
