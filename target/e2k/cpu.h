@@ -119,6 +119,7 @@ struct E2KCPUState {
      */
     uint64_t regs[E2K_NR_WREGS + E2K_NR_GREGS];
     uint32_t pred;          /* %pred0..31 values (tags are not modelled) */
+    uint64_t sink;          /* where results sent to %empty go */
     uint64_t ip;
     uint64_t nip;
 

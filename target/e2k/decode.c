@@ -372,8 +372,51 @@ static bool is_store(uint8_t op)
     return op >= E2K_OP_STB && op <= E2K_OP_STD;
 }
 
+static uint8_t writeback_of(const E2KAlop *a)
+{
+    switch (a->op) {
+    case E2K_OP_STB: case E2K_OP_STH: case E2K_OP_STW: case E2K_OP_STD:
+        return E2K_WB_NONE;
+    case E2K_OP_CMPSB: case E2K_OP_CMPDB:
+    case E2K_OP_CMPANDSB: case E2K_OP_CMPANDDB:
+        return E2K_WB_PRED;
+    case E2K_OP_RWS: case E2K_OP_RWD:
+        return E2K_WB_SR;
+    }
+    if (a->dk == E2K_OPK_EMPTY) {
+        return E2K_WB_NONE;
+    }
+    if (a->dk == E2K_OPK_CTPR) {
+        return E2K_WB_CTPR;
+    }
+    switch (a->op) {
+    case E2K_OP_ANDS: case E2K_OP_ANDNS: case E2K_OP_ORS: case E2K_OP_ORNS:
+    case E2K_OP_XORS: case E2K_OP_XORNS: case E2K_OP_MERGES:
+    case E2K_OP_ADDS: case E2K_OP_SUBS: case E2K_OP_SCLS: case E2K_OP_SCRS:
+    case E2K_OP_SHLS: case E2K_OP_SHRS: case E2K_OP_SARS: case E2K_OP_GETFS:
+    case E2K_OP_MULS: case E2K_OP_UDIVS: case E2K_OP_SDIVS:
+    case E2K_OP_MOVTS: case E2K_OP_RRS:
+        return E2K_WB_R32;
+    default:
+        return E2K_WB_R64;
+    }
+}
+
+static bool decode_als_fmt(const E2KRawBundle *rb, E2KBundle *b, int ch,
+                           E2KAlop *a);
+
 static bool decode_als(const E2KRawBundle *rb, E2KBundle *b, int ch,
                        E2KAlop *a)
+{
+    if (!decode_als_fmt(rb, b, ch, a)) {
+        return false;
+    }
+    a->wb = writeback_of(a);
+    return true;
+}
+
+static bool decode_als_fmt(const E2KRawBundle *rb, E2KBundle *b, int ch,
+                           E2KAlop *a)
 {
     uint32_t als = rb->als[ch];
     uint8_t opc = (als >> 24) & 0x7f;

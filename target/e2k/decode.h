@@ -70,9 +70,20 @@ typedef enum E2KOp {
 
 #define E2K_PRED_NONE   0xff
 
+/* How a result is written back (decided at decode time). */
+enum {
+    E2K_WB_NONE,            /* stores, %empty */
+    E2K_WB_R64,             /* whole register */
+    E2K_WB_R32,             /* low half (high kept unless WD.dbl) */
+    E2K_WB_PRED,            /* compare result into %predN */
+    E2K_WB_CTPR,            /* movtd to %ctprN */
+    E2K_WB_SR,              /* rws/rwd */
+};
+
 typedef struct E2KAlop {
     uint8_t op;             /* E2KOp */
     uint8_t chan;
+    uint8_t wb;             /* E2K_WB_* */
     uint8_t s1k, s1i;       /* src1 kind/index */
     uint8_t s2k, s2i;
     uint8_t s3k, s3i;       /* store data */
@@ -83,6 +94,13 @@ typedef struct E2KAlop {
     uint8_t rlp_src, rlp_neg;   /* E2K_PRED_NONE = unconditional */
     uint8_t mrg_src, mrg_neg;   /* merge selector */
     uint64_t imm1, imm2;
+    /*
+     * Filled by the interpreter when it caches the bundle: where the
+     * operands live (a register, or imm1/imm2), NULL for %b[] operands
+     * (rotating: resolved per execution).  dp likewise for the result.
+     */
+    const uint64_t *s1p, *s2p, *s3p;
+    uint64_t *dp;
 } E2KAlop;
 
 /* Bundle flags */

@@ -122,6 +122,39 @@ static void log_in_asm(E2KCPUState *env, const uint8_t *buf, unsigned len,
             ip, s->str);
 }
 
+static const uint64_t *operand_ptr(E2KCPUState *env, unsigned kind,
+                                   unsigned idx, const uint64_t *imm)
+{
+    switch (kind) {
+    case E2K_OPK_R:
+        return &env->regs[idx];
+    case E2K_OPK_G:
+        return &env->regs[E2K_GREG_BASE + idx];
+    case E2K_OPK_IMM:
+        return imm;
+    default:
+        return NULL;        /* %b[]: depends on BR at run time */
+    }
+}
+
+/* Points the operands of every ALS at their storage (see E2KAlop). */
+static void resolve_operands(E2KCPUState *env, E2KBundle *b)
+{
+    int i;
+
+    for (i = 0; i < b->nalops; i++) {
+        E2KAlop *a = &b->al[i];
+
+        a->s1p = operand_ptr(env, a->s1k, a->s1i, &a->imm1);
+        a->s2p = operand_ptr(env, a->s2k, a->s2i, &a->imm2);
+        a->s3p = operand_ptr(env, a->s3k, a->s3i, NULL);
+        a->dp = (uint64_t *)operand_ptr(env, a->dk, a->di, NULL);
+        if (a->dk == E2K_OPK_EMPTY) {
+            a->dp = &env->sink;
+        }
+    }
+}
+
 /* Decodes the bundle at @ip into @b; returns -1 or the fetch exception. */
 static int tb_fill(E2KCPUState *env, uint64_t ip, E2KBundle *b)
 {
@@ -149,6 +182,7 @@ static int tb_fill(E2KCPUState *env, uint64_t ip, E2KBundle *b)
         return -1;
     }
     e2k_decode_bundle(&rb, ip, b);
+    resolve_operands(env, b);
     mark_code(r, ip, len);
     return -1;
 }
@@ -294,10 +328,9 @@ static int bundle_prologue(E2KCPUState *env, const E2KBundle *b)
 static inline int exec_bundle(E2KCPUState *env, const E2KBundle *b)
 {
     uint32_t fl = b->flags;
-    uint64_t next = b->ip + b->len;
-    E2KPending pw[E2K_MAX_PENDING];
+    uint32_t pred0 = env->pred;
     bool cond = false;
-    int np = 0, excp;
+    int excp;
 
     if (unlikely(fl & SLOW_FLAGS)) {
         excp = bundle_prologue(env, b);
@@ -316,19 +349,13 @@ static inline int exec_bundle(E2KCPUState *env, const E2KBundle *b)
         cond = ct_cond(env, b);
     }
     if (b->nalops) {
-        excp = exec_alops(env, b, pw, &np);
+        excp = exec_alops(env, b, pred0);
         if (unlikely(excp >= 0)) {
             return excp;
         }
     }
     if (unlikely(fl & E2K_BF_PLS)) {
-        exec_pls(env, b, pw, &np);
-    }
-    if (np) {
-        excp = commit(env, pw, np);
-        if (unlikely(excp >= 0)) {
-            return excp;
-        }
+        exec_pls(env, b, pred0);
     }
     if (unlikely(fl & LATE_FLAGS)) {
         e2k_do_setbr(env, b->setbr, fl & E2K_BF_SETBN, fl & E2K_BF_SETBP);
@@ -337,9 +364,9 @@ static inline int exec_bundle(E2KCPUState *env, const E2KBundle *b)
         }
     }
     if (cond) {
-        return do_transfer(env, b, next);
+        return do_transfer(env, b, b->ip + b->len);
     }
-    env->ip = next;
+    env->ip = b->ip + b->len;
     return -1;
 }
 
