@@ -250,6 +250,25 @@ static BlockDriverState *open_fmt(const char *fmt, const char *proto,
     return bdrv_open(NULL, NULL, opts, 0, &error_abort);
 }
 
+/* Graph queries for assertions (the main loop may always read the graph). */
+static BdrvChild *backing_of(BlockDriverState *bs)
+{
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+    return bs->backing;
+}
+
+static bool is_only_parent(BlockDriverState *bs, BdrvChild *c)
+{
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+    return QLIST_FIRST(&bs->parents) == c && !QLIST_NEXT(c, next_parent);
+}
+
+static bool has_no_edges(BlockDriverState *bs)
+{
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+    return QLIST_EMPTY(&bs->parents) && QLIST_EMPTY(&bs->children);
+}
+
 /* bdrv_open() must fail with exactly @msg. */
 static void expect_open_error(const char *filename, QDict *opts, int flags,
                               const char *msg)
@@ -471,8 +490,7 @@ static void test_perm_conflict(void)
     error_free(err);
     err = NULL;
     /* Nothing of b is left. */
-    g_assert_true(QLIST_FIRST(&bs->parents) == a);
-    g_assert_null(QLIST_NEXT(a, next_parent));
+    g_assert_true(is_only_parent(bs, a));
     g_assert_cmpint(bs->refcnt, ==, 2);
 
     /* A reader is fine, but it may not deny a's write. */
@@ -530,7 +548,7 @@ static void test_perm_driver_refuses(void)
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "mock refuses permissions on 'disk'");
     error_free(err);
-    g_assert_true(QLIST_EMPTY(&bs->parents));
+    g_assert_true(has_no_edges(bs));
     bdrv_unref(bs);
     flush_and_check_empty();
 }
@@ -584,14 +602,13 @@ static void test_append_and_drop_filter(void)
     g_assert_true(filter->backing->role & BDRV_CHILD_FILTERED);
     bdrv_graph_rdunlock_main_loop();
     /* The filter passes its user's permissions down. */
-    g_assert_cmpuint(filter->backing->perm, ==, user->perm);
+    g_assert_cmpuint(backing_of(filter)->perm, ==, user->perm);
     g_assert_cmpuint(((MockState *)filter->opaque)->perm, ==, user->perm);
     bdrv_unref(filter);     /* the graph holds it now */
 
     g_assert_cmpint(bdrv_drop_filter(filter, &error_abort), ==, 0);
     g_assert_true(user->bs == fmt);
-    g_assert_true(QLIST_FIRST(&fmt->parents) == user);
-    g_assert_null(QLIST_NEXT(user, next_parent));
+    g_assert_true(is_only_parent(fmt, user));
 
     root_detach(user);
     bdrv_unref(fmt);
@@ -615,11 +632,9 @@ static void test_append_rollback(void)
 
     /* Everything is as before. */
     g_assert_true(user->bs == fmt);
-    g_assert_true(QLIST_FIRST(&fmt->parents) == user);
-    g_assert_null(QLIST_NEXT(user, next_parent));
-    g_assert_true(QLIST_EMPTY(&filter->children));
-    g_assert_true(QLIST_EMPTY(&filter->parents));
-    g_assert_null(filter->backing);
+    g_assert_true(is_only_parent(fmt, user));
+    g_assert_true(has_no_edges(filter));
+    g_assert_null(backing_of(filter));
     g_assert_cmpuint(fmt->file->perm, ==, old_perm);
     g_assert_cmpuint(user->perm, ==, BLK_PERM_WRITE);
 
@@ -647,8 +662,8 @@ static void test_attach_cycle(void)
                     "Making 'top' a backing child of 'fmt' would create a "
                     "cycle");
     error_free(err);
-    g_assert_null(fmt->backing);
-    g_assert_true(top->backing->bs == fmt);
+    g_assert_null(backing_of(fmt));
+    g_assert_true(backing_of(top)->bs == fmt);
 
     bdrv_unref(top);
     bdrv_unref(fmt);
@@ -671,9 +686,9 @@ static void test_frozen_chain(void)
     bdrv_graph_wrunlock();
     bdrv_drained_end(top);
     bdrv_unref(base);       /* top's backing edge holds it */
-    g_assert_true(top->backing->role & BDRV_CHILD_COW);
+    g_assert_true(backing_of(top)->role & BDRV_CHILD_COW);
     /* Backing files get read and nothing else. */
-    g_assert_cmpuint(top->backing->perm, ==, BLK_PERM_CONSISTENT_READ);
+    g_assert_cmpuint(backing_of(top)->perm, ==, BLK_PERM_CONSISTENT_READ);
 
     bdrv_graph_rdlock_main_loop();
     g_assert_cmpint(bdrv_freeze_backing_chain(top, NULL, &error_abort), ==,
@@ -699,7 +714,7 @@ static void test_frozen_chain(void)
     bdrv_unfreeze_backing_chain(top, NULL);
     g_assert_cmpint(bdrv_replace_node(base, other, &error_abort), ==, 0);
     bdrv_graph_wrunlock();
-    g_assert_true(top->backing->bs == other);
+    g_assert_true(backing_of(top)->bs == other);
     /* The user of top stayed where it was. */
     g_assert_true(user->bs == top);
 
