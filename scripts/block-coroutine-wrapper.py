@@ -21,8 +21,8 @@
 #                                 (with the main-loop read / write lock)
 #
 # Wrappers are only emitted for functions whose implementation exists in
-# the scanned sources (--sources); the others are listed at the end of the
-# output.  This lets the headers carry QEMU's whole API while the block
+# the scanned sources (--sources) or, as static inline, in the headers;
+# the others are listed at the end of the output.  This lets the headers carry QEMU's whole API while the block
 # layer is still being filled in, without link errors.
 #
 # Usage: block-coroutine-wrapper.py OUT --sources SRC... --headers HDR...
@@ -269,7 +269,8 @@ def main(argv):
         else:
             cur.append(a)
 
-    defined = defined_functions(sources)
+    # Static inline functions in the headers count as implemented too.
+    defined = defined_functions(sources + headers)
     wrappers, skipped = [], []
     for h in headers:
         with open(h, encoding='utf-8') as f:
