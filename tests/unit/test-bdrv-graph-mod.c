@@ -77,12 +77,27 @@ static void mock_reopen_abort(BDRVReopenState *state)
     s->reopen_aborted++;
 }
 
+/* What mock-proto images start with; probing looks for it. */
+#define MOCK_MAGIC "MOCKFMT"
+static bool mock_image_has_magic;
+
 static int coroutine_fn mock_co_preadv(BlockDriverState *bs, int64_t offset,
                                        int64_t bytes, QEMUIOVector *qiov,
                                        BdrvRequestFlags flags)
 {
     qemu_iovec_memset(qiov, 0, 0, bytes);
+    if (mock_image_has_magic && offset < sizeof(MOCK_MAGIC)) {
+        qemu_iovec_from_buf(qiov, 0, MOCK_MAGIC + offset,
+                            MIN(bytes, sizeof(MOCK_MAGIC) - offset));
+    }
     return 0;
+}
+
+static int mock_fmt_probe(const uint8_t *buf, int buf_size,
+                          const char *filename)
+{
+    return buf_size >= strlen(MOCK_MAGIC) &&
+           !memcmp(buf, MOCK_MAGIC, strlen(MOCK_MAGIC)) ? 100 : 0;
 }
 
 static int64_t coroutine_fn mock_co_getlength(BlockDriverState *bs)
@@ -145,6 +160,7 @@ static BlockDriver bdrv_mock_fmt = {
     .is_format              = true,
     .supports_backing       = true,
     .bdrv_open              = mock_fmt_open,
+    .bdrv_probe             = mock_fmt_probe,
     .bdrv_child_perm        = bdrv_default_perms,
     .bdrv_check_perm        = mock_check_perm,
     .bdrv_set_perm          = mock_set_perm,
@@ -413,6 +429,43 @@ static void test_open_format_and_children(void)
     bdrv_unref(proto);
 
     bdrv_unref(fmt);
+    flush_and_check_empty();
+}
+
+static void test_open_probe(void)
+{
+    BlockDriverState *bs;
+    Error *err = NULL;
+
+    /* No driver given: the image file is opened and its start probed. */
+    mock_image_has_magic = true;
+    bs = bdrv_open("mock:img", NULL, NULL, BDRV_O_RDWR, &error_abort);
+    g_assert_true(bs->drv == &bdrv_mock_fmt);
+    g_assert_true(bs->probed);
+    g_assert_true(bs->file->bs->drv == &bdrv_mock_proto);
+    g_assert_cmpstr(((MockState *)bs->file->bs->opaque)->path, ==, "img");
+    bdrv_unref(bs);
+
+    /* An explicit driver is not probed. */
+    bs = bdrv_open("mock:img", NULL, opts_from("driver", "mock-fmt", NULL),
+                   BDRV_O_RDWR, &error_abort);
+    g_assert_false(bs->probed);
+    bdrv_unref(bs);
+
+    /* Without the magic, only a raw driver (if built in) would match. */
+    mock_image_has_magic = false;
+    bs = bdrv_open("mock:img", NULL, NULL, BDRV_O_RDWR, &err);
+    if (bdrv_find_format("raw")) {
+        g_assert_nonnull(bs);
+        g_assert_cmpstr(bs->drv->format_name, ==, "raw");
+        bdrv_unref(bs);
+    } else {
+        g_assert_null(bs);
+        g_assert_cmpstr(error_get_pretty(err), ==,
+                        "Could not determine image format: No compatible "
+                        "driver found");
+        error_free(err);
+    }
     flush_and_check_empty();
 }
 
@@ -840,6 +893,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-graph-mod/open/options", test_open_options);
     g_test_add_func("/bdrv-graph-mod/open/format-and-children",
                     test_open_format_and_children);
+    g_test_add_func("/bdrv-graph-mod/open/probe", test_open_probe);
     g_test_add_func("/bdrv-graph-mod/open/refresh-filename",
                     test_refresh_filename);
     g_test_add_func("/bdrv-graph-mod/perm/names", test_perm_names);
