@@ -124,6 +124,11 @@ def parse_op(word, text, loc, macros_ok=True):
             if cond['loop'] is not None or cond['conj'] is not None:
                 fail('ALS conditions take one %predN or %pcntN', loc)
             op.cond = cond['pred']
+        if name in ('merges', 'merged') and len(args) == 4 and \
+                args[3][0] in ('pred', 'npred') and op.cond is None:
+            # MCST form: merged src1, src2, dst, [~]%predN
+            last = args.pop()
+            op.cond = ('pred', last[1], last[0] == 'npred')
         _take_mas(op, args)
         op.args = args
         _check_als_args(op)

@@ -328,6 +328,7 @@ def _subst(text, values, counter):
 
 def expand(self, mac, rest, loc):
     self.expansions += 1
+    counter = self.expansions
     if self.expansions > 100000:
         fail('too many macro expansions (recursive macro?)', loc)
     args = _split_args(rest.strip())
@@ -360,6 +361,6 @@ def expand(self, mac, rest, loc):
     for text, _bloc in mac.body:
         if text.split(None, 1)[0] == '.exitm':
             break
-        sub = _subst(text, values, self.expansions)
+        sub = _subst(text, values, counter)
         for st in split_statements(sub, lambda t: True):
             self.statement(st, loc)

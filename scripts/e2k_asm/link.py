@@ -245,6 +245,8 @@ def build_elf(lk, data, entry, base):
         for k in group:
             rel = st[k] - vstart
             if k != 'bss':
+                if len(file_img) < off + rel:
+                    file_img += bytes(off + rel - len(file_img))
                 file_img[off + rel:off + rel + len(data[k])] = data[k]
                 filesz = rel + len(data[k])
             memsz = rel + len(data[k])

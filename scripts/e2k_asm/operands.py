@@ -77,7 +77,7 @@ def _split_mem(inner, loc):
             if used != len(rest):
                 fail('junk after register in memory operand', loc)
             return a, b
-        return a, ('expr', parse_expr(rest, loc))
+        return a, _value(rest, loc)
     # Constant part first: `[ X + %reg ]` or `[ A + B ]` or `[ X ]`.
     depth = 0
     for i, t in enumerate(inner):
@@ -94,9 +94,16 @@ def _split_mem(inner, loc):
                 return ('expr', parse_expr(inner[:i], loc)), b
             if i == 1 and inner[0].kind == 'num' and inner[0].value < 32:
                 return (('expr', ('num', inner[0].value)),
-                        ('expr', parse_expr(tail, loc)))
+                        _value(tail, loc))
             break
-    return ('expr', ('num', 0)), ('expr', parse_expr(inner, loc))
+    return ('expr', ('num', 0)), _value(inner, loc)
+
+
+def _value(toks, loc):
+    """An expression or an explicit literal form inside brackets."""
+    if toks and toks[0].kind == 'id' and toks[0].text in LIT_FORMS:
+        return parse_operand(toks, loc)
+    return ('expr', parse_expr(toks, loc))
 
 
 def parse_operand(toks, loc):

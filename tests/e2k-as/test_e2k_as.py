@@ -77,6 +77,20 @@ def bundles(img):
     return out
 
 
+def elf_sections(img):
+    """{name: (addr, file offset, size)} from an ELF64 image."""
+    shoff = struct.unpack_from('<Q', img, 40)[0]
+    shnum, shstrndx = struct.unpack_from('<HH', img, 60)
+    str_off = struct.unpack_from('<Q', img, shoff + 64 * shstrndx + 24)[0]
+    out = {}
+    for i in range(1, shnum):
+        name, _, _, addr, off, size = struct.unpack_from(
+            '<IIQQQQ', img, shoff + 64 * i)
+        end = img.index(b'\0', str_off + name)
+        out[img[str_off + name:end].decode()] = (addr, off, size)
+    return out
+
+
 def channels(hs):
     return [i for i in range(6) if hs & (1 << (26 + i))]
 
@@ -318,6 +332,29 @@ class ElfTest(AsmCase):
         self.assertEqual(struct.unpack_from('<Q', img, doff)[0], func)
         self.assertEqual(b[2][-1], dvaddr)               # value's address
 
+    def test_rodata_after_odd_text(self):
+        # .text of 24 bytes: .rodata starts 8 bytes of padding later.
+        a = self.path('a.s')
+        with open(a, 'w') as f:
+            f.write('_start: nop 1\n addd,0 0, s, %r0\n'
+                    '.section .rodata\ns: .asciz "xyz"\n'
+                    '.data\nd: .quad s\n')
+        out = self.path('p.elf')
+        res = self.run_as(['-o', out, a])
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with open(out, 'rb') as f:
+            img = f.read()
+        secs = elf_sections(img)
+        addr, off, size = secs['.rodata']
+        self.assertEqual(img[off:off + size], b'xyz\0')
+        self.assertEqual(addr % 16, 0)
+        daddr, doff, _ = secs['.data']
+        self.assertEqual(struct.unpack_from('<Q', img, doff)[0], addr)
+        self.assertEqual(daddr % 0x1000, doff % 0x1000)
+        taddr, toff, tsize = secs['.text']
+        self.assertEqual(tsize, 24)
+        self.assertEqual(bundles(img[toff:toff + tsize])[1][-1], addr)
+
     def test_duplicate_global(self):
         a = self.path('a.s')
         with open(a, 'w') as f:
@@ -386,16 +423,8 @@ class RoundTripTest(AsmCase):
         self.assertEqual(res.returncode, 0, res.stderr)
         with open(out, 'rb') as f:
             img = f.read()
-        shoff = struct.unpack_from('<Q', img, 40)[0]
-        shnum, shstrndx = struct.unpack_from('<HH', img, 60)
-        str_off = struct.unpack_from('<Q', img, shoff + 64 * shstrndx + 24)[0]
-        for i in range(shnum):
-            name, _, _, addr, off, size = struct.unpack_from(
-                '<IIQQQQ', img, shoff + 64 * i)
-            end = img.index(b'\0', str_off + name)
-            if img[str_off + name:end] == b'.text':
-                return addr, img[off:off + size]
-        self.fail('no .text in %s' % src)
+        addr, off, size = elf_sections(img)['.text']
+        return addr, img[off:off + size]
 
     def one(self, disas, code, origin, what):
         binf = self.path('code.bin')
