@@ -2,7 +2,8 @@
 /*
  * bdrv-internal.h: private glue between the files that make up the node
  * graph core: block.c (registry, open/close, node names), block/graph-mod.c
- * (edges), block/perm.c (permissions) and block/reopen.c (reopen).
+ * (edges), block/perm.c (permissions), block/reopen.c (reopen), block/open.c
+ * and block/open-opts.c (opening) and block/aio-ctx.c (AioContext moves).
  *
  * Nothing here is for drivers or users of the block layer; those go
  * through include/block/.  All functions are main loop (BQL) only.
@@ -73,6 +74,17 @@ int GRAPH_WRLOCK bdrv_set_file_or_backing_noperm(BlockDriverState *parent,
                                                  Error **errp);
 
 /*
+ * Record in @tran the move of @bs, of everything below it and of every
+ * parent that can follow into @ctx (block/aio-ctx.c); @visited holds
+ * the nodes and edges already seen.  False with @errp set if some
+ * parent cannot follow.
+ */
+bool GRAPH_RDLOCK bdrv_change_aio_context(BlockDriverState *bs,
+                                          AioContext *ctx,
+                                          GHashTable *visited,
+                                          Transaction *tran, Error **errp);
+
+/*
  * Drop a reference to @bs from code that holds the graph write lock.
  * If it was not the last one it is dropped at once; the last one is
  * dropped from a main-loop bottom half, because deleting a node takes
@@ -88,6 +100,33 @@ void bdrv_schedule_unref(BlockDriverState *bs);
 int bdrv_parse_common_reopen_opts(QDict *options, int *flags,
                                   BlockdevDetectZeroesOptions *detect_zeroes,
                                   Error **errp);
+
+/*
+ * block/open-opts.c
+ */
+
+/* Move the generic runtime options out of @options into a new dict. */
+QDict *bdrv_runtime_opts_extract(QDict *options);
+
+/*
+ * Boolean (QBool or "on"/"off"...) / string option @key of @rt: *out is
+ * @def / NULL if absent.  False with @errp set on a bad type or value.
+ */
+bool bdrv_opt_get_bool(QDict *rt, const char *key, bool def, bool *out,
+                       Error **errp);
+bool bdrv_opt_get_str(QDict *rt, const char *key, const char **out,
+                      Error **errp);
+
+/* Apply cache.direct, cache.no-flush, read-only, auto-read-only of @rt. */
+bool bdrv_opts_update_flags(QDict *rt, int *flags, Error **errp);
+
+/* detect-zeroes of @rt; "unmap" needs BDRV_O_UNMAP in @flags. */
+bool bdrv_opt_get_detect_zeroes(QDict *rt, int flags,
+                                BlockdevDetectZeroesOptions *out,
+                                Error **errp);
+
+/* Make the flag-derived options explicit where @options leaves them out. */
+void bdrv_update_options_from_flags(QDict *options, int flags);
 
 /* Update *flags from the cache/read-only options in @options (unchanged). */
 void bdrv_flags_from_options(QDict *options, int *flags);

@@ -5,7 +5,7 @@
  * Creating and removing BdrvChild edges, the child_of_bds class used when
  * the parent is a node, moving edges between nodes (bdrv_replace_node,
  * bdrv_append, bdrv_drop_filter, backing/file changes), frozen backing
- * chains, the filter/backing chain accessors and AioContext moves.
+ * chains and the filter/backing chain accessors.
  *
  * Every change is done as a sequence of Transaction actions, so a failure
  * at any step (usually the permission check that follows, see perm.c)
@@ -109,13 +109,10 @@ static void GRAPH_WRLOCK bdrv_child_cb_detach(BdrvChild *child)
     QLIST_REMOVE(child, next);
 }
 
-static bool bdrv_change_aio_context(BlockDriverState *bs, AioContext *ctx,
-                                    GHashTable *visited, Transaction *tran,
-                                    Error **errp);
-
-static bool bdrv_child_cb_change_aio_ctx(BdrvChild *child, AioContext *ctx,
-                                         GHashTable *visited,
-                                         Transaction *tran, Error **errp)
+static bool GRAPH_RDLOCK
+bdrv_child_cb_change_aio_ctx(BdrvChild *child, AioContext *ctx,
+                             GHashTable *visited, Transaction *tran,
+                             Error **errp)
 {
     return bdrv_change_aio_context(child->opaque, ctx, visited, tran, errp);
 }
@@ -984,133 +981,5 @@ int bdrv_replace_child_bs(BdrvChild *child, BlockDriverState *new_bs,
     bdrv_drained_end(new_bs);
     bdrv_drained_end(old_bs);
     bdrv_unref(old_bs);
-    return ret;
-}
-
-/* --- AioContext moves ------------------------------------------------- */
-
-typedef struct AioCtxMove {
-    BlockDriverState *bs;
-    AioContext *new_ctx;
-} AioCtxMove;
-
-/* Detach from the old context, switch, attach to the new one. */
-static void aio_ctx_move_commit(void *opaque)
-{
-    AioCtxMove *m = opaque;
-    BlockDriverState *bs = m->bs;
-    BdrvAioNotifier *ban, *next;
-
-    QLIST_FOREACH_SAFE(ban, &bs->aio_notifiers, list, next) {
-        ban->detach_aio_context(ban->opaque);
-    }
-    if (bs->drv && bs->drv->bdrv_detach_aio_context) {
-        bs->drv->bdrv_detach_aio_context(bs);
-    }
-    bs->aio_context = m->new_ctx;
-    if (bs->drv && bs->drv->bdrv_attach_aio_context) {
-        bs->drv->bdrv_attach_aio_context(bs, m->new_ctx);
-    }
-    QLIST_FOREACH_SAFE(ban, &bs->aio_notifiers, list, next) {
-        ban->attached_aio_context(m->new_ctx, ban->opaque);
-    }
-}
-
-static TransactionActionDrv aio_ctx_move_drv = {
-    .commit = aio_ctx_move_commit,
-    .clean = g_free,
-};
-
-bool bdrv_child_change_aio_context(BdrvChild *c, AioContext *ctx,
-                                   GHashTable *visited, Transaction *tran,
-                                   Error **errp)
-{
-    g_autofree char *user = NULL;
-
-    if (g_hash_table_contains(visited, c)) {
-        return true;
-    }
-    g_hash_table_add(visited, c);
-
-    if (!c->klass->change_aio_ctx) {
-        user = c->klass->get_parent_desc(c);
-        error_setg(errp, "Changing iothreads is not supported by %s", user);
-        return false;
-    }
-    return c->klass->change_aio_ctx(c, ctx, visited, tran, errp);
-}
-
-/*
- * Record the move of @bs and of everything connected to it (parents that
- * can follow, and children) into @ctx.  False with @errp set if some
- * parent cannot follow.
- */
-static bool GRAPH_RDLOCK bdrv_change_aio_context(BlockDriverState *bs,
-                                                 AioContext *ctx,
-                                                 GHashTable *visited,
-                                                 Transaction *tran,
-                                                 Error **errp)
-{
-    BdrvChild *c;
-    AioCtxMove *m;
-
-    if (bdrv_get_aio_context(bs) == ctx || g_hash_table_contains(visited,
-                                                                 bs)) {
-        return true;
-    }
-    g_hash_table_add(visited, bs);
-
-    QLIST_FOREACH(c, &bs->parents, next_parent) {
-        if (!bdrv_child_change_aio_context(c, ctx, visited, tran, errp)) {
-            return false;
-        }
-    }
-    QLIST_FOREACH(c, &bs->children, next) {
-        if (g_hash_table_contains(visited, c)) {
-            continue;
-        }
-        g_hash_table_add(visited, c);
-        if (!bdrv_change_aio_context(c->bs, ctx, visited, tran, errp)) {
-            return false;
-        }
-    }
-
-    m = g_new(AioCtxMove, 1);
-    *m = (AioCtxMove) { .bs = bs, .new_ctx = ctx };
-    tran_add(tran, &aio_ctx_move_drv, m);
-    return true;
-}
-
-int bdrv_try_change_aio_context_locked(BlockDriverState *bs, AioContext *ctx,
-                                       BdrvChild *ignore_child, Error **errp)
-{
-    GHashTable *visited = g_hash_table_new(NULL, NULL);
-    Transaction *tran = tran_new();
-    bool ok;
-
-    GLOBAL_STATE_CODE();
-    if (ignore_child) {
-        g_hash_table_add(visited, ignore_child);
-    }
-    ok = bdrv_change_aio_context(bs, ctx, visited, tran, errp);
-    g_hash_table_destroy(visited);
-    tran_finalize(tran, ok ? 0 : -EPERM);
-    return ok ? 0 : -EPERM;
-}
-
-int bdrv_try_change_aio_context(BlockDriverState *bs, AioContext *ctx,
-                                BdrvChild *ignore_child, Error **errp)
-{
-    int ret;
-
-    GLOBAL_STATE_CODE();
-    if (bdrv_get_aio_context(bs) == ctx) {
-        return 0;
-    }
-    bdrv_drained_begin(bs);
-    bdrv_graph_rdlock_main_loop();
-    ret = bdrv_try_change_aio_context_locked(bs, ctx, ignore_child, errp);
-    bdrv_graph_rdunlock_main_loop();
-    bdrv_drained_end(bs);
     return ret;
 }

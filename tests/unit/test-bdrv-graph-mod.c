@@ -87,7 +87,7 @@ static int coroutine_fn mock_co_preadv(BlockDriverState *bs, int64_t offset,
 {
     qemu_iovec_memset(qiov, 0, 0, bytes);
     if (mock_image_has_magic && offset < sizeof(MOCK_MAGIC)) {
-        qemu_iovec_from_buf(qiov, 0, MOCK_MAGIC + offset,
+        qemu_iovec_from_buf(qiov, 0, &MOCK_MAGIC[offset],
                             MIN(bytes, sizeof(MOCK_MAGIC) - offset));
     }
     return 0;
