@@ -54,6 +54,24 @@ static void spin_for_count(int *counter, int target)
     }
 }
 
+/* ---- every AioContext gets its own reader counter ---- */
+
+static void test_registered(void)
+{
+    AioContext *ctx = aio_context_new(&error_abort);
+
+    g_assert_nonnull(ctx->bdrv_graph);
+    g_assert_nonnull(qemu_get_aio_context()->bdrv_graph);
+    g_assert_true(ctx->bdrv_graph != qemu_get_aio_context()->bdrv_graph);
+    aio_context_unref(ctx);
+
+    start_iothreads();
+    for (int i = 0; i < NUM_THREADS; i++) {
+        g_assert_nonnull(iothread_get_aio_context(threads[i])->bdrv_graph);
+    }
+    stop_iothreads();
+}
+
 /* ---- nesting in one coroutine, main loop only ---- */
 
 static int nested_done;
@@ -339,6 +357,7 @@ int main(int argc, char **argv)
     qemu_init_main_loop(&error_abort);
     g_test_init(&argc, &argv, NULL);
 
+    g_test_add_func("/graph-lock/registered", test_registered);
     g_test_add_func("/graph-lock/nested", test_nested);
     g_test_add_func("/graph-lock/guards", test_guards);
     g_test_add_func("/graph-lock/writer-waits-for-readers",
