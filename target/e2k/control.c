@@ -4,13 +4,25 @@
  * the procedure chain stack, spill of the caller's registers to the
  * procedure stack, window slide), `return` (the reverse, filling the
  * registers back) and the system-call form of `call` through an sdisp
- * CTPR.  The model is QEMU's (ISA-NOTES 2.1, 4.4, 4.5): the current window
- * always starts at regs[0] and every call spills what the callee cannot see.
+ * CTPR.
+ *
+ * Register file model: the current window always starts at regs[0] (so
+ * decoded bundles can point at registers directly); the registers of the
+ * callers that are still "in the file" sit in env->hidden[], oldest first.
+ * A call moves the caller's first 2*wbs registers there and reserves their
+ * place in the procedure stack (PSP.index grows, PSHTP counts what is
+ * still in registers).  When window + hidden registers exceed the 224 of
+ * the physical file (window overflow), the oldest ones are spilled to the
+ * procedure stack memory; a return whose registers are no longer in the
+ * file (underflow) fills them back from memory.  `flushr` spills all.
+ * Chain frames (CR0/CR1) are written to the chain stack on every call.
  */
 #include "qemu/osdep.h"
 #include "target/e2k/internal.h"
 
 #define FRAME_SIZE  32
+
+static int fit_register_file(E2KCPUState *env);
 
 int e2k_do_setwd(E2KCPUState *env, uint32_t lts0)
 {
@@ -22,7 +34,7 @@ int e2k_do_setwd(E2KCPUState *env, uint32_t lts0)
     env->wd_size = 2 * wsz;
     env->wd_fx = (lts0 >> 4) & 1;
     env->wd_dbl = (lts0 >> 3) & 1;
-    return -1;
+    return fit_register_file(env);
 }
 
 void e2k_do_setbr(E2KCPUState *env, uint32_t cs1, bool bn, bool bp)
@@ -58,45 +70,81 @@ static bool rd64(E2KCPUState *env, uint64_t addr, uint64_t *v)
     return true;
 }
 
-/* Spills regs[0..n) to the procedure stack. */
-static int spill(E2KCPUState *env, unsigned n)
+static uint64_t ps_top(E2KCPUState *env)
+{
+    return stack_base(env->psp_lo) + (uint32_t)env->psp_hi;
+}
+
+/* Writes the @n oldest in-file registers to the procedure stack memory. */
+static int spill_oldest(E2KCPUState *env, unsigned n)
+{
+    uint64_t addr = ps_top(env) - env->nhidden * 8;
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        if (!wr64(env, addr + i * 8, env->hidden[i])) {
+            env->excp_addr = addr + i * 8;
+            return E2K_EXCP_DATA_PAGE;
+        }
+    }
+    env->nhidden -= n;
+    memmove(env->hidden, env->hidden + n, env->nhidden * 8);
+    env->pshtp = env->nhidden * 8;
+    return -1;
+}
+
+/* Spills what does not fit in the physical register file any more. */
+static int fit_register_file(E2KCPUState *env)
+{
+    if (env->nhidden + env->wd_size > E2K_NR_WREGS) {
+        return spill_oldest(env, env->nhidden + env->wd_size - E2K_NR_WREGS);
+    }
+    return -1;
+}
+
+int e2k_do_flushr(E2KCPUState *env)
+{
+    return spill_oldest(env, env->nhidden);
+}
+
+/* Moves regs[0..n) into the file's hidden part, reserving PS space. */
+static int save_regs(E2KCPUState *env, unsigned n)
 {
     uint32_t idx = env->psp_hi, size = env->psp_hi >> 32;
-    uint64_t base = stack_base(env->psp_lo) + idx;
-    unsigned i;
 
     if ((uint64_t)idx + n * 8 > size) {
         return E2K_EXCP_PROC_STACK_BOUNDS;
     }
-    for (i = 0; i < n; i++) {
-        if (!wr64(env, base + i * 8, env->regs[i])) {
-            env->excp_addr = base + i * 8;
-            return E2K_EXCP_DATA_PAGE;
-        }
-    }
+    memcpy(env->hidden + env->nhidden, env->regs, n * 8);
+    env->nhidden += n;
+    env->pshtp = env->nhidden * 8;
     env->psp_hi = (env->psp_hi & ~0xffffffffull) | (idx + n * 8);
     return -1;
 }
 
-/* Fills regs[0..n) back from the procedure stack. */
-static int fill(E2KCPUState *env, unsigned n)
+/* Brings the caller's regs[0..n) back, from the file or from memory. */
+static int restore_regs(E2KCPUState *env, unsigned n)
 {
     uint32_t idx = env->psp_hi;
+    unsigned from_mem = n > env->nhidden ? n - env->nhidden : 0;
     uint64_t base;
     unsigned i;
 
     if (idx < n * 8) {
         return E2K_EXCP_PROC_STACK_BOUNDS;
     }
-    idx -= n * 8;
-    base = stack_base(env->psp_lo) + idx;
-    for (i = 0; i < n; i++) {
+    base = stack_base(env->psp_lo) + idx - n * 8;
+    for (i = 0; i < from_mem; i++) {
         if (!rd64(env, base + i * 8, &env->regs[i])) {
             env->excp_addr = base + i * 8;
             return E2K_EXCP_DATA_PAGE;
         }
     }
-    env->psp_hi = (env->psp_hi & ~0xffffffffull) | idx;
+    memcpy(env->regs + from_mem, env->hidden + env->nhidden - (n - from_mem),
+           (n - from_mem) * 8);
+    env->nhidden -= n - from_mem;
+    env->pshtp = env->nhidden * 8;
+    env->psp_hi = (env->psp_hi & ~0xffffffffull) | (idx - n * 8);
     return -1;
 }
 
@@ -114,7 +162,7 @@ int e2k_do_call(E2KCPUState *env, unsigned wbs, uint64_t target,
     if ((uint64_t)idx + 2 * FRAME_SIZE > size) {
         return E2K_EXCP_CHAIN_STACK_BOUNDS;
     }
-    excp = spill(env, w);
+    excp = save_regs(env, w);
     if (excp >= 0) {
         return excp;
     }
@@ -179,7 +227,7 @@ int e2k_do_return(E2KCPUState *env)
         return E2K_EXCP_WINDOW_BOUNDS;
     }
     memmove(env->regs + w, env->regs, psize * 8);
-    excp = fill(env, w);
+    excp = restore_regs(env, w);
     if (excp >= 0) {
         memmove(env->regs, env->regs + w, psize * 8);
         return excp;

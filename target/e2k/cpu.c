@@ -58,6 +58,7 @@ void e2k_cpu_reset(E2KCPUState *env, uint64_t entry)
     env->pcsp_hi = 0xa10000ull << 32;
     env->pshtp = 0;
     env->pcshtp = 0;
+    env->nhidden = 0;
     env->sbr = 0xb000;
     env->usd_hi = 0x4000ull << 32;
     env->usd_lo = E2K_DESC_RW | 0xb000;

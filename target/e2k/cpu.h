@@ -120,6 +120,9 @@ struct E2KCPUState {
     uint64_t regs[E2K_NR_WREGS + E2K_NR_GREGS];
     uint32_t pred;          /* %pred0..31 values (tags are not modelled) */
     uint64_t sink;          /* where results sent to %empty go */
+    /* callers' registers still in the register file, oldest first */
+    uint64_t hidden[E2K_NR_WREGS];
+    uint32_t nhidden;
     uint64_t ip;
     uint64_t nip;
 

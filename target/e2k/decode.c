@@ -645,9 +645,13 @@ static bool decode_cs1(const E2KRawBundle *rb, E2KBundle *b)
             b->flags |= E2K_BF_SETBP;
         }
         return true;
+    case 7:         /* flushr; flushc: chain frames are always in memory */
+        if (cs1 & 1) {
+            b->flags |= E2K_BF_FLUSHR;
+        }
+        return true;
     case 2:         /* setei/setsft */
     case 3:         /* wait */
-    case 7:         /* flushr/flushc: nothing is held back in our model */
     case 8:         /* vfbg */
         return true;
     case 5:

@@ -120,6 +120,7 @@ enum {
     E2K_BF_ILLEGAL  = 1u << 12,
     E2K_BF_MEM      = 1u << 13, /* has memory ops */
     E2K_BF_PRIV_CS  = 1u << 14, /* done/hret etc.: privileged, unsupported */
+    E2K_BF_FLUSHR   = 1u << 15,
 };
 
 typedef struct E2KBundle {

@@ -29,6 +29,7 @@ void e2k_do_setbr(E2KCPUState *env, uint32_t cs1, bool bn, bool bp);
 int e2k_do_call(E2KCPUState *env, unsigned wbs, uint64_t target,
                 uint64_t ret_ip);
 int e2k_do_return(E2KCPUState *env);
+int e2k_do_flushr(E2KCPUState *env);
 int e2k_do_syscall(E2KCPUState *env, unsigned wbs, uint64_t entry,
                    uint64_t ret_ip);
 /* Return address of the top chain frame, for `return` (0 if none). */

@@ -323,7 +323,7 @@ static int bundle_prologue(E2KCPUState *env, const E2KBundle *b)
 
 #define SLOW_FLAGS (E2K_BF_ILLEGAL | E2K_BF_HALT | E2K_BF_SETWD | \
                     E2K_BF_DISP | E2K_BF_SDISP | E2K_BF_RETURN)
-#define LATE_FLAGS (E2K_BF_SETBN | E2K_BF_SETBP | E2K_BF_ROT)
+#define LATE_FLAGS (E2K_BF_SETBN | E2K_BF_SETBP | E2K_BF_ROT | E2K_BF_FLUSHR)
 
 static inline int exec_bundle(E2KCPUState *env, const E2KBundle *b)
 {
@@ -358,6 +358,12 @@ static inline int exec_bundle(E2KCPUState *env, const E2KBundle *b)
         exec_pls(env, b, pred0);
     }
     if (unlikely(fl & LATE_FLAGS)) {
+        if (fl & E2K_BF_FLUSHR) {
+            excp = e2k_do_flushr(env);
+            if (excp >= 0) {
+                return excp;
+            }
+        }
         e2k_do_setbr(env, b->setbr, fl & E2K_BF_SETBN, fl & E2K_BF_SETBP);
         if (fl & E2K_BF_ROT) {
             do_rotations(env, b->rot, cond);

@@ -429,6 +429,11 @@ static void prog_call(T *t)
     als(&b, 0, e2k_als(0x11, R(0), R(0), R(0)));
     als(&b, 1, e2k_als(0x11, IMM(0), IMM(5), R(7)));
     emit(t, b);
+    t->labels[L_RET] = here(t);
+    b = nb();
+    b.has_cs1 = true;
+    b.cs1 = 0x70000001;                         /* flushr */
+    emit(t, b);
     halt(t, 7);                                 /* patched to a nop */
     b = nb();
     b.has_cs0 = true;
@@ -448,13 +453,26 @@ static void test_call_return(void)
     t_init(&t, false);
     build(&t, prog_call);
 
-    /* stop inside the callee first */
+    /* stop at the flushr: the caller's registers are still in the file */
+    t.env->budget = 0;
+    while (t.env->ip != t.labels[L_RET]) {
+        t.env->budget = 1;
+        g_assert_cmpint(run(&t), ==, E2K_EXCP_STOP);
+    }
+    t.env->budget = 1000000;
+    g_assert_cmpuint((uint32_t)t.env->psp_hi, ==, 64);
+    g_assert_cmpuint(t.env->pshtp, ==, 64);
+    memcpy(&v, t.ram + PS_BASE, 8);
+    g_assert_cmpuint(v, ==, 0);
+
+    /* then inside the callee after flushr */
     g_assert_cmpint(run(&t), ==, E2K_EXCP_HALT);
     g_assert_cmpuint(t.env->exit_code, ==, 7);
     g_assert_cmpuint(t.env->wd_size, ==, 8);
     g_assert_cmpuint(t.env->wd_psize, ==, 8);
     g_assert_cmpuint(t.env->regs[0], ==, 42);
     g_assert_cmpuint((uint32_t)t.env->psp_hi, ==, 64);
+    g_assert_cmpuint(t.env->pshtp, ==, 0);
     g_assert_cmpuint((uint32_t)t.env->pcsp_hi, ==, 32);
     for (i = 0; i < 8; i++) {
         memcpy(&v, t.ram + PS_BASE + 8 * i, 8);
@@ -463,7 +481,7 @@ static void test_call_return(void)
     memcpy(&v, t.ram + PCS_BASE + 32 + 8, 8);   /* CR0.hi: return IP */
     g_assert_cmphex(v, ==, t.labels[L_END]);
 
-    /* go on: the callee returns, the caller's registers are filled */
+    /* go on: the callee returns, the caller's registers are filled back */
     memset(t.ram + t.env->ip, 0, 8);
     /* HS 0: an empty 8-byte bundle */
     e2k_tb_flush(t.env);
@@ -536,6 +554,8 @@ static void test_recursion(void)
     g_assert_cmpint(run(&t), ==, E2K_EXCP_HALT);
     g_assert_cmpuint(t.env->regs[8], ==, 1000 * 1001 / 2);
     g_assert_cmpuint((uint32_t)t.env->psp_hi, ==, 0);
+    g_assert_cmpuint(t.env->pshtp, ==, 0);
+    g_assert_cmpuint(t.env->nhidden, ==, 0);
     g_assert_cmpuint((uint32_t)t.env->pcsp_hi, ==, 0);
     t_free(&t);
 
