@@ -103,7 +103,8 @@ int qemu_pstrcmp0(const char **str1, const char **str2)
 
 /*
  * Common tail of the qemu_strto* family.  @ep is where the libc parser
- * stopped, @err the errno it left.  Returns 0 or a negative errno.
+ * stopped, @err the errno it left (after range clamping).  Returns 0 or
+ * a negative errno; trailing junk without @endptr beats -ERANGE.
  */
 static int strtox_result(const char *nptr, const char *ep,
                          const char **endptr, int err)
@@ -120,13 +121,17 @@ static int strtox_result(const char *nptr, const char *ep,
     return -err;
 }
 
-/* Parse a signed value with strtoll and clamp it to [min, max]. */
+/*
+ * Parse a signed value with strtoll and clamp it to [min, max].  The
+ * (clamped) value is stored even with trailing junk; only "no number at
+ * all" stores 0.
+ */
 static int strto_signed(const char *nptr, const char **endptr, int base,
                         int64_t min, int64_t max, int64_t *result)
 {
     char *ep;
     long long v;
-    int ret;
+    int err;
 
     if (!nptr) {
         if (endptr) {
@@ -137,21 +142,23 @@ static int strto_signed(const char *nptr, const char **endptr, int base,
     }
     errno = 0;
     v = strtoll(nptr, &ep, base);
-    if (errno == 0 && v > max) {
+    err = errno;
+    /* strtoll already saturated to the 64-bit limits on overflow */
+    if (v > max) {
         v = max;
-        errno = ERANGE;
-    } else if (errno == 0 && v < min) {
+        err = ERANGE;
+    } else if (v < min) {
         v = min;
-        errno = ERANGE;
+        err = ERANGE;
     }
-    ret = strtox_result(nptr, ep, endptr, errno);
-    *result = ret == -EINVAL ? 0 : v;
-    return ret;
+    *result = ep == nptr ? 0 : v;
+    return strtox_result(nptr, ep, endptr, err);
 }
 
 /*
  * Parse an unsigned value with strtoull.  A leading '-' negates modulo
- * 2^width, but only magnitudes that fit in the width are accepted.
+ * 2^width, but only magnitudes that fit in the width are accepted; out
+ * of range values saturate to @max.
  */
 static int strto_unsigned(const char *nptr, const char **endptr, int base,
                           uint64_t max, uint64_t *result)
@@ -159,7 +166,7 @@ static int strto_unsigned(const char *nptr, const char **endptr, int base,
     char *ep;
     unsigned long long v;
     const char *p;
-    int ret;
+    int err;
 
     if (!nptr) {
         if (endptr) {
@@ -170,27 +177,28 @@ static int strto_unsigned(const char *nptr, const char **endptr, int base,
     }
     errno = 0;
     v = strtoull(nptr, &ep, base);
+    err = errno;
     for (p = nptr; qemu_isspace(*p); p++) {
         /* find the sign */
     }
-    if (errno == 0 && *p == '-' && ep != nptr) {
+    if (err == ERANGE) {
+        v = max;
+    } else if (*p == '-') {
         /* strtoull negated modulo 2^64; undo to check the magnitude */
         uint64_t mag = -(uint64_t)v;
+
         if (mag > max) {
             v = max;
-            errno = ERANGE;
+            err = ERANGE;
         } else {
             v = (-mag) & max;
         }
-    } else if (errno == 0 && v > max) {
+    } else if (v > max) {
         v = max;
-        errno = ERANGE;
-    } else if (errno == ERANGE) {
-        v = max;
+        err = ERANGE;
     }
-    ret = strtox_result(nptr, ep, endptr, errno);
-    *result = ret == -EINVAL ? 0 : v;
-    return ret;
+    *result = ep == nptr ? 0 : v;
+    return strtox_result(nptr, ep, endptr, err);
 }
 
 int qemu_strtoi(const char *nptr, const char **endptr, int base,
@@ -260,9 +268,6 @@ int qemu_strtod(const char *nptr, const char **endptr, double *result)
     errno = 0;
     *result = strtod(nptr, &ep);
     ret = strtox_result(nptr, ep, endptr, errno);
-    if (ret == -EINVAL) {
-        *result = 0.0;
-    }
     return ret;
 }
 
@@ -273,7 +278,8 @@ int qemu_strtod_finite(const char *nptr, const char **endptr,
     double v;
     int ret = qemu_strtod(nptr, &ep, &v);
 
-    if (ret == 0 && !isfinite(v)) {
+    if (!isfinite(v)) {
+        /* infinities (also from overflow) and NaN are not accepted */
         ep = nptr;
         ret = -EINVAL;
     }
@@ -282,7 +288,7 @@ int qemu_strtod_finite(const char *nptr, const char **endptr,
     } else if (ret == 0 && *ep) {
         ret = -EINVAL;
     }
-    *result = ret == -EINVAL ? 0.0 : v;
+    *result = isfinite(v) ? v : 0.0;
     return ret;
 }
 
@@ -303,29 +309,21 @@ int parse_uint(const char *s, const char **endptr, int base,
     }
     errno = 0;
     v = strtoull(s, &ep, base);
-    if (ep == s) {
-        ret = -EINVAL;
-        goto out;
-    }
     for (p = s; qemu_isspace(*p); p++) {
         /* skip to the sign */
     }
-    if (*p == '-') {
-        ret = -ERANGE;
-        goto out;
-    }
-    if (errno) {
-        *value = UINT64_MAX;
-        ret = -errno;
-        goto out;
-    }
-    *value = v;
-    ret = 0;
-    if (!endptr && *ep) {
-        *value = 0;
+    if (ep == s || (!endptr && *ep)) {
+        /* no number, or junk when the whole string must be a number */
         ret = -EINVAL;
+    } else if (*p == '-') {
+        ret = -ERANGE;
+    } else if (errno == ERANGE) {
+        *value = UINT64_MAX;
+        ret = -ERANGE;
+    } else {
+        *value = v;
+        ret = 0;
     }
-out:
     if (endptr) {
         *endptr = ep;
     }
@@ -362,16 +360,20 @@ static int64_t suffix_mul(char c, int64_t unit)
 /*
  * Parse the ".digits" part of a size at @p (just after the dot).  Returns
  * the fraction as a 0.64 fixed-point number in *valf; a fraction that
- * rounds to 1.0 is reported through *carry.  Returns the end of digits.
+ * rounds to 1.0 is reported through *carry, and *nonzero tells whether
+ * any digit was non-zero (even if too small to show in *valf).  Returns
+ * the end of the digits.
  */
 static const char *parse_size_fraction(const char *p, uint64_t *valf,
-                                       bool *carry)
+                                       bool *carry, bool *nonzero)
 {
     const char *start = p;
     g_autofree char *text = NULL;
     double f;
 
+    *nonzero = false;
     while (qemu_isdigit(*p)) {
+        *nonzero |= *p != '0';
         p++;
     }
     *valf = 0;
@@ -429,6 +431,7 @@ static int do_strtosz(const char *nptr, const char **end,
     const char *p = nptr, *digits;
     uint64_t val = 0, valf = 0;
     bool negative = false, overflow = false, carry = false;
+    bool frac_nonzero = false;
     int64_t mul;
     int ret = 0;
 
@@ -457,7 +460,7 @@ static int do_strtosz(const char *nptr, const char **end,
         overflow |= __builtin_add_overflow(val, *p - '0', &val);
     }
     if (*p == '.' && (p > digits || qemu_isdigit(p[1]))) {
-        p = parse_size_fraction(p + 1, &valf, &carry);
+        p = parse_size_fraction(p + 1, &valf, &carry, &frac_nonzero);
         overflow |= carry && __builtin_add_overflow(val, 1, &val);
     } else if (p == digits) {
         ret = -EINVAL;
@@ -473,7 +476,7 @@ static int do_strtosz(const char *nptr, const char **end,
     } else {
         mul = suffix_mul(default_suffix, unit);
     }
-    if (mul == 1 && valf) {
+    if (mul == 1 && frac_nonzero) {
         /* fractional bytes make no sense */
         ret = -EINVAL;
         goto out;

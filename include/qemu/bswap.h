@@ -47,8 +47,8 @@ static inline void bswap64s(uint64_t *s)
 #endif
 
 /*
- * Generate cpu_to_<end><size>(), <end><size>_to_cpu() and the in-place
- * "s" forms for one endianness and width.
+ * Generate cpu_to_<end><size>(), <end><size>_to_cpu(), the pointer
+ * "p" form and the in-place "s" forms for one endianness and width.
  */
 #define CPU_CONVERT(endian, size, type)                                 \
 static inline type endian ## size ## _to_cpu(type v)                    \
@@ -59,6 +59,11 @@ static inline type endian ## size ## _to_cpu(type v)                    \
 static inline type cpu_to_ ## endian ## size(type v)                    \
 {                                                                       \
     return glue(endian, _bswap)(v, size);                               \
+}                                                                       \
+                                                                        \
+static inline type endian ## size ## _to_cpup(const type *p)            \
+{                                                                       \
+    return glue(endian, _bswap)(*p, size);                              \
 }                                                                       \
                                                                         \
 static inline void endian ## size ## _to_cpus(type *p)                  \

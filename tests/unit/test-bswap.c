@@ -47,6 +47,8 @@ static void test_cpu_to(void)
     g_assert_cmphex(le32_to_cpu(le), ==, 0x11223344);
     g_assert_cmphex(be64_to_cpu(be64), ==, 0x1122334455667788ULL);
     g_assert_cmphex(be16_to_cpu(be16), ==, 0xa1b2);
+    g_assert_cmphex(be32_to_cpup(&be), ==, 0x11223344);
+    g_assert_cmphex(le32_to_cpup(&le), ==, 0x11223344);
 
     cpu_to_be32s(&v);
     be32_to_cpus(&v);

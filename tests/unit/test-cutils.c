@@ -161,7 +161,20 @@ static void test_strtoi(void)
     g_assert_cmpint(i, ==, -123);
     g_assert_cmpint(qemu_strtoi("0x10", NULL, 0, &i), ==, 0);
     g_assert_cmpint(i, ==, 16);
+    /* junk fails a full parse but the number is still stored */
     g_assert_cmpint(qemu_strtoi("12abc", NULL, 10, &i), ==, -EINVAL);
+    g_assert_cmpint(i, ==, 12);
+    /* junk takes priority over range errors; the value saturates */
+    g_assert_cmpint(qemu_strtoi("-9999999999junk", NULL, 0, &i), ==, -EINVAL);
+    g_assert_cmpint(i, ==, INT_MIN);
+    g_assert_cmpint(qemu_strtoi("-18446744073709551615", NULL, 0, &i), ==,
+                    -ERANGE);
+    g_assert_cmpint(i, ==, INT_MIN);
+    g_assert_cmpint(qemu_strtoi("0x7fffffffffffffff", NULL, 0, &i), ==,
+                    -ERANGE);
+    g_assert_cmpint(i, ==, INT_MAX);
+    g_assert_cmpint(qemu_strtoi("   xyz", &end, 0, &i), ==, -EINVAL);
+    g_assert_cmpint(i, ==, 0);
     g_assert_cmpint(qemu_strtoi("12abc", &end, 10, &i), ==, 0);
     g_assert_cmpint(i, ==, 12);
     g_assert_cmpstr(end, ==, "abc");
@@ -187,6 +200,13 @@ static void test_strtoi(void)
     g_assert_cmpint(qemu_strtoui("4294967296", NULL, 10, &ui), ==, -ERANGE);
     g_assert_cmpuint(ui, ==, UINT_MAX);
     g_assert_cmpint(qemu_strtoui("-4294967296", NULL, 10, &ui), ==, -ERANGE);
+    g_assert_cmpuint(ui, ==, UINT_MAX);
+    /* -(2^32 - 1) wraps to 1, as 32-bit strtoul() would give */
+    g_assert_cmpint(qemu_strtoui("-4294967295", NULL, 10, &ui), ==, 0);
+    g_assert_cmpuint(ui, ==, 1);
+    g_assert_cmpint(qemu_strtoui("0xffffffff00000001", NULL, 0, &ui), ==,
+                    -ERANGE);
+    g_assert_cmpuint(ui, ==, UINT_MAX);
     g_assert_cmpint(qemu_strtou64("18446744073709551616", NULL, 10, &u64),
                     ==, -ERANGE);
     g_assert_cmpuint(u64, ==, UINT64_MAX);
@@ -215,6 +235,14 @@ static void test_parse_uint(void)
     g_assert_cmpint(parse_uint("-1", &end, 10, &v), ==, -ERANGE);
     g_assert_cmpuint(v, ==, 0);
     g_assert_cmpint(parse_uint_full("42x", 10, &v), ==, -EINVAL);
+    g_assert_cmpuint(v, ==, 0);
+    /* junk beats the negative-number range error */
+    g_assert_cmpint(parse_uint_full("-2junk", 0, &v), ==, -EINVAL);
+    g_assert_cmpint(parse_uint("99999999999999999999", &end, 0, &v), ==,
+                    -ERANGE);
+    g_assert_cmpuint(v, ==, UINT64_MAX);
+    g_assert_cmpint(parse_uint(NULL, &end, 0, &v), ==, -EINVAL);
+    g_assert_null(end);
     g_assert_cmpint(parse_uint_full("0x2a", 0, &v), ==, 0);
     g_assert_cmpuint(v, ==, 42);
 }
@@ -310,6 +338,27 @@ static void test_hexdump(void)
     g_string_free(expect, true);
 }
 
+static void test_hexdump_stream(void)
+{
+    char *out = NULL;
+    size_t out_len = 0;
+    FILE *fp = open_memstream(&out, &out_len);
+    const char data[17] = "0123456789abcdef";
+    char line[QEMU_HEXDUMP_LINE_LEN];
+    g_autoptr(GString) expect = g_string_new(NULL);
+
+    /* 17 bytes: one full line and one line with the terminating NUL */
+    qemu_hexdump(fp, "pfx", data, sizeof(data));
+    fclose(fp);
+    qemu_hexdump_line(line, 0, data, 16, true);
+    g_string_append_printf(expect, "pfx: %s\n", line);
+    qemu_hexdump_line(line, 16, data, 1, true);
+    g_string_append_printf(expect, "pfx: %s\n", line);
+    g_assert_cmpstr(out, ==, expect->str);
+    g_assert_true(g_str_has_suffix(out, " .\n"));
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -326,5 +375,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cutils/strings", test_strings);
     g_test_add_func("/cutils/buffer_is_zero", test_buffer_is_zero);
     g_test_add_func("/cutils/hexdump", test_hexdump);
+    g_test_add_func("/cutils/hexdump-stream", test_hexdump_stream);
     return g_test_run();
 }

@@ -8,6 +8,7 @@
 #include "qapi/error.h"
 #include "qapi/qmp/qdict.h"
 #include "qapi/qmp/qnum.h"
+#include "qemu/config-file.h"
 #include "qemu/option_int.h"
 #include "qemu/units.h"
 
@@ -330,6 +331,23 @@ static void test_foreach(void)
     qemu_opts_del(opts);
 }
 
+static void test_registry(void)
+{
+    Error *err = NULL;
+    QemuOpts *a, *b;
+
+    qemu_add_opts(&opts_list_any);
+    g_assert_true(qemu_find_opts("any") == &opts_list_any);
+    g_assert_null(qemu_find_opts_err("nosuch", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "There is no option group 'nosuch'");
+    error_free(err);
+    a = qemu_find_opts_singleton("any");
+    b = qemu_find_opts_singleton("any");
+    g_assert_true(a && a == b);
+    qemu_opts_del(a);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -351,5 +369,6 @@ int main(int argc, char **argv)
     g_test_add_func("/qemu-opts/print", test_print);
     g_test_add_func("/qemu-opts/print/subprocess", test_print_subprocess);
     g_test_add_func("/qemu-opts/foreach", test_foreach);
+    g_test_add_func("/qemu-opts/registry", test_registry);
     return g_test_run();
 }
