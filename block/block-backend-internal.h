@@ -43,11 +43,25 @@ struct BlockBackend {
     int quiesce_counter;
     unsigned int in_flight;
 
+    /* AioContext notifiers, re-registered on whatever root is attached. */
+    QLIST_HEAD(, BlockBackendAioNotifier) aio_notifiers;
+
+    BlockBackendPublic public;
+    bool force_allow_inactivate;
+
     /* Requests that arrived while quiesced wait here for drained_end. */
     QemuMutex queued_requests_lock;
     CoQueue queued_requests;
     bool disable_request_queuing;   /* atomic */
 };
+
+/* One blk_add_aio_context_notifier() registration. */
+typedef struct BlockBackendAioNotifier {
+    void (*attached_aio_context)(AioContext *new_context, void *opaque);
+    void (*detach_aio_context)(void *opaque);
+    void *opaque;
+    QLIST_ENTRY(BlockBackendAioNotifier) list;
+} BlockBackendAioNotifier;
 
 /*
  * Parks the calling request while the backend is drained (unless request

@@ -25,7 +25,7 @@
 /* acb->ret while the request has not completed. */
 #define NOT_DONE 0x7fffffff
 
-/* --- Coroutine I/O ------------------------------------------------------------ */
+/* --- Coroutine I/O ------------------------------------------------------- */
 
 /*
  * -ENOMEDIUM without a usable medium, -EIO for a range that is negative
@@ -458,7 +458,7 @@ int blk_load_vmstate(BlockBackend *blk, uint8_t *buf, int64_t pos, int size)
     return bdrv_load_vmstate(blk_bs(blk), buf, pos, size);
 }
 
-/* --- Limits ------------------------------------------------------------------ */
+/* --- Limits -------------------------------------------------------------- */
 
 uint32_t blk_get_request_alignment(BlockBackend *blk)
 {
@@ -524,7 +524,7 @@ void *blk_blockalign(BlockBackend *blk, size_t size)
     return qemu_blockalign(blk ? blk_bs(blk) : NULL, size);
 }
 
-/* --- AIO ------------------------------------------------------------------------ */
+/* --- AIO ----------------------------------------------------------------- */
 
 typedef struct BlkAioEmAIOCB {
     BlockAIOCB common;
@@ -641,6 +641,15 @@ static void coroutine_fn blk_aio_flush_entry(void *opaque)
     blk_aio_complete(acb);
 }
 
+/* The ioctl request number travels in acb->offset. */
+static void coroutine_fn blk_aio_ioctl_entry(void *opaque)
+{
+    BlkAioEmAIOCB *acb = opaque;
+
+    acb->ret = blk_co_do_ioctl(acb->blk, acb->offset, acb->iobuf);
+    blk_aio_complete(acb);
+}
+
 BlockAIOCB *blk_aio_preadv(BlockBackend *blk, int64_t offset,
                            QEMUIOVector *qiov, BdrvRequestFlags flags,
                            BlockCompletionFunc *cb, void *opaque)
@@ -684,6 +693,13 @@ BlockAIOCB *blk_aio_flush(BlockBackend *blk, BlockCompletionFunc *cb,
 {
     IO_CODE();
     return blk_aio_prwv(blk, 0, 0, NULL, blk_aio_flush_entry, 0, cb, opaque);
+}
+
+BlockAIOCB *blk_aio_ioctl(BlockBackend *blk, unsigned long int req, void *buf,
+                          BlockCompletionFunc *cb, void *opaque)
+{
+    IO_CODE();
+    return blk_aio_prwv(blk, req, 0, buf, blk_aio_ioctl_entry, 0, cb, opaque);
 }
 
 void *blk_aio_get(const AIOCBInfo *aiocb_info, BlockBackend *blk,

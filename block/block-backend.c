@@ -32,7 +32,7 @@ static QTAILQ_HEAD(, BlockBackend) monitor_block_backends =
 
 static const BdrvChildClass child_root;
 
-/* --- Creation and destruction ------------------------------------------- */
+/* --- Creation and destruction -------------------------------------------- */
 
 BlockBackend *blk_new(AioContext *ctx, uint64_t perm, uint64_t shared_perm)
 {
@@ -112,6 +112,7 @@ static void blk_delete(BlockBackend *blk)
     if (blk->root) {
         blk_remove_bs(blk);
     }
+    assert(QLIST_EMPTY(&blk->aio_notifiers));
     qemu_mutex_destroy(&blk->queued_requests_lock);
     QTAILQ_REMOVE(&block_backends, blk, link);
     block_acct_cleanup(&blk->stats);
@@ -150,7 +151,7 @@ void blk_unref(BlockBackend *blk)
     blk_delete(blk);
 }
 
-/* --- Lists and names ------------------------------------------------------ */
+/* --- Lists and names ----------------------------------------------------- */
 
 BlockBackend *blk_all_next(BlockBackend *blk)
 {
@@ -230,7 +231,19 @@ BlockBackend *blk_by_name(const char *name)
     return NULL;
 }
 
-/* --- The root node --------------------------------------------------------- */
+BlockBackendPublic *blk_get_public(BlockBackend *blk)
+{
+    GLOBAL_STATE_CODE();
+    return &blk->public;
+}
+
+BlockBackend *blk_by_public(BlockBackendPublic *public)
+{
+    GLOBAL_STATE_CODE();
+    return container_of(public, BlockBackend, public);
+}
+
+/* --- The root node ------------------------------------------------------- */
 
 BlockDriverState *blk_bs(BlockBackend *blk)
 {
@@ -285,6 +298,12 @@ void blk_remove_bs(BlockBackend *blk)
     bdrv_graph_wrunlock();
 }
 
+int blk_replace_bs(BlockBackend *blk, BlockDriverState *new_bs, Error **errp)
+{
+    GLOBAL_STATE_CODE();
+    return bdrv_replace_child_bs(blk->root, new_bs, errp);
+}
+
 int blk_set_perm(BlockBackend *blk, uint64_t perm, uint64_t shared_perm,
                  Error **errp)
 {
@@ -310,6 +329,55 @@ void blk_get_perm(BlockBackend *blk, uint64_t *perm, uint64_t *shared_perm)
     GLOBAL_STATE_CODE();
     *perm = blk->perm;
     *shared_perm = blk->shared_perm;
+}
+
+void blk_set_force_allow_inactivate(BlockBackend *blk)
+{
+    GLOBAL_STATE_CODE();
+    blk->force_allow_inactivate = true;
+}
+
+/* Operation blockers are the root node's. */
+bool blk_op_is_blocked(BlockBackend *blk, BlockOpType op, Error **errp)
+{
+    BlockDriverState *bs = blk_bs(blk);
+
+    GLOBAL_STATE_CODE();
+    if (!bs) {
+        return false;
+    }
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+    return bdrv_op_is_blocked(bs, op, errp);
+}
+
+void blk_op_unblock(BlockBackend *blk, BlockOpType op, Error *reason)
+{
+    BlockDriverState *bs = blk_bs(blk);
+
+    GLOBAL_STATE_CODE();
+    if (bs) {
+        bdrv_op_unblock(bs, op, reason);
+    }
+}
+
+void blk_op_block_all(BlockBackend *blk, Error *reason)
+{
+    BlockDriverState *bs = blk_bs(blk);
+
+    GLOBAL_STATE_CODE();
+    if (bs) {
+        bdrv_op_block_all(bs, reason);
+    }
+}
+
+void blk_op_unblock_all(BlockBackend *blk, Error *reason)
+{
+    BlockDriverState *bs = blk_bs(blk);
+
+    GLOBAL_STATE_CODE();
+    if (bs) {
+        bdrv_op_unblock_all(bs, reason);
+    }
 }
 
 bool blk_supports_write_perm(BlockBackend *blk)
@@ -455,7 +523,7 @@ BlockAcctStats *blk_get_stats(BlockBackend *blk)
     return &blk->stats;
 }
 
-/* --- AioContext -------------------------------------------------------------- */
+/* --- AioContext ---------------------------------------------------------- */
 
 AioContext *blk_get_aio_context(BlockBackend *blk)
 {
@@ -527,7 +595,76 @@ int blk_set_aio_context(BlockBackend *blk, AioContext *new_context,
     return ret;
 }
 
-/* --- Devices ------------------------------------------------------------------ */
+void blk_add_aio_context_notifier(BlockBackend *blk,
+        void (*attached_aio_context)(AioContext *new_context, void *opaque),
+        void (*detach_aio_context)(void *opaque), void *opaque)
+{
+    BlockBackendAioNotifier *n = g_new(BlockBackendAioNotifier, 1);
+    BlockDriverState *bs = blk_bs(blk);
+
+    GLOBAL_STATE_CODE();
+    *n = (BlockBackendAioNotifier) {
+        .attached_aio_context = attached_aio_context,
+        .detach_aio_context = detach_aio_context,
+        .opaque = opaque,
+    };
+    QLIST_INSERT_HEAD(&blk->aio_notifiers, n, list);
+    if (bs) {
+        bdrv_add_aio_context_notifier(bs, attached_aio_context,
+                                      detach_aio_context, opaque);
+    }
+}
+
+void blk_remove_aio_context_notifier(BlockBackend *blk,
+                                     void (*attached_aio_context)(AioContext *,
+                                                                  void *),
+                                     void (*detach_aio_context)(void *),
+                                     void *opaque)
+{
+    BlockBackendAioNotifier *n;
+    BlockDriverState *bs = blk_bs(blk);
+
+    GLOBAL_STATE_CODE();
+    if (bs) {
+        bdrv_remove_aio_context_notifier(bs, attached_aio_context,
+                                         detach_aio_context, opaque);
+    }
+    QLIST_FOREACH(n, &blk->aio_notifiers, list) {
+        if (n->attached_aio_context == attached_aio_context &&
+            n->detach_aio_context == detach_aio_context &&
+            n->opaque == opaque) {
+            QLIST_REMOVE(n, list);
+            g_free(n);
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* The root edge appears / goes: move the notifiers along with it. */
+static void GRAPH_WRLOCK blk_root_attach(BdrvChild *child)
+{
+    BlockBackend *blk = child->opaque;
+    BlockBackendAioNotifier *n;
+
+    QLIST_FOREACH(n, &blk->aio_notifiers, list) {
+        bdrv_add_aio_context_notifier(child->bs, n->attached_aio_context,
+                                      n->detach_aio_context, n->opaque);
+    }
+}
+
+static void GRAPH_WRLOCK blk_root_detach(BdrvChild *child)
+{
+    BlockBackend *blk = child->opaque;
+    BlockBackendAioNotifier *n;
+
+    QLIST_FOREACH(n, &blk->aio_notifiers, list) {
+        bdrv_remove_aio_context_notifier(child->bs, n->attached_aio_context,
+                                         n->detach_aio_context, n->opaque);
+    }
+}
+
+/* --- Devices ------------------------------------------------------------- */
 
 int blk_attach_dev(BlockBackend *blk, DeviceState *dev)
 {
@@ -558,6 +695,27 @@ DeviceState *blk_get_attached_dev(BlockBackend *blk)
 {
     GLOBAL_STATE_CODE();
     return blk->dev;
+}
+
+char *blk_get_attached_dev_id(BlockBackend *blk)
+{
+    IO_CODE();
+    /* Devices have no QOM path in this tree: name the backend instead. */
+    return g_strdup(blk->dev ? blk_name(blk) : "");
+}
+
+BlockBackend *blk_by_dev(void *dev)
+{
+    BlockBackend *blk = NULL;
+
+    GLOBAL_STATE_CODE();
+    assert(dev != NULL);
+    while ((blk = blk_all_next(blk)) != NULL) {
+        if (blk->dev == dev) {
+            return blk;
+        }
+    }
+    return NULL;
 }
 
 void blk_set_dev_ops(BlockBackend *blk, const BlockDevOps *ops, void *opaque)
@@ -617,7 +775,7 @@ bool blk_dev_is_medium_locked(BlockBackend *blk)
     return false;
 }
 
-/* --- Drain and request queuing ---------------------------------------------- */
+/* --- Drain and request queuing ------------------------------------------- */
 
 void blk_inc_in_flight(BlockBackend *blk)
 {
@@ -734,7 +892,7 @@ void blk_drain_all(void)
     bdrv_drain_all_end();
 }
 
-/* --- Error policy and I/O status ---------------------------------------------- */
+/* --- Error policy and I/O status ----------------------------------------- */
 
 void blk_set_on_error(BlockBackend *blk, BlockdevOnError on_read_error,
                       BlockdevOnError on_write_error)
@@ -833,7 +991,7 @@ void blk_iostatus_set_err(BlockBackend *blk, int error)
     }
 }
 
-/* --- The root edge's callbacks ---------------------------------------------- */
+/* --- The root edge's callbacks ------------------------------------------- */
 
 static char *blk_root_get_parent_desc(BdrvChild *child)
 {
@@ -881,6 +1039,8 @@ static const BdrvChildClass child_root = {
     .drained_poll           = blk_root_drained_poll,
     .drained_end            = blk_root_drained_end,
 
+    .attach                 = blk_root_attach,
+    .detach                 = blk_root_detach,
     .change_aio_ctx         = blk_root_change_aio_ctx,
     .get_parent_aio_context = blk_root_get_parent_aio_context,
 };

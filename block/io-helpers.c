@@ -11,7 +11,7 @@
 #include "qemu/osdep.h"
 #include "block/block_int.h"
 
-/* --- Helpers built on the request path ------------------------------------ */
+/* --- Helpers built on the request path ----------------------------------- */
 
 int coroutine_fn bdrv_co_pwrite_sync(BdrvChild *child, int64_t offset,
                                      int64_t bytes, const void *buf,
@@ -129,7 +129,7 @@ int bdrv_load_vmstate(BlockDriverState *bs, uint8_t *buf,
     return ret < 0 ? ret : size;
 }
 
-/* --- Buffers for I/O ------------------------------------------------------- */
+/* --- Buffers for I/O ----------------------------------------------------- */
 
 size_t bdrv_min_mem_align(BlockDriverState *bs)
 {
@@ -179,7 +179,7 @@ void *qemu_blockalign0(BlockDriverState *bs, size_t size)
     return memset(qemu_blockalign(bs, size), 0, size);
 }
 
-/* --- Zoned devices -------------------------------------------------------- */
+/* --- Zoned devices ------------------------------------------------------- */
 
 int coroutine_fn bdrv_co_zone_report(BlockDriverState *bs, int64_t offset,
                                      unsigned int *nr_zones,

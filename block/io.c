@@ -29,7 +29,7 @@
  */
 unsigned int bdrv_drain_all_count;
 
-/* --- In-flight accounting ---------------------------------------------- */
+/* --- In-flight accounting ------------------------------------------------ */
 
 void bdrv_inc_in_flight(BlockDriverState *bs)
 {
@@ -51,7 +51,7 @@ void bdrv_dec_in_flight(BlockDriverState *bs)
     bdrv_wakeup(bs);
 }
 
-/* --- Quiescing the parents of a node ------------------------------------ */
+/* --- Quiescing the parents of a node ------------------------------------- */
 
 void bdrv_parent_drained_begin_single(BdrvChild *c)
 {
@@ -132,7 +132,7 @@ bdrv_parent_drained_poll(BlockDriverState *bs, BdrvChild *skip,
     return busy;
 }
 
-/* --- Draining one node -------------------------------------------------- */
+/* --- Draining one node --------------------------------------------------- */
 
 bool bdrv_drain_poll(BlockDriverState *bs, BdrvChild *ignore_parent,
                      bool ignore_bds_parents)
@@ -300,7 +300,7 @@ void bdrv_drain(BlockDriverState *bs)
     bdrv_drained_end(bs);
 }
 
-/* --- Draining every node ------------------------------------------------ */
+/* --- Draining every node ------------------------------------------------- */
 
 static void GRAPH_RDLOCK bdrv_drain_assert_idle(BlockDriverState *bs)
 {
@@ -553,7 +553,8 @@ bdrv_co_write_req_finish(BdrvChild *child, int64_t offset, int64_t bytes,
 
     /* A write past the end grows the node (protocols that allow it). */
     if (ret == 0 && req->type != BDRV_TRACKED_DISCARD &&
-        (req->type == BDRV_TRACKED_TRUNCATE || end_sector > bs->total_sectors)) {
+        (req->type == BDRV_TRACKED_TRUNCATE ||
+         end_sector > bs->total_sectors)) {
         bs->total_sectors = end_sector;
         bdrv_parent_cb_resize(bs);
     }
@@ -884,7 +885,7 @@ bdrv_co_do_pwritev(BdrvChild *child, BdrvTrackedRequest *req,
     return ret;
 }
 
-/* --- Public request entry points ---------------------------------------- */
+/* --- Public request entry points ----------------------------------------- */
 
 int coroutine_fn bdrv_co_preadv_part(BdrvChild *child, int64_t offset,
                                      int64_t bytes, QEMUIOVector *qiov,
@@ -1045,7 +1046,7 @@ int coroutine_fn bdrv_co_pdiscard(BdrvChild *child, int64_t offset,
     return ret;
 }
 
-/* --- Flush ---------------------------------------------------------------- */
+/* --- Flush --------------------------------------------------------------- */
 
 /* One driver flush-to-disk, through whichever callback exists. */
 static int coroutine_fn GRAPH_RDLOCK
@@ -1145,7 +1146,7 @@ done:
     return ret;
 }
 
-/* --- Length and truncate ------------------------------------------------ */
+/* --- Length and truncate ------------------------------------------------- */
 
 int coroutine_fn bdrv_co_refresh_total_sectors(BlockDriverState *bs,
                                                int64_t hint)
@@ -1347,7 +1348,7 @@ void bdrv_aio_cancel(BlockAIOCB *acb)
     qemu_aio_unref(acb);
 }
 
-/* --- Pass-through: ioctl --------------------------------------------------- */
+/* --- Pass-through: ioctl ------------------------------------------------- */
 
 int coroutine_fn bdrv_co_ioctl(BlockDriverState *bs, int req, void *buf)
 {

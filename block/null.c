@@ -142,7 +142,7 @@ static int coroutine_fn null_co_flush(BlockDriverState *bs)
     return null_co_common(bs);
 }
 
-/* --- null-aio: completion through a BH, or a timer for the latency --- */
+/* --- null-aio: completion through a BH, or a timer for the latency ------- */
 
 typedef struct NullAIOCB {
     BlockAIOCB common;

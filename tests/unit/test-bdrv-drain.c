@@ -17,7 +17,7 @@
 #include "sysemu/block-backend.h"
 #include "sysemu/iothread.h"
 
-/* --- A mock driver ---------------------------------------------------------- */
+/* --- A mock driver ------------------------------------------------------- */
 
 typedef struct BDRVTestState {
     int drain_count;    /* open drained sections seen by the driver */
@@ -110,7 +110,7 @@ static BDRVTestState *state(BlockDriverState *bs)
     return bs->opaque;
 }
 
-/* --- A device above the BlockBackend ---------------------------------------- */
+/* --- A device above the BlockBackend ------------------------------------- */
 
 typedef struct TestDev {
     const char *name;
@@ -163,7 +163,7 @@ static void read_cb(void *opaque, int ret)
 
 #define NOT_DONE 1
 
-/* --- Cases ------------------------------------------------------------------ */
+/* --- Cases --------------------------------------------------------------- */
 
 static void test_drain_nested(void)
 {

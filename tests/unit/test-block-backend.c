@@ -21,7 +21,7 @@
 
 #define MiB (1024 * 1024)
 
-/* --- An in-memory driver ------------------------------------------------------ */
+/* --- An in-memory driver ------------------------------------------------- */
 
 typedef struct BDRVMemState {
     uint8_t *data;
@@ -153,7 +153,7 @@ static BDRVMemState *mem_state(BlockBackend *blk)
     return blk_bs(blk)->opaque;
 }
 
-/* --- null-co / null-aio ----------------------------------------------------- */
+/* --- null-co / null-aio -------------------------------------------------- */
 
 static BlockBackend *null_blk(const char *driver, const char *size,
                               bool zeroes, Error **errp)
@@ -271,7 +271,7 @@ static void test_null_aio(void)
     blk_unref(blk);
 }
 
-/* --- Data through a real driver ---------------------------------------------- */
+/* --- Data through a real driver ------------------------------------------ */
 
 static void test_mem_rw(void)
 {
@@ -414,7 +414,7 @@ static void test_no_medium(void)
     blk_unref(blk);
 }
 
-/* --- AIO -------------------------------------------------------------------- */
+/* --- AIO ----------------------------------------------------------------- */
 
 static void test_aio(void)
 {
@@ -485,7 +485,7 @@ static void test_aio_cancel(void)
     blk_unref(blk);
 }
 
-/* --- Request queuing while drained ------------------------------------------ */
+/* --- Request queuing while drained --------------------------------------- */
 
 static void test_queuing(void)
 {
@@ -523,7 +523,7 @@ static void test_queuing(void)
     blk_unref(blk);
 }
 
-/* --- Error policy, I/O status, accounting ----------------------------------- */
+/* --- Error policy, I/O status, accounting -------------------------------- */
 
 static void test_error_action(void)
 {
@@ -618,6 +618,47 @@ static void test_names(void)
     blk_unref(b);
 }
 
+static void dummy_attached(AioContext *ctx, void *opaque)
+{
+}
+
+static void dummy_detach(void *opaque)
+{
+}
+
+static void test_replace_bs(void)
+{
+    BlockBackend *blk = mem_blk("mem-replace-a", BDRV_O_RDWR);
+    BlockDriverState *a = blk_bs(blk);
+    BlockDriverState *b = bdrv_new_open_driver(&bdrv_mem, "mem-replace-b",
+                                               BDRV_O_RDWR, &error_abort);
+    uint8_t buf[512];
+    int dummy;
+
+    memset(buf, 0xee, sizeof(buf));
+    g_assert_cmpint(blk_pwrite(blk, 0, 512, buf, 0), ==, 0);
+    blk_add_aio_context_notifier(blk, dummy_attached, dummy_detach, &dummy);
+    g_assert(!QLIST_EMPTY(&a->aio_notifiers));
+
+    bdrv_ref(a);
+    g_assert_cmpint(blk_replace_bs(blk, b, &error_abort), ==, 0);
+    g_assert(blk_bs(blk) == b);
+    bdrv_unref(b);
+
+    /* The data now comes from the new node; notifiers moved with it. */
+    g_assert_cmpint(blk_pread(blk, 0, 512, buf, 0), ==, 0);
+    g_assert(buffer_is_zero(buf, sizeof(buf)));
+    g_assert(QLIST_EMPTY(&a->aio_notifiers));
+    g_assert(!QLIST_EMPTY(&b->aio_notifiers));
+    g_assert(bdrv_has_blk(b));
+    g_assert(!bdrv_has_blk(a));
+
+    blk_remove_aio_context_notifier(blk, dummy_attached, dummy_detach, &dummy);
+    g_assert(QLIST_EMPTY(&b->aio_notifiers));
+    bdrv_unref(a);
+    blk_unref(blk);
+}
+
 int main(int argc, char **argv)
 {
     bdrv_init();
@@ -638,6 +679,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block-backend/error-action", test_error_action);
     g_test_add_func("/block-backend/accounting", test_accounting);
     g_test_add_func("/block-backend/names", test_names);
+    g_test_add_func("/block-backend/replace-bs", test_replace_bs);
 
     return g_test_run();
 }

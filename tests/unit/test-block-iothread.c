@@ -268,6 +268,52 @@ static void test_drain_during_io(void)
     fixture_teardown(&f);
 }
 
+typedef struct CtxNotes {
+    AioContext *attached;
+    int detached;
+} CtxNotes;
+
+static void note_attached(AioContext *ctx, void *opaque)
+{
+    CtxNotes *notes = opaque;
+
+    notes->attached = ctx;
+}
+
+static void note_detached(void *opaque)
+{
+    CtxNotes *notes = opaque;
+
+    notes->detached++;
+}
+
+/* Users that follow the backend hear about each move. */
+static void test_context_notifier(void)
+{
+    IOThread *iothread = iothread_create("notify-io", &error_abort);
+    AioContext *ctx = iothread_get_aio_context(iothread);
+    BlockDriverState *bs = bdrv_new_open_driver(&bdrv_yield, "notify",
+                                                BDRV_O_RDWR, &error_abort);
+    BlockBackend *blk = blk_new_with_bs(bs, BLK_PERM_ALL, BLK_PERM_ALL,
+                                        &error_abort);
+    CtxNotes notes = { 0 };
+
+    bdrv_unref(bs);
+    blk_add_aio_context_notifier(blk, note_attached, note_detached, &notes);
+
+    blk_set_aio_context(blk, ctx, &error_abort);
+    g_assert(notes.attached == ctx);
+    g_assert_cmpint(notes.detached, ==, 1);
+
+    blk_set_aio_context(blk, qemu_get_aio_context(), &error_abort);
+    g_assert(notes.attached == qemu_get_aio_context());
+    g_assert_cmpint(notes.detached, ==, 2);
+
+    blk_remove_aio_context_notifier(blk, note_attached, note_detached, &notes);
+    blk_unref(blk);
+    iothread_destroy(iothread);
+}
+
 int main(int argc, char **argv)
 {
     bdrv_init();
@@ -277,6 +323,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block-iothread/sync-io", test_sync_io);
     g_test_add_func("/block-iothread/aio-in-iothread", test_aio_in_iothread);
     g_test_add_func("/block-iothread/drain-during-io", test_drain_during_io);
+    g_test_add_func("/block-iothread/context-notifier", test_context_notifier);
 
     return g_test_run();
 }
