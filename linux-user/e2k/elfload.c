@@ -63,8 +63,7 @@ bool e2k_user_unmap(E2KProcess *p, uint64_t guest, uint64_t size)
         if (m->guest == guest && ALIGN_PAGE(size) == m->size) {
             e2k_cpu_remove_region(p->env, guest);
             munmap(m->host, m->size);
-            g_ptr_array_remove_index(p->host_maps, i);
-            g_free(m);
+            g_ptr_array_remove_index(p->host_maps, i);    /* frees m */
             return true;
         }
     }
@@ -180,7 +179,9 @@ bool e2k_load_elf(E2KProcess *p, const char *path, int argc, char **argv,
     gsize len;
     uint64_t sp;
 
-    if (!g_file_get_contents(path, (char **)&f, &len, errp)) {
+    if (!g_file_get_contents(path, (char **)&f, &len, NULL)) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s",
+                    g_strerror(errno));
         return false;
     }
     if (len < 64 || memcmp(f, "\177ELF", 4) || f[4] != 2 || f[5] != 1 ||

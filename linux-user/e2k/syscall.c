@@ -136,23 +136,44 @@ static int64_t sys_time(E2KCPUState *env, uint64_t nr, uint64_t *a)
     return 0;
 }
 
-static const char *sys_name(uint64_t nr)
+/* Name and argument format (i: decimal, p: pointer/hex) for -strace. */
+static const char *sys_format(uint64_t nr, const char **fmt)
 {
     switch (nr) {
-    case NR_exit: return "exit";
-    case NR_read: return "read";
-    case NR_write: return "write";
-    case NR_close: return "close";
-    case NR_getpid: return "getpid";
-    case NR_brk: return "brk";
-    case NR_gettimeofday: return "gettimeofday";
-    case NR_mmap: return "mmap";
-    case NR_munmap: return "munmap";
-    case NR_mmap2: return "mmap2";
-    case NR_exit_group: return "exit_group";
-    case NR_clock_gettime: return "clock_gettime";
+    case NR_exit: *fmt = "i"; return "exit";
+    case NR_read: *fmt = "ipi"; return "read";
+    case NR_write: *fmt = "ipi"; return "write";
+    case NR_close: *fmt = "i"; return "close";
+    case NR_getpid: *fmt = ""; return "getpid";
+    case NR_brk: *fmt = "p"; return "brk";
+    case NR_gettimeofday: *fmt = "pp"; return "gettimeofday";
+    case NR_mmap: *fmt = "pipiii"; return "mmap";
+    case NR_munmap: *fmt = "pi"; return "munmap";
+    case NR_mmap2: *fmt = "pipiii"; return "mmap2";
+    case NR_exit_group: *fmt = "i"; return "exit_group";
+    case NR_clock_gettime: *fmt = "ip"; return "clock_gettime";
     default: return NULL;
     }
+}
+
+static void strace_call(const uint64_t *args)
+{
+    const char *fmt, *name = sys_format(args[0], &fmt);
+    int i;
+
+    if (!name) {
+        fprintf(stderr, "%d Unknown syscall %" PRIu64, getpid(), args[0]);
+        return;
+    }
+    fprintf(stderr, "%d %s(", getpid(), name);
+    for (i = 0; fmt[i]; i++) {
+        if (fmt[i] == 'i') {
+            fprintf(stderr, "%s%" PRId64, i ? "," : "", (int64_t)args[i + 1]);
+        } else {
+            fprintf(stderr, "%s0x%" PRIx64, i ? "," : "", args[i + 1]);
+        }
+    }
+    fprintf(stderr, ")");
 }
 
 static int64_t do_syscall(E2KCPUState *env, uint64_t *a)
@@ -188,20 +209,13 @@ static int64_t do_syscall(E2KCPUState *env, uint64_t *a)
 int e2k_user_syscall(E2KCPUState *env, uint64_t entry, uint64_t *args)
 {
     E2KProcess *p = proc(env);
-    const char *name = sys_name(args[0]);
     int64_t ret;
 
     if (entry != 3) {
         return E2K_EXCP_ILLEGAL_OPCODE;     /* only the 64-bit entry */
     }
     if (p->strace) {
-        if (name) {
-            fprintf(stderr, "%d %s(0x%" PRIx64 ",0x%" PRIx64 ",0x%" PRIx64
-                    ")", getpid(), name, args[1], args[2], args[3]);
-        } else {
-            fprintf(stderr, "%d Unknown syscall %" PRIu64, getpid(),
-                    args[0]);
-        }
+        strace_call(args);
     }
     if (args[0] == NR_exit || args[0] == NR_exit_group) {
         if (p->strace) {
