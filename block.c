@@ -700,6 +700,7 @@ void bdrv_close_all(void)
 
     GLOBAL_STATE_CODE();
     bdrv_drain_all();
+    blk_remove_all_bs();
     /* The monitor's references are the only ones left to drop here. */
     QTAILQ_FOREACH_SAFE(bs, &monitor_bdrv_states, monitor_list, next) {
         QTAILQ_REMOVE(&monitor_bdrv_states, bs, monitor_list);

@@ -814,3 +814,30 @@ BlockDriverState *bdrv_open(const char *filename, const char *reference,
     return bdrv_open_inherit(filename, reference, options, flags, NULL, NULL,
                              0, errp);
 }
+
+BlockDriverState *bdrv_insert_node(BlockDriverState *bs, QDict *node_options,
+                                   int flags, Error **errp)
+{
+    BlockDriverState *new_node_bs;
+    Error *local_err = NULL;
+    int ret;
+
+    GLOBAL_STATE_CODE();
+    new_node_bs = bdrv_open(NULL, NULL, node_options, flags, errp);
+    if (!new_node_bs) {
+        return NULL;
+    }
+
+    bdrv_drained_begin(bs);
+    bdrv_graph_wrlock();
+    ret = bdrv_replace_node(bs, new_node_bs, &local_err);
+    bdrv_graph_wrunlock();
+    bdrv_drained_end(bs);
+
+    if (ret < 0) {
+        error_propagate(errp, local_err);
+        bdrv_unref(new_node_bs);
+        return NULL;
+    }
+    return new_node_bs;
+}

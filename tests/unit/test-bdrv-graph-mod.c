@@ -147,9 +147,16 @@ static BlockDriver bdrv_mock_proto = {
     .strong_runtime_opts    = mock_strong_opts,
 };
 
+/* "hdr-backing"/"hdr-backing-fmt" play the backing file name in a header. */
 static int mock_fmt_open(BlockDriverState *bs, QDict *options, int flags,
                          Error **errp)
 {
+    pstrcpy(bs->backing_file, sizeof(bs->backing_file),
+            qdict_get_try_str(options, "hdr-backing") ?: "");
+    pstrcpy(bs->backing_format, sizeof(bs->backing_format),
+            qdict_get_try_str(options, "hdr-backing-fmt") ?: "");
+    qdict_del(options, "hdr-backing");
+    qdict_del(options, "hdr-backing-fmt");
     qdict_del(options, "tag");
     return bdrv_open_file_child(NULL, options, "file", bs, errp);
 }
@@ -228,13 +235,32 @@ static void root_detach(BdrvChild *c)
     bdrv_graph_wrunlock();
 }
 
-/* Run the deferred unrefs and check that no node is left over. */
-static void flush_and_check_empty(void)
+/* Run the deferred unrefs and check that exactly @n nodes are left. */
+static void flush_and_check_nodes(int n)
 {
+    BlockDriverState *bs = NULL;
+    int count = 0;
+
     while (aio_poll(qemu_get_aio_context(), false)) {
         /* nothing */
     }
-    g_assert_null(bdrv_next_all_states(NULL));
+    while ((bs = bdrv_next_all_states(bs))) {
+        count++;
+    }
+    g_assert_cmpint(count, ==, n);
+}
+
+static void flush_and_check_empty(void)
+{
+    flush_and_check_nodes(0);
+}
+
+static QDict *qdict_from_null_backing(void)
+{
+    QDict *d = qdict_new();
+
+    qdict_put_null(d, "backing");
+    return d;
 }
 
 /* --- Helpers ---------------------------------------------------------- */
@@ -777,6 +803,119 @@ static void test_frozen_chain(void)
     flush_and_check_empty();
 }
 
+static BlockDriverState *open_with_header_backing(QDict *extra)
+{
+    QDict *opts = opts_from("driver", "mock-fmt", "node-name", "top",
+                            "file.driver", "mock-proto",
+                            "hdr-backing", "mock:base",
+                            "hdr-backing-fmt", "mock-fmt", NULL);
+
+    if (extra) {
+        qdict_join(opts, extra, true);
+        qobject_unref(extra);
+    }
+    return bdrv_open(NULL, NULL, opts, BDRV_O_RDWR, &error_abort);
+}
+
+static void test_backing_from_header(void)
+{
+    BlockDriverState *top = open_with_header_backing(NULL);
+    BdrvChild *backing = backing_of(top);
+    BlockDriverState *base, *other;
+
+    /* The header names it: opened read-only, inheriting from top. */
+    g_assert_nonnull(backing);
+    base = backing->bs;
+    g_assert_true(base->drv == &bdrv_mock_fmt);
+    g_assert_true(backing->role & BDRV_CHILD_COW);
+    g_assert_true(bdrv_is_read_only(base));
+    g_assert_false(bdrv_is_read_only(top));
+    g_assert_true(base->inherits_from == top);
+    g_assert_cmpstr(((MockState *)base->file->bs->opaque)->path, ==, "base");
+    g_assert_cmpstr(top->auto_backing_file, ==, base->filename);
+    bdrv_unref(top);
+    flush_and_check_empty();
+
+    /* "backing": null means none at all. */
+    top = open_with_header_backing(qdict_from_null_backing());
+    g_assert_null(backing_of(top));
+    g_assert_true(top->open_flags & BDRV_O_NO_BACKING);
+    bdrv_unref(top);
+    flush_and_check_empty();
+
+    /* A node name: that node, shared with its other users. */
+    other = open_fmt("other", "other-file", true);
+    top = open_with_header_backing(opts_from("backing", "other", NULL));
+    g_assert_true(backing_of(top)->bs == other);
+    g_assert_null(other->inherits_from);
+    bdrv_unref(top);
+    g_assert_cmpint(other->refcnt, ==, 1);
+    bdrv_unref(other);
+    flush_and_check_empty();
+}
+
+static void test_reopen_backing(void)
+{
+    BlockDriverState *top = open_with_header_backing(NULL);
+    BlockDriverState *other = open_fmt("other", "other-file", true);
+    QDict *opts;
+    Error *err = NULL;
+
+    /* Point the backing edge at another node... */
+    g_assert_cmpint(bdrv_reopen(top, opts_from("backing", "other", NULL),
+                                true, &error_abort), ==, 0);
+    g_assert_true(backing_of(top)->bs == other);
+    flush_and_check_nodes(4);   /* top, its file, other and its file */
+
+    /* ...not while the chain is frozen... */
+    bdrv_graph_rdlock_main_loop();
+    bdrv_freeze_backing_chain(top, NULL, &error_abort);
+    bdrv_graph_rdunlock_main_loop();
+    opts = qdict_new();
+    qdict_put_null(opts, "backing");
+    g_assert_cmpint(bdrv_reopen(top, opts, true, &err), <, 0);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Cannot change frozen 'backing' link from 'top' to "
+                    "'other'");
+    error_free(err);
+    g_assert_true(backing_of(top)->bs == other);
+    bdrv_graph_rdlock_main_loop();
+    bdrv_unfreeze_backing_chain(top, NULL);
+    bdrv_graph_rdunlock_main_loop();
+
+    /* ...and detach it with null. */
+    opts = qdict_new();
+    qdict_put_null(opts, "backing");
+    g_assert_cmpint(bdrv_reopen(top, opts, true, &error_abort), ==, 0);
+    g_assert_null(backing_of(top));
+    g_assert_cmpint(other->refcnt, ==, 1);
+
+    bdrv_unref(top);
+    bdrv_unref(other);
+    flush_and_check_empty();
+}
+
+static void test_insert_node(void)
+{
+    BlockDriverState *fmt = open_fmt("fmt", "proto", false);
+    BdrvChild *user = root_attach(fmt, "dev", BLK_PERM_CONSISTENT_READ,
+                                  BLK_PERM_ALL, &error_abort);
+    BlockDriverState *filter;
+
+    filter = bdrv_insert_node(fmt, opts_from("driver", "mock-filter",
+                                             "node-name", "flt",
+                                             "file", "fmt", NULL),
+                              BDRV_O_RDWR, &error_abort);
+    g_assert_true(user->bs == filter);
+    g_assert_true(filter->file->bs == fmt);
+    g_assert_true(is_only_parent(fmt, filter->file));
+    bdrv_unref(filter);     /* the user holds it */
+
+    root_detach(user);
+    bdrv_unref(fmt);
+    flush_and_check_empty();
+}
+
 /* --- Reopen ----------------------------------------------------------- */
 
 static void test_reopen_ro_rw(void)
@@ -908,6 +1047,10 @@ int main(int argc, char **argv)
                     test_append_rollback);
     g_test_add_func("/bdrv-graph-mod/graph/attach-cycle", test_attach_cycle);
     g_test_add_func("/bdrv-graph-mod/graph/frozen-chain", test_frozen_chain);
+    g_test_add_func("/bdrv-graph-mod/graph/insert-node", test_insert_node);
+    g_test_add_func("/bdrv-graph-mod/backing/from-header",
+                    test_backing_from_header);
+    g_test_add_func("/bdrv-graph-mod/reopen/backing", test_reopen_backing);
     g_test_add_func("/bdrv-graph-mod/reopen/ro-rw", test_reopen_ro_rw);
     g_test_add_func("/bdrv-graph-mod/reopen/options", test_reopen_options);
     return g_test_run();
