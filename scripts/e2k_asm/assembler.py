@@ -73,6 +73,7 @@ class Assembler:
         self.incdirs = list(incdirs)
         self.use_cpp = use_cpp
         self.units = []
+        self.cur_loc = None
         self.macros = {}
         self.expansions = 0
 
@@ -135,6 +136,7 @@ class Assembler:
     # -- statements ----------------------------------------------------
 
     def statement(self, text, loc):
+        self.cur_loc = loc
         if self.collect is not None:
             self.collect_line(text, loc)
             return

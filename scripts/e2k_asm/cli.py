@@ -73,6 +73,7 @@ def iset_of(cpu):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    asm = None
     try:
         asm = Assembler(iset=iset_of(args.cpu), defines=args.defines,
                         undefs=args.undefs, incdirs=args.incdirs,
@@ -98,5 +99,12 @@ def main(argv=None):
         return 1
     except RecursionError:
         sys.stderr.write('e2k-as: error: nesting too deep\n')
+        return 1
+    except Exception as e:      # an assembler bug: still no traceback
+        where = 'e2k-as'
+        if asm is not None and asm.cur_loc is not None:
+            where = '%s:%d' % asm.cur_loc
+        sys.stderr.write('%s: error: internal error (%s: %s)\n' %
+                         (where, type(e).__name__, e))
         return 1
     return 0

@@ -140,6 +140,10 @@ def directive(self, word, rest, loc):
                         'values': [v.strip() for v in parts[1].split(',')]
                         if len(parts) > 1 else [''],
                         'body': [], 'depth': 0, 'loc': loc}
+    elif d in ('.comm', '.lcomm'):
+        common(self, d, rest, loc)
+    elif d == '.incbin':
+        incbin(self, rest, loc)
     elif d == '.include':
         include(self, rest, loc)
     elif d in ('.err', '.error'):
@@ -154,6 +158,43 @@ def directive(self, word, rest, loc):
         return
     else:
         fail('unknown directive %s' % word, loc)
+
+
+def common(self, d, rest, loc):
+    """`.comm name, size[, align]`: a zeroed object in this unit's .bss."""
+    parts = [p.strip() for p in rest.split(',')]
+    if len(parts) < 2 or not parts[0]:
+        fail('%s name, size[, align]' % d, loc)
+    size = self.const(parts[1], loc)
+    align = self.const(parts[2], loc) if len(parts) > 2 else 8
+    if align <= 0 or align & (align - 1):
+        fail('alignment %d is not a power of 2' % align, loc)
+    if d == '.comm':
+        self.unit.globals.add(parts[0])
+    cur = self.sec.name
+    self.set_section('.bss')
+    self.sec.align = max(self.sec.align, align)
+    self.emit(('align', align, None), loc)
+    self.label(parts[0], loc)
+    self.emit(('fill', ('num', size), 1, ('num', 0)), loc)
+    self.set_section(cur)
+
+
+def incbin(self, rest, loc):
+    parts = [p.strip() for p in rest.split(',')]
+    name = parts[0].strip('"')
+    skip = self.const(parts[1], loc) if len(parts) > 1 else 0
+    count = self.const(parts[2], loc) if len(parts) > 2 else None
+    for d in [os.path.dirname(loc[0])] + self.incdirs + ['.']:
+        p = os.path.join(d, name)
+        if os.path.exists(p):
+            with open(p, 'rb') as f:
+                data = f.read()[skip:]
+            if count is not None:
+                data = data[:count]
+            self.emit(('bytes', data), loc)
+            return
+    fail('cannot find %s' % name, loc)
 
 
 def const_tree(self, tree, loc):

@@ -286,6 +286,18 @@ class SourceTest(AsmCase):
         self.assertEqual(img, bytes([1, 2, 4, 3, 8, 7, 6, 5]) +
                          bytes(8) + b'abc\0' + b'\x99\0\x99\0' + bytes(1))
 
+    def test_comm_and_incbin(self):
+        with open(self.path('blob'), 'wb') as f:
+            f.write(b'0123456789')
+        img = self.assemble('.data\n.incbin "blob", 2, 3\n'
+                            '.comm buf, 32, 16\n.lcomm small, 4\n'
+                            '.balign 8\n.quad buf, small\n')
+        self.assertEqual(img[:3], b'234')
+        buf, small = struct.unpack_from('<QQ', img, 8)
+        self.assertEqual(buf % 16, 0)
+        self.assertEqual(small, buf + 32)
+        self.assertGreaterEqual(buf, 24)
+
     def test_sections_push_pop(self):
         img = self.assemble('.text\n nop 1\n.pushsection .rodata\n'
                             's: .asciz "hi"\n.popsection\n'

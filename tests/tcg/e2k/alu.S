@@ -814,4 +814,18 @@
         CHECKD(%dr2, 0xffffffffffffffff)
         adds,0 0, 0x7fffffff, %r2
         CHECKS(%r2, 0x7fffffff)
+    /* moves (channels 0, 1, 3, 4) and state register reads */
+        addd,0 0, 0x1122334455667788, %dr0
+        movtd,1 %dr0, %dr2
+        CHECKD(%dr2, 0x1122334455667788)
+        movts,3 %r0, %r3
+        CHECKS(%r3, 0x55667788)
+        movtd,4 0x9, %dr2
+        CHECKD(%dr2, 9)
+        rwd,0 0x1234, %lsr
+        rrs,0 %lsr, %r2
+        CHECKS(%r2, 0x1234)
+        rws,0 0, %lsr
+        rrd,0 %lsr, %dr2
+        CHECKD(%dr2, 0)
     PASS
