@@ -523,6 +523,25 @@ BlockAcctStats *blk_get_stats(BlockBackend *blk)
     return &blk->stats;
 }
 
+bool blk_register_buf(BlockBackend *blk, void *host, size_t size,
+                      Error **errp)
+{
+    BlockDriverState *bs = blk_bs(blk);
+
+    GLOBAL_STATE_CODE();
+    return bs ? bdrv_register_buf(bs, host, size, errp) : true;
+}
+
+void blk_unregister_buf(BlockBackend *blk, void *host, size_t size)
+{
+    BlockDriverState *bs = blk_bs(blk);
+
+    GLOBAL_STATE_CODE();
+    if (bs) {
+        bdrv_unregister_buf(bs, host, size);
+    }
+}
+
 /* --- AioContext ---------------------------------------------------------- */
 
 AioContext *blk_get_aio_context(BlockBackend *blk)

@@ -3,8 +3,9 @@
  * block/io-helpers.c: small request-path services built on block/io.c.
  *
  * Synchronous-flush writes, copy-on-read users, VM state of internal
- * snapshots, aligned I/O buffers and zoned-device pass-through.  None of
- * them needs the internals of block/io.c; they only call its public
+ * snapshots, aligned I/O buffers, zoned-device pass-through, and the
+ * whole-graph services (flush all, cancel, buffer registration).  None
+ * of them needs the internals of block/io.c; they only call its public
  * entry points or the driver directly, counting themselves in flight.
  */
 
@@ -233,4 +234,89 @@ int coroutine_fn bdrv_co_zone_append(BlockDriverState *bs, int64_t *offset,
     ret = drv->bdrv_co_zone_append(bs, offset, qiov, flags);
     bdrv_dec_in_flight(bs);
     return ret;
+}
+
+/* --- Whole-graph services (main loop) --------------------------------- */
+
+int bdrv_flush_all(void)
+{
+    BdrvNextIterator it;
+    BlockDriverState *bs;
+    int result = 0;
+
+    GLOBAL_STATE_CODE();
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+
+    /* Every root flushes the subtree below it; the first error wins. */
+    for (bs = bdrv_first(&it); bs; bs = bdrv_next(&it)) {
+        int ret = bdrv_flush(bs);
+
+        if (ret < 0 && !result) {
+            result = ret;
+        }
+    }
+    return result;
+}
+
+void bdrv_cancel_in_flight(BlockDriverState *bs)
+{
+    GLOBAL_STATE_CODE();
+
+    if (bs && bs->drv && bs->drv->bdrv_cancel_in_flight) {
+        bs->drv->bdrv_cancel_in_flight(bs);
+    }
+}
+
+/* Unregisters @host from @bs and its children before @last. */
+static void GRAPH_RDLOCK
+bdrv_register_buf_rollback(BlockDriverState *bs, void *host, size_t size,
+                           BdrvChild *last)
+{
+    BdrvChild *child;
+
+    QLIST_FOREACH(child, &bs->children, next) {
+        if (child == last) {
+            break;
+        }
+        bdrv_unregister_buf(child->bs, host, size);
+    }
+    if (bs->drv && bs->drv->bdrv_unregister_buf) {
+        bs->drv->bdrv_unregister_buf(bs, host, size);
+    }
+}
+
+bool bdrv_register_buf(BlockDriverState *bs, void *host, size_t size,
+                       Error **errp)
+{
+    BdrvChild *child;
+
+    GLOBAL_STATE_CODE();
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+
+    if (bs->drv && bs->drv->bdrv_register_buf &&
+        !bs->drv->bdrv_register_buf(bs, host, size, errp)) {
+        return false;
+    }
+    QLIST_FOREACH(child, &bs->children, next) {
+        if (!bdrv_register_buf(child->bs, host, size, errp)) {
+            bdrv_register_buf_rollback(bs, host, size, child);
+            return false;
+        }
+    }
+    return true;
+}
+
+void bdrv_unregister_buf(BlockDriverState *bs, void *host, size_t size)
+{
+    BdrvChild *child;
+
+    GLOBAL_STATE_CODE();
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+
+    if (bs->drv && bs->drv->bdrv_unregister_buf) {
+        bs->drv->bdrv_unregister_buf(bs, host, size);
+    }
+    QLIST_FOREACH(child, &bs->children, next) {
+        bdrv_unregister_buf(child->bs, host, size);
+    }
 }

@@ -618,6 +618,29 @@ static void test_names(void)
     blk_unref(b);
 }
 
+static void test_flush_all(void)
+{
+    BlockBackend *a = mem_blk("mem-flush-all-a", BDRV_O_RDWR);
+    BlockBackend *b = mem_blk("mem-flush-all-b", BDRV_O_RDWR);
+    uint8_t buf[512] = { 0 };
+
+    g_assert_cmpint(blk_pwrite(a, 0, 512, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pwrite(b, 512, 512, buf, 0), ==, 0);
+    g_assert_cmpint(bdrv_flush_all(), ==, 0);
+    g_assert_cmpint(mem_state(a)->flushes, ==, 1);
+    g_assert_cmpint(mem_state(b)->flushes, ==, 1);
+
+    /* Nothing new was written: a second round reaches no driver. */
+    g_assert_cmpint(bdrv_flush_all(), ==, 0);
+    g_assert_cmpint(mem_state(a)->flushes, ==, 1);
+
+    /* The mock has no buffer registration: accepted as a no-op. */
+    g_assert(blk_register_buf(a, buf, sizeof(buf), &error_abort));
+    blk_unregister_buf(a, buf, sizeof(buf));
+    blk_unref(a);
+    blk_unref(b);
+}
+
 static void dummy_attached(AioContext *ctx, void *opaque)
 {
 }
@@ -680,6 +703,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block-backend/accounting", test_accounting);
     g_test_add_func("/block-backend/names", test_names);
     g_test_add_func("/block-backend/replace-bs", test_replace_bs);
+    g_test_add_func("/block-backend/flush-all", test_flush_all);
 
     return g_test_run();
 }
