@@ -129,8 +129,7 @@ def filter_tool_paths(msg: str) -> str:
     for prog, name in ((qemu_io_prog, 'qemu-io'), (qemu_img_prog, 'qemu-img'),
                        (qemu_nbd_prog, 'qemu-nbd')):
         if prog:
-            msg = re.sub('^' + re.escape(prog) + ':', name + ':', msg,
-                         flags=re.M)
+            msg = msg.replace(prog, name)
     return msg
 
 
