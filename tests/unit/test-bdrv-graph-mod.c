@@ -17,6 +17,7 @@
 #include "qapi/qmp/qstring.h"
 #include "qemu/cutils.h"
 #include "qemu/main-loop.h"
+#include "sysemu/block-backend.h"
 
 /* --- Mock drivers ------------------------------------------------------ */
 
@@ -916,6 +917,69 @@ static void test_insert_node(void)
     flush_and_check_empty();
 }
 
+static void test_root_iteration(void)
+{
+    BlockDriverState *a = open_fmt("a", "a-file", false);
+    BlockDriverState *b = open_fmt("b", "b-file", false);
+    BlockDriverState *m = bdrv_open(NULL, NULL,
+                                    opts_from("driver", "mock-proto",
+                                              "node-name", "m", NULL),
+                                    BDRV_O_RDWR, &error_abort);
+    BlockBackend *blk[3];
+    g_autoptr(GPtrArray) seen = g_ptr_array_new();
+    BdrvNextIterator it;
+    BlockDriverState *bs;
+    int i;
+
+    /* a below two backends, b below one and owned by the monitor, m owned */
+    blk[0] = blk_new_with_bs(a, 0, BLK_PERM_ALL, &error_abort);
+    blk[1] = blk_new_with_bs(b, 0, BLK_PERM_ALL, &error_abort);
+    blk[2] = blk_new_with_bs(a, 0, BLK_PERM_ALL, &error_abort);
+    bdrv_ref(b);
+    bdrv_set_monitor_owned(b);
+    bdrv_ref(m);
+    bdrv_set_monitor_owned(m);
+
+    bdrv_graph_rdlock_main_loop();
+    for (bs = bdrv_first(&it); bs; bs = bdrv_next(&it)) {
+        g_ptr_array_add(seen, bs);
+    }
+    bdrv_graph_rdunlock_main_loop();
+
+    /* Every root once: backend roots first, then monitor-only nodes. */
+    g_assert_cmpint(seen->len, ==, 3);
+    g_assert_true(g_ptr_array_index(seen, 0) == a);
+    g_assert_true(g_ptr_array_index(seen, 1) == b);
+    g_assert_true(g_ptr_array_index(seen, 2) == m);
+    /* The iterator holds no references once done. */
+    g_assert_cmpint(m->refcnt, ==, 2);
+
+    bdrv_close_all();
+    for (i = 0; i < ARRAY_SIZE(blk); i++) {
+        blk_unref(blk[i]);
+    }
+    bdrv_unref(a);
+    bdrv_unref(b);
+    bdrv_unref(m);
+    flush_and_check_empty();
+}
+
+static void test_json_filename(void)
+{
+    BlockDriverState *bs;
+
+    bs = bdrv_open("json:{\"driver\": \"mock-proto\", \"node-name\": "
+                   "\"j\", \"tag\": \"x\"}", NULL, NULL, BDRV_O_RDWR,
+                   &error_abort);
+    g_assert_cmpstr(bdrv_get_node_name(bs), ==, "j");
+    g_assert_cmpstr(qdict_get_try_str(bs->options, "tag"), ==, "x");
+    bdrv_unref(bs);
+
+    expect_open_error("json:[1]", NULL, BDRV_O_RDWR,
+                      "Invalid JSON object given");
+    flush_and_check_empty();
+}
+
 /* --- Reopen ----------------------------------------------------------- */
 
 static void test_reopen_ro_rw(void)
@@ -1051,6 +1115,9 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-graph-mod/backing/from-header",
                     test_backing_from_header);
     g_test_add_func("/bdrv-graph-mod/reopen/backing", test_reopen_backing);
+    g_test_add_func("/bdrv-graph-mod/graph/root-iteration",
+                    test_root_iteration);
+    g_test_add_func("/bdrv-graph-mod/open/json-filename", test_json_filename);
     g_test_add_func("/bdrv-graph-mod/reopen/ro-rw", test_reopen_ro_rw);
     g_test_add_func("/bdrv-graph-mod/reopen/options", test_reopen_options);
     return g_test_run();
