@@ -123,7 +123,9 @@ enum {
     E2K_BF_FLUSHR   = 1u << 15,
 };
 
-typedef struct E2KBundle {
+typedef struct E2KBundle E2KBundle;
+
+struct E2KBundle {
     uint64_t ip;
     uint32_t flags;
     uint8_t len;
@@ -142,8 +144,11 @@ typedef struct E2KBundle {
     uint32_t halt_code;
     uint64_t target;        /* disp/ibranch target, sdisp entry */
     uint32_t pls[3];
+    /* interpreter cache: slot in use; last successors (may be stale) */
+    uint8_t valid;
+    E2KBundle *next_fall, *next_taken;
     E2KAlop al[6];
-} E2KBundle;
+};
 
 /*
  * Decodes the raw bundle at @ip into @b.  Never fails: a bundle that is

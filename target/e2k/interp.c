@@ -13,11 +13,24 @@
 
 #define SLOTS_PER_PAGE  (E2K_PAGE_SIZE / 8)
 
+/*
+ * Slots are never freed while the CPU exists, so bundles can point at
+ * their successors (next_fall/next_taken); a stale pointer is caught by
+ * checking the slot's ip and valid flag before following it.
+ */
 typedef struct E2KTBPage {
     uint64_t page;
-    uint8_t valid[SLOTS_PER_PAGE];
     E2KBundle b[SLOTS_PER_PAGE];
 } E2KTBPage;
+
+static void tb_page_invalidate(E2KTBPage *p, unsigned from)
+{
+    unsigned i;
+
+    for (i = from; i < SLOTS_PER_PAGE; i++) {
+        p->b[i].valid = 0;
+    }
+}
 
 struct E2KTBCache {
     GHashTable *pages;      /* guest page number -> E2KTBPage */
@@ -48,7 +61,7 @@ static E2KTBPage *tb_page_get(E2KTBCache *tbc, uint64_t page, bool create)
     if (!p && create) {
         p = g_malloc(sizeof(*p));
         p->page = page;
-        memset(p->valid, 0, sizeof(p->valid));
+        tb_page_invalidate(p, 0);
         g_hash_table_insert(tbc->pages, &p->page, p);
     }
     return p;
@@ -59,7 +72,7 @@ static void tb_page_clear(E2KTBCache *tbc, uint64_t page, unsigned from)
     E2KTBPage *p = tb_page_get(tbc, page, false);
 
     if (p) {
-        memset(p->valid + from, 0, SLOTS_PER_PAGE - from);
+        tb_page_invalidate(p, from);
     }
 }
 
@@ -70,7 +83,7 @@ void e2k_tb_flush(E2KCPUState *env)
 
     g_hash_table_iter_init(&it, env->tbc->pages);
     while (g_hash_table_iter_next(&it, NULL, &v)) {
-        memset(((E2KTBPage *)v)->valid, 0, SLOTS_PER_PAGE);
+        tb_page_invalidate(v, 0);
     }
 }
 
@@ -202,12 +215,12 @@ static inline E2KBundle *tb_lookup(E2KCPUState *env, uint64_t ip, int *excp)
         p = tb_page_get(tbc, page, true);
         tbc->last = p;
     }
-    if (unlikely(!p->valid[slot])) {
+    if (unlikely(!p->b[slot].valid)) {
         *excp = tb_fill(env, ip, &p->b[slot]);
         if (*excp >= 0) {
             return NULL;
         }
-        p->valid[slot] = 1;
+        p->b[slot].valid = 1;
     }
     return &p->b[slot];
 }
@@ -396,23 +409,45 @@ static int finish(E2KCPUState *env, uint64_t ip, int excp)
     return excp;
 }
 
+/* The bundle at env->ip, through @prev's successor cache if possible. */
+static inline E2KBundle *next_bundle(E2KCPUState *env, E2KBundle *prev,
+                                     int *excp)
+{
+    uint64_t ip = env->ip;
+    bool fall = ip == prev->ip + prev->len;
+    E2KBundle *nb = fall ? prev->next_fall : prev->next_taken;
+
+    if (likely(nb && nb->ip == ip && nb->valid)) {
+        return nb;
+    }
+    nb = tb_lookup(env, ip, excp);
+    if (nb) {
+        if (fall) {
+            prev->next_fall = nb;
+        } else {
+            prev->next_taken = nb;
+        }
+    }
+    return nb;
+}
+
 int e2k_cpu_exec(E2KCPUState *env)
 {
     uint64_t limit = env->budget ? env->icount + env->budget : UINT64_MAX;
     bool logging = env->log_flags & (E2K_LOG_CPU | E2K_LOG_EXEC);
+    E2KBundle *b;
+    int excp;
 
     env->excp = -1;
+    b = tb_lookup(env, env->ip, &excp);
+    if (unlikely(!b)) {
+        return finish(env, env->ip, excp);
+    }
     for (;;) {
         uint64_t ip = env->ip;
-        E2KBundle *b;
-        int excp;
 
         if (unlikely(env->icount >= limit)) {
             return finish(env, ip, E2K_EXCP_STOP);
-        }
-        b = tb_lookup(env, ip, &excp);
-        if (unlikely(!b)) {
-            return finish(env, ip, excp);
         }
         if (unlikely(logging)) {
             log_exec(env);
@@ -425,5 +460,9 @@ int e2k_cpu_exec(E2KCPUState *env)
             return finish(env, ip, excp);
         }
         env->icount++;
+        b = next_bundle(env, b, &excp);
+        if (unlikely(!b)) {
+            return finish(env, env->ip, excp);
+        }
     }
 }
