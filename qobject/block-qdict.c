@@ -132,8 +132,7 @@ int qdict_array_entries(QDict *src, const char *subqdict)
     return i;
 }
 
-static void qdict_flatten_into(QObject *obj, QDict *target,
-                               const char *prefix);
+static void flatten_dict(QDict *qdict, QDict *target, const char *prefix);
 
 /* Key for member @name under @prefix (NULL prefix: top level). */
 static char *flat_key(const char *prefix, const char *name)
@@ -141,59 +140,66 @@ static char *flat_key(const char *prefix, const char *name)
     return prefix ? g_strdup_printf("%s.%s", prefix, name) : g_strdup(name);
 }
 
-/* Flatten the members of a non-empty dict or list into @target. */
-static void qdict_flatten_into(QObject *obj, QDict *target,
-                               const char *prefix)
+static bool is_nonempty_container(QObject *obj)
 {
-    QDict *dict = qobject_to(QDict, obj);
-    QList *list = qobject_to(QList, obj);
+    QDict *d = qobject_to(QDict, obj);
+    QList *l = qobject_to(QList, obj);
 
-    if (dict) {
-        const QDictEntry *e;
+    return (d && qdict_size(d)) || (l && !qlist_empty(l));
+}
 
-        for (e = qdict_first(dict); e; e = qdict_next(dict, e)) {
-            g_autofree char *key = flat_key(prefix, e->key);
-            QDict *d = qobject_to(QDict, e->value);
-            QList *l = qobject_to(QList, e->value);
+/* Put the members of @list into @target as "<prefix>.<index>...". */
+static void flatten_list(QList *list, QDict *target, const char *prefix)
+{
+    const QListEntry *e;
+    unsigned int i = 0;
 
-            if ((d && qdict_size(d)) || (l && !qlist_empty(l))) {
-                qdict_flatten_into(e->value, target, key);
-            } else {
-                qdict_put_obj(target, key, qobject_ref(e->value));
-            }
+    for (e = qlist_first(list); e; e = qlist_next(e), i++) {
+        g_autofree char *name = g_strdup_printf("%u", i);
+        g_autofree char *key = flat_key(prefix, name);
+        QObject *value = qlist_entry_obj(e);
+
+        if (qobject_to(QDict, value) && is_nonempty_container(value)) {
+            flatten_dict(qobject_to(QDict, value), target, key);
+        } else if (qobject_to(QList, value) && is_nonempty_container(value)) {
+            flatten_list(qobject_to(QList, value), target, key);
+        } else {
+            qdict_put_obj(target, key, qobject_ref(value));
         }
-    } else {
-        const QListEntry *e;
-        unsigned int i = 0;
+    }
+}
 
-        for (e = qlist_first(list); e; e = qlist_next(e), i++) {
-            g_autofree char *name = g_strdup_printf("%u", i);
-            g_autofree char *key = flat_key(prefix, name);
-            QDict *d = qobject_to(QDict, e->value);
-            QList *l = qobject_to(QList, e->value);
+/*
+ * Put the members of @qdict into @target as "<prefix>.<key>...".  At the
+ * top level (@target == @qdict, no prefix) scalars stay where they are
+ * and flattened containers are replaced by their members.
+ */
+static void flatten_dict(QDict *qdict, QDict *target, const char *prefix)
+{
+    const QDictEntry *e, *next;
 
-            if ((d && qdict_size(d)) || (l && !qlist_empty(l))) {
-                qdict_flatten_into(e->value, target, key);
-            } else {
-                qdict_put_obj(target, key, qobject_ref(e->value));
-            }
+    for (e = qdict_first(qdict); e; e = next) {
+        g_autofree char *key = flat_key(prefix, e->key);
+        QObject *value = e->value;
+        bool nested = is_nonempty_container(value);
+
+        next = qdict_next(qdict, e);
+        if (nested && qobject_to(QDict, value)) {
+            flatten_dict(qobject_to(QDict, value), target, key);
+        } else if (nested) {
+            flatten_list(qobject_to(QList, value), target, key);
+        } else if (prefix) {
+            qdict_put_obj(target, key, qobject_ref(value));
+        }
+        if (nested && target == qdict) {
+            qdict_del(qdict, e->key);
         }
     }
 }
 
 void qdict_flatten(QDict *qdict)
 {
-    QDict *flat = qdict_new();
-    const QDictEntry *e, *next;
-
-    qdict_flatten_into(QOBJECT(qdict), flat, NULL);
-    /* replace the contents of @qdict with those of @flat */
-    for (e = qdict_first(qdict); e; e = next) {
-        next = qdict_next(qdict, e);
-        qdict_del(qdict, e->key);
-    }
-    qdict_join(qdict, flat, true);
-    qobject_unref(flat);
+    flatten_dict(qdict, qdict, NULL);
 }
 
 /*
