@@ -551,7 +551,20 @@ static void test_recursion(void)
     t_init(&t, false);
     t.labels[0] = 1000;
     build(&t, prog_recursion);
+    t.env->regs[0] = 0xabc;
+
+    /* deep inside: the oldest frames were spilled on window overflow */
+    t.env->budget = 3000;
+    g_assert_cmpint(run(&t), ==, E2K_EXCP_STOP);
+    g_assert_cmpuint(t.env->nhidden + t.env->wd_size, <=, 224);
+    g_assert_cmpuint(t.env->pshtp, ==, t.env->nhidden * 8);
+    g_assert_cmpuint((uint32_t)t.env->psp_hi, >, t.env->pshtp);
+    g_assert_cmphex(*(uint64_t *)(t.ram + PS_BASE), ==, 0xabc);
+
+    /* and back out: underflows fill the registers from memory */
+    t.env->budget = 1000000;
     g_assert_cmpint(run(&t), ==, E2K_EXCP_HALT);
+    g_assert_cmphex(t.env->regs[0], ==, 0xabc);
     g_assert_cmpuint(t.env->regs[8], ==, 1000 * 1001 / 2);
     g_assert_cmpuint((uint32_t)t.env->psp_hi, ==, 0);
     g_assert_cmpuint(t.env->pshtp, ==, 0);
