@@ -85,6 +85,13 @@ def verify_platform(supported: Sequence[str] = (),
         notrun('not suitable for this OS: %s' % system)
 
 
+def verify_imgopts(unsupported: Sequence[str] = ()) -> None:
+    """notrun() when IMGOPTS matches one of the regular expressions."""
+    for pat in unsupported:
+        if re.search(pat, imgopts):
+            notrun('not suitable for image option: %s' % pat)
+
+
 def supported_drivers() -> List[str]:
     """The drivers qemu-img lists after "Supported formats:"."""
     out = qemu_img('--help', check=False).stdout
@@ -337,6 +344,7 @@ def script_main(test_function: Callable[[], None],
                 supported_protocols: Sequence[str] = (),
                 unsupported_protocols: Sequence[str] = (),
                 supported_platforms: Sequence[str] = (),
+                unsupported_imgopts: Sequence[str] = (),
                 required_drivers: Sequence[str] = (),
                 required_tools: Sequence[str] = ('qemu-img', 'qemu-io')):
     """Check the environment, skip if unsuitable, then run the test."""
@@ -346,6 +354,7 @@ def script_main(test_function: Callable[[], None],
     verify_image_format(supported_fmts, unsupported_fmts)
     verify_protocol(supported_protocols, unsupported_protocols)
     verify_platform(supported_platforms)
+    verify_imgopts(unsupported_imgopts)
     if required_drivers:
         require_drivers(*required_drivers)
     test_function()
