@@ -296,8 +296,13 @@ struct iovec *qemu_iovec_slice(QEMUIOVector *qiov,
 
     assert(offset + len <= qiov->size);
 
+    if (!len) {
+        *head = *tail = 0;
+        *niov = 0;
+        return iov;
+    }
     /* Skip whole elements before @offset. */
-    while (offset >= iov->iov_len && len) {
+    while (offset >= iov->iov_len) {
         offset -= iov->iov_len;
         iov++;
     }
@@ -311,8 +316,8 @@ struct iovec *qemu_iovec_slice(QEMUIOVector *qiov,
         remaining -= end->iov_len;
         end++;
     }
-    *tail = len ? end->iov_len - remaining : 0;
-    *niov = len ? end - first + 1 : 0;
+    *tail = end->iov_len - remaining;
+    *niov = end - first + 1;
     return first;
 }
 

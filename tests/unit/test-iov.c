@@ -170,6 +170,8 @@ static void test_qiov_ops(void)
     /* a slice across the element boundary */
     g_assert_cmpint(qemu_iovec_subvec_niov(&qiov, 90, 20), ==, 2);
     g_assert_cmpint(qemu_iovec_subvec_niov(&qiov, 100, 100), ==, 1);
+    g_assert_cmpint(qemu_iovec_subvec_niov(&qiov, 250, 0), ==, 0);
+    g_assert_cmpint(qemu_iovec_subvec_niov(&qiov, 0, 250), ==, 3);
     qemu_iovec_init_slice(&slice, &qiov, 90, 120);
     g_assert_cmpuint(slice.size, ==, 120);
     g_assert_cmpint(slice.niov, ==, 3);
