@@ -59,9 +59,9 @@ static E2KTBPage *tb_page_get(E2KTBCache *tbc, uint64_t page, bool create)
     E2KTBPage *p = g_hash_table_lookup(tbc->pages, &page);
 
     if (!p && create) {
-        p = g_malloc(sizeof(*p));
+        /* zeroed (all slots invalid) lazily by the host's page allocator */
+        p = g_malloc0(sizeof(*p));
         p->page = page;
-        tb_page_invalidate(p, 0);
         g_hash_table_insert(tbc->pages, &p->page, p);
     }
     return p;
