@@ -404,6 +404,34 @@ int coroutine_fn blk_co_zone_append(BlockBackend *blk, int64_t *offset,
     return ret;
 }
 
+int coroutine_fn blk_co_copy_range(BlockBackend *blk_in, int64_t off_in,
+                                   BlockBackend *blk_out, int64_t off_out,
+                                   int64_t bytes, BdrvRequestFlags read_flags,
+                                   BdrvRequestFlags write_flags)
+{
+    int ret;
+
+    IO_CODE();
+    blk_inc_in_flight(blk_in);
+    blk_inc_in_flight(blk_out);
+    blk_wait_while_drained(blk_in);
+    blk_wait_while_drained(blk_out);
+    WITH_GRAPH_RDLOCK_GUARD() {
+        ret = blk_check_byte_request(blk_in, off_in, bytes);
+        if (ret == 0) {
+            ret = blk_check_byte_request(blk_out, off_out, bytes);
+        }
+        if (ret == 0) {
+            ret = bdrv_co_copy_range(blk_in->root, off_in, blk_out->root,
+                                     off_out, bytes, read_flags,
+                                     write_flags);
+        }
+    }
+    blk_dec_in_flight(blk_out);
+    blk_dec_in_flight(blk_in);
+    return ret;
+}
+
 int coroutine_fn blk_co_block_status_above(BlockBackend *blk,
                                            BlockDriverState *base,
                                            int64_t offset, int64_t bytes,

@@ -1348,6 +1348,106 @@ void bdrv_aio_cancel(BlockAIOCB *acb)
     qemu_aio_unref(acb);
 }
 
+/* --- Offloaded copies ------------------------------------------------ */
+
+/*
+ * One offloaded copy.  The request is tracked on the side whose driver is
+ * asked: the source (read) for copy_range_from, the destination (write,
+ * with the usual write bookkeeping) for copy_range_to.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_copy_range_internal(BdrvChild *src, int64_t src_offset,
+                            BdrvChild *dst, int64_t dst_offset,
+                            int64_t bytes, BdrvRequestFlags read_flags,
+                            BdrvRequestFlags write_flags, bool from_src)
+{
+    BdrvTrackedRequest req;
+    BlockDriverState *bs;
+    int ret;
+
+    if (!dst || !dst->bs || !bdrv_co_is_inserted(dst->bs)) {
+        return -ENOMEDIUM;
+    }
+    ret = bdrv_check_request32(dst_offset, bytes, NULL, 0);
+    if (ret < 0) {
+        return ret;
+    }
+    if (write_flags & BDRV_REQ_ZERO_WRITE) {
+        return bdrv_co_pwrite_zeroes(dst, dst_offset, bytes, write_flags);
+    }
+    if (!src || !src->bs || !bdrv_co_is_inserted(src->bs)) {
+        return -ENOMEDIUM;
+    }
+    ret = bdrv_check_request32(src_offset, bytes, NULL, 0);
+    if (ret < 0) {
+        return ret;
+    }
+    if (!src->bs->drv->bdrv_co_copy_range_from ||
+        !dst->bs->drv->bdrv_co_copy_range_to ||
+        src->bs->encrypted || dst->bs->encrypted) {
+        return -ENOTSUP;
+    }
+
+    bs = from_src ? src->bs : dst->bs;
+    bdrv_inc_in_flight(bs);
+    if (from_src) {
+        tracked_request_begin(&req, bs, src_offset, bytes, BDRV_TRACKED_READ);
+        ret = bs->drv->bdrv_co_copy_range_from(bs, src, src_offset, dst,
+                                               dst_offset, bytes, read_flags,
+                                               write_flags);
+    } else {
+        tracked_request_begin(&req, bs, dst_offset, bytes,
+                              BDRV_TRACKED_WRITE);
+        ret = bdrv_co_write_req_prepare(dst, dst_offset, bytes, &req,
+                                        write_flags);
+        if (ret == 0) {
+            ret = bs->drv->bdrv_co_copy_range_to(bs, src, src_offset, dst,
+                                                 dst_offset, bytes,
+                                                 read_flags, write_flags);
+            bdrv_co_write_req_finish(dst, dst_offset, bytes, &req, ret);
+        }
+    }
+    tracked_request_end(&req);
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+int coroutine_fn bdrv_co_copy_range_from(BdrvChild *src, int64_t src_offset,
+                                         BdrvChild *dst, int64_t dst_offset,
+                                         int64_t bytes,
+                                         BdrvRequestFlags read_flags,
+                                         BdrvRequestFlags write_flags)
+{
+    IO_CODE();
+    assert_bdrv_graph_readable();
+    return bdrv_co_copy_range_internal(src, src_offset, dst, dst_offset,
+                                       bytes, read_flags, write_flags, true);
+}
+
+int coroutine_fn bdrv_co_copy_range_to(BdrvChild *src, int64_t src_offset,
+                                       BdrvChild *dst, int64_t dst_offset,
+                                       int64_t bytes,
+                                       BdrvRequestFlags read_flags,
+                                       BdrvRequestFlags write_flags)
+{
+    IO_CODE();
+    assert_bdrv_graph_readable();
+    return bdrv_co_copy_range_internal(src, src_offset, dst, dst_offset,
+                                       bytes, read_flags, write_flags, false);
+}
+
+int coroutine_fn bdrv_co_copy_range(BdrvChild *src, int64_t src_offset,
+                                    BdrvChild *dst, int64_t dst_offset,
+                                    int64_t bytes, BdrvRequestFlags read_flags,
+                                    BdrvRequestFlags write_flags)
+{
+    IO_CODE();
+    assert_bdrv_graph_readable();
+    /* The source side starts; its driver hands over to the destination. */
+    return bdrv_co_copy_range_from(src, src_offset, dst, dst_offset, bytes,
+                                   read_flags, write_flags);
+}
+
 /* --- Pass-through: ioctl ------------------------------------------------- */
 
 int coroutine_fn bdrv_co_ioctl(BlockDriverState *bs, int req, void *buf)

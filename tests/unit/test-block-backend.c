@@ -113,6 +113,36 @@ static int coroutine_fn mem_co_truncate(BlockDriverState *bs, int64_t offset,
     return 0;
 }
 
+static BlockDriver bdrv_mem;
+
+/* Copy offload: the source hands over, the destination copies. */
+static int coroutine_fn GRAPH_RDLOCK
+mem_co_copy_range_from(BlockDriverState *bs, BdrvChild *src,
+                       int64_t src_offset, BdrvChild *dst, int64_t dst_offset,
+                       int64_t bytes, BdrvRequestFlags read_flags,
+                       BdrvRequestFlags write_flags)
+{
+    return bdrv_co_copy_range_to(src, src_offset, dst, dst_offset, bytes,
+                                 read_flags, write_flags);
+}
+
+static int coroutine_fn mem_co_copy_range_to(BlockDriverState *bs,
+        BdrvChild *src, int64_t src_offset, BdrvChild *dst,
+        int64_t dst_offset, int64_t bytes, BdrvRequestFlags read_flags,
+        BdrvRequestFlags write_flags)
+{
+    BDRVMemState *s = bs->opaque;
+    BDRVMemState *from;
+
+    if (src->bs->drv != &bdrv_mem) {
+        return -ENOTSUP;
+    }
+    from = src->bs->opaque;
+    memcpy(s->data + dst_offset, from->data + src_offset, bytes);
+    s->writes++;
+    return 0;
+}
+
 static int64_t coroutine_fn mem_co_getlength(BlockDriverState *bs)
 {
     BDRVMemState *s = bs->opaque;
@@ -131,6 +161,8 @@ static BlockDriver bdrv_mem = {
     .bdrv_co_flush_to_disk  = mem_co_flush,
     .bdrv_co_truncate       = mem_co_truncate,
     .bdrv_co_getlength      = mem_co_getlength,
+    .bdrv_co_copy_range_from = mem_co_copy_range_from,
+    .bdrv_co_copy_range_to  = mem_co_copy_range_to,
 };
 
 static BlockBackend *mem_blk(const char *name, int flags)
@@ -641,6 +673,69 @@ static void test_flush_all(void)
     blk_unref(b);
 }
 
+typedef struct CopyJob {
+    BlockBackend *from, *to;
+    int64_t from_off, to_off, bytes;
+    BdrvRequestFlags write_flags;
+    int ret;
+} CopyJob;
+
+static void coroutine_fn copy_entry(void *opaque)
+{
+    CopyJob *job = opaque;
+
+    job->ret = blk_co_copy_range(job->from, job->from_off, job->to,
+                                 job->to_off, job->bytes, 0,
+                                 job->write_flags);
+}
+
+static int run_copy(CopyJob *job)
+{
+    job->ret = -EINPROGRESS;
+    qemu_coroutine_enter(qemu_coroutine_create(copy_entry, job));
+    while (job->ret == -EINPROGRESS) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+    return job->ret;
+}
+
+static void test_copy_range(void)
+{
+    BlockBackend *a = mem_blk("mem-copy-a", BDRV_O_RDWR);
+    BlockBackend *b = mem_blk("mem-copy-b", BDRV_O_RDWR);
+    BlockBackend *null = null_blk("null-co", "1M", true, &error_abort);
+    uint8_t pattern[4096];
+    CopyJob job = { .from = a, .to = b, .from_off = 8192, .to_off = 65536,
+                    .bytes = sizeof(pattern) };
+
+    memset(pattern, 0x42, sizeof(pattern));
+    g_assert_cmpint(blk_pwrite(a, 8192, sizeof(pattern), pattern, 0), ==, 0);
+
+    g_assert_cmpint(run_copy(&job), ==, 0);
+    g_assert_cmpmem(mem_state(b)->data + 65536, sizeof(pattern), pattern,
+                    sizeof(pattern));
+    g_assert_cmpint(mem_state(b)->writes, ==, 1);
+
+    /* A zero "copy" is a zero write on the destination. */
+    job.write_flags = BDRV_REQ_ZERO_WRITE;
+    g_assert_cmpint(run_copy(&job), ==, 0);
+    g_assert(buffer_is_zero(mem_state(b)->data + 65536, sizeof(pattern)));
+
+    /* Without support on both sides the caller must copy itself. */
+    job.write_flags = 0;
+    job.from = null;
+    g_assert_cmpint(run_copy(&job), ==, -ENOTSUP);
+
+    /* Ranges are checked against both backends. */
+    job.from = a;
+    job.to_off = 2 * MiB;
+    g_assert_cmpint(run_copy(&job), ==, -EIO);
+
+    blk_unref(null);
+    blk_unref(a);
+    blk_unref(b);
+}
+
 static void dummy_attached(AioContext *ctx, void *opaque)
 {
 }
@@ -704,6 +799,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block-backend/names", test_names);
     g_test_add_func("/block-backend/replace-bs", test_replace_bs);
     g_test_add_func("/block-backend/flush-all", test_flush_all);
+    g_test_add_func("/block-backend/copy-range", test_copy_range);
 
     return g_test_run();
 }
