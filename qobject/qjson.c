@@ -403,6 +403,11 @@ static QObject *parse_value(JSONParser *s)
         }
         break;
     case '\0':
+    case ',':
+    case ':':
+    case ']':
+    case '}':
+        /* a valid token, but not where a value must start */
         parse_error(s, "expecting value");
         ret = NULL;
         break;

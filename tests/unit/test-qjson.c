@@ -226,6 +226,21 @@ static void test_errors(void)
                     "JSON parse error, expected separator in list");
     error_free(err);
     err = NULL;
+    g_assert_null(qobject_from_json("[1,]", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "JSON parse error, expecting value");
+    error_free(err);
+    err = NULL;
+    g_assert_null(qobject_from_json("{'a' 1}", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "JSON parse error, missing : in object pair");
+    error_free(err);
+    err = NULL;
+    g_assert_null(qobject_from_json("auto", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "JSON parse error, invalid keyword 'auto'");
+    error_free(err);
+    err = NULL;
 
     /* nesting is limited */
     deep = g_string_new(NULL);
