@@ -58,7 +58,7 @@ static void report_line(const char *kind, const char *fmt, va_list ap)
     g_string_append(line, kind);
     g_string_append_vprintf(line, fmt, ap);
     g_string_append_c(line, '\n');
-    fflush(stdout);
+    /* like QEMU, do not flush stdout: tools decide their own ordering */
     fputs(line->str, stderr);
     fflush(stderr);
     g_string_free(line, true);
