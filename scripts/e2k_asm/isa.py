@@ -11,6 +11,7 @@ CH0134 = (0, 1, 3, 4)
 LOAD_CH = (0, 2, 3, 5)
 STORE_CH = (2, 5)
 MAS_CH = (0, 2, 3, 5)
+IO_CH = (2, 5)
 EXT_ALES = 0x01C0
 
 

@@ -18,6 +18,11 @@ M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
 
 
+def _is_io_mas(tree):
+    """True for a constant MAS whose mode bits are 6 (I/O page access)."""
+    return tree[0] == 'num' and tree[1] & 7 == 6
+
+
 class Bundle:
     def __init__(self, loc):
         self.loc = loc
@@ -92,7 +97,9 @@ class Bundle:
     def _allowed(self, op):
         chans = op.info.chans
         if op.mas is not None:
-            chans = [c for c in chans if c in isa.MAS_CH]
+            io = _is_io_mas(op.mas)
+            chans = [c for c in chans if c in (isa.IO_CH if io
+                                               else isa.MAS_CH)]
         return chans
 
     def _search(self, free, i, used):
@@ -126,6 +133,9 @@ class Bundle:
                  ' on channel 3/0', self.loc)
         if op.mas is not None and op.ch not in isa.MAS_CH:
             fail('mas= needs channel 0, 2, 3 or 5', op.loc)
+        if op.mas is not None and _is_io_mas(op.mas) and \
+                op.ch not in isa.IO_CH:
+            fail('I/O accesses (MAS 6) need channel 2 or 5', op.loc)
 
     # -- encoding ----------------------------------------------------------
 

@@ -6,7 +6,9 @@ Expected words come from ISA-NOTES (6.3 golden listing and the verified
 one-liners); the checks run the real command line in a subprocess.
 """
 
+import contextlib
 import glob
+import io
 import os
 import struct
 import subprocess
@@ -19,6 +21,9 @@ SRC = os.path.dirname(os.path.dirname(HERE))
 AS = os.path.join(SRC, 'scripts', 'e2k-as.py')
 TCG = os.path.join(SRC, 'tests', 'tcg', 'e2k')
 ORIGIN = 0x100000000
+
+sys.path.insert(0, os.path.join(SRC, 'scripts'))
+from e2k_asm import cli as e2k_cli  # noqa: E402
 
 
 def disas_path():
@@ -37,12 +42,24 @@ class AsmCase(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.tmp.name, name)
 
-    def run_as(self, args):
-        return subprocess.run([sys.executable, AS] + args,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True)
+    def run_as(self, args, separate=False):
+        """Run the assembler; in-process unless `separate` (then the real
+        command line in a child process)."""
+        if separate:
+            return subprocess.run([sys.executable, AS] + args,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                rc = e2k_cli.main(list(args))
+            except SystemExit as e:
+                rc = e.code
+        return subprocess.CompletedProcess(args, rc, out.getvalue(),
+                                           err.getvalue())
 
-    def assemble(self, text, flat=True, origin=0, name='t.s', extra=()):
+    def assemble(self, text, flat=True, origin=0, name='t.s', extra=(),
+                 separate=False):
         src = self.path(name)
         with open(src, 'w') as f:
             f.write(text)
@@ -50,16 +67,17 @@ class AsmCase(unittest.TestCase):
         args = ['-o', out] + list(extra)
         if flat:
             args += ['--flat', '--origin', hex(origin)]
-        res = self.run_as(args + [src])
+        res = self.run_as(args + [src], separate)
         self.assertEqual(res.returncode, 0, res.stderr)
         with open(out, 'rb') as f:
             return f.read()
 
-    def fails(self, text, name='bad.s'):
+    def fails(self, text, name='bad.s', separate=False):
         src = self.path(name)
         with open(src, 'w') as f:
             f.write(text)
-        res = self.run_as(['--flat', '-o', self.path('x.bin'), src])
+        res = self.run_as(['--flat', '-o', self.path('x.bin'), src],
+                          separate)
         self.assertNotEqual(res.returncode, 0)
         self.assertNotIn('Traceback', res.stderr)
         return res.stderr
@@ -98,7 +116,7 @@ def channels(hs):
 class GoldenTest(AsmCase):
     def test_isa_example(self):
         with open(os.path.join(HERE, 'isa-example.s')) as f:
-            img = self.assemble(f.read(), origin=ORIGIN)
+            img = self.assemble(f.read(), origin=ORIGIN, separate=True)
         with open(os.path.join(HERE, 'isa-example.golden')) as f:
             golden = f.readlines()
         rows = 0
@@ -164,7 +182,15 @@ class ChannelTest(AsmCase):
         self.assertEqual(self.chans('{ addd,0 0,1,%r0; muld %r1,%r2,%r3 }'
                                     '\n'), [[0, 1]])
         self.assertEqual(self.chans('stb %r1, [ %dr2 ]\n'), [[2]])
-        self.assertEqual(self.chans('ldb [ %dr2 ], %r1, mas=6\n'), [[0]])
+        self.assertEqual(self.chans('ldb [ %dr2 ], %r1, mas=7\n'), [[0]])
+        # MAS 6 (I/O) accesses only work on channels 2 and 5.
+        self.assertEqual(self.chans('ldb [ %dr2 ], %r1, mas=6\n'), [[2]])
+        self.assertEqual(self.chans('{ ldb,2 [%dr2], %r1, mas=6\n'
+                                    '  ldb [ %dr2 ], %r3, mas=0x6 }\n'),
+                         [[2, 5]])
+        self.assertEqual(self.chans('{ muld %dr1, %dr2, %dr3\n'
+                                    '  muld %dr1, %dr2, %dr4\n'
+                                    '  addd 0, 1, %dr5 }\n'), [[0, 1, 2]])
 
     def test_mirrored_store_load(self):
         # store on 5 forbids a load on 0; the load must go elsewhere.
@@ -179,6 +205,10 @@ class ChannelTest(AsmCase):
     def test_channel_errors(self):
         self.assertIn('cannot use channel 2',
                       self.fails('muls,2 %r0, %r1, %r2\n'))
+        self.assertIn('need channel 2 or 5',
+                      self.fails('ldb,0 [ %dr0 ], %r1, mas=0x6\n'))
+        self.assertIn('only for loads and stores',
+                      self.fails('addd,0 0, 1, %r1, mas=0x7\n'))
         self.assertIn('channel 0 used twice',
                       self.fails('{ addd,0 0,1,%r0; addd,0 0,1,%r1 }\n'))
         self.assertIn('no legal channel',
@@ -278,6 +308,21 @@ class SourceTest(AsmCase):
                             extra=['-DVAL=9', '-mcpu=elbrus-v5'])
         self.assertEqual(bundles(img)[0][1], 0x11c0c580)
 
+    def test_comments_and_conditionals(self):
+        img = self.assemble('/* a\n multi-line */ nop 1 // tail\n'
+                            '# hash line\n'
+                            'nop 2 ; a comment that is not code\n'
+                            'nop 3 ; nop 4\n'
+                            '.if 1 + 1 == 2\n nop 5\n.else\n nop 6\n.endif\n'
+                            '.ifdef nosuch\n nop 7\n.endif\n'
+                            '.irp n, 1, 2\n nop \\n\n.endr\n'
+                            '.macro v first, rest:vararg\n .byte \\rest\n'
+                            ' .exitm\n .byte 99\n.endm\n'
+                            '.data\n v 1, 2, 3\n')
+        b = bundles(img[:56])
+        self.assertEqual([x[0] >> 7 for x in b], [1, 2, 3, 4, 5, 1, 2])
+        self.assertEqual(img[64:], bytes([2, 3]))   # .data 16-aligned
+
     def test_data_directives(self):
         img = self.assemble('.data\nx: .byte 1, 2\n .hword 0x304\n'
                             ' .word 0x5060708\n .quad x\n'
@@ -319,7 +364,7 @@ class ElfTest(AsmCase):
             f.write('.text\n.global func\nfunc:\n return %ctpr3\n'
                     ' ct %ctpr3\n.data\n.globl value\nvalue: .quad func\n')
         out = self.path('p.elf')
-        res = self.run_as(['-o', out, a, b])
+        res = self.run_as(['-o', out, a, b], separate=True)
         self.assertEqual(res.returncode, 0, res.stderr)
         with open(out, 'rb') as f:
             img = f.read()
@@ -400,7 +445,8 @@ class ErrorTest(AsmCase):
                 self.assertIn(msg, self.fails(text))
 
     def test_cpp_error_and_line_numbers(self):
-        err = self.fails('#include "missing.h"\n', name='bad.S')
+        err = self.fails('#include "missing.h"\n', name='bad.S',
+                         separate=True)
         self.assertIn('preprocessor failed', err)
         err = self.fails('\n\n#define X 1\n\nnop 1\nbadop\n', name='bad.S')
         self.assertIn('bad.S:6: error:', err)
