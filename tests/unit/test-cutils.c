@@ -48,9 +48,10 @@ static void test_strtosz_units(void)
     size_t i;
 
     for (i = 0; i < ARRAY_SIZE(units); i++) {
-        g_autofree char *upper = g_strdup_printf("3%c", units[i].suffix);
+        char suffix = units[i].suffix;
+        g_autofree char *upper = g_strdup_printf("3%c", suffix);
         g_autofree char *lower = g_strdup_printf("3%c",
-                                                 g_ascii_tolower(units[i].suffix));
+                                                 g_ascii_tolower(suffix));
 
         check_strtosz(upper, 0, 3 * units[i].mul, 2, 0);
         check_strtosz(lower, 0, 3 * units[i].mul, 2, 0);
