@@ -76,10 +76,23 @@ suite_iotests() {
     done
 }
 
-# Our iotests (quick group) against the installed QEMU 7.2 tools, -raw and
-# -qcow2: proves the tests and the runner before our own tools exist.
+# The iotests runner's self-test, then our iotests (quick group) against the
+# installed QEMU 7.2 tools, -raw and -qcow2: proves the tests and the runner
+# before our own tools exist.
 suite_iotests_reference() {
     IOT="$SRC/tests/qemu-iotests"
+    out="$BUILD/iotests-selftest.log"
+    python3 -B "$IOT/selftest.py" >"$out" 2>&1
+    line=$(tail -1 "$out")
+    p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+    f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+    if [ -z "$p" ]; then
+        cat "$out"
+        add_counts 0 1 0 "iotests runner selftest (no summary)"
+    else
+        [ "${f:-0}" -eq 0 ] || cat "$out"
+        add_counts "$p" "${f:-0}" 0 "iotests runner selftest"
+    fi
     img=$(command -v qemu-img) io=$(command -v qemu-io)
     nbd=$(command -v qemu-nbd)
     if [ -z "$img" ] || [ -z "$io" ]; then
