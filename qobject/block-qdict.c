@@ -226,25 +226,35 @@ static const char *split_flat_key(const char *key, char **prefix)
 }
 
 /*
- * 1 if every key of @dict is a non-negative decimal integer, 0 if none
- * is (or @dict is empty), -1 with @errp set if they are mixed.
+ * 1 if every key of @dict is a decimal integer, 0 if none is (or @dict
+ * is empty), -1 with @errp set if they are mixed or the indexes are not
+ * 0..N-1 in number.
  */
 static int qdict_is_list(QDict *dict, Error **errp)
 {
     const QDictEntry *e;
     int is_list = -1;
+    ssize_t count = 0, max = -1;
 
     for (e = qdict_first(dict); e; e = qdict_next(dict, e)) {
         int64_t val;
-        int this_is_index = qemu_strtoi64(e->key, NULL, 10, &val) == 0 &&
-                            val >= 0;
+        int is_index = qemu_strtoi64(e->key, NULL, 10, &val) == 0;
 
         if (is_list == -1) {
-            is_list = this_is_index;
-        } else if (is_list != this_is_index) {
+            is_list = is_index;
+        } else if (is_list != is_index) {
             error_setg(errp, "Cannot mix list and non-list keys");
             return -1;
         }
+        if (is_index) {
+            count++;
+            max = MAX(max, val);
+        }
+    }
+    if (count != max + 1) {
+        error_setg(errp, "List indices are not contiguous, "
+                   "saw %zd elements but %zd largest index", count, max);
+        return -1;
     }
     return is_list == 1;
 }
@@ -277,14 +287,21 @@ static QDict *crumple_one_level(const QDict *src, Error **errp)
 
     for (e = qdict_first(src); e; e = qdict_next(src, e)) {
         g_autofree char *prefix = NULL;
-        const char *suffix = split_flat_key(e->key, &prefix);
-        QObject *child = qdict_get(two_level, prefix);
+        const char *suffix;
+        QObject *child;
 
+        if (is_nonempty_container(e->value)) {
+            error_setg(errp, "Value %s is not flat", e->key);
+            goto fail;
+        }
+        suffix = split_flat_key(e->key, &prefix);
+        child = qdict_get(two_level, prefix);
         if (suffix) {
             QDict *child_dict = qobject_to(QDict, child);
 
             if (child && !child_dict) {
-                error_setg(errp, "Cannot mix scalar and non-scalar keys");
+                error_setg(errp, "Key %s prefix is already set as a scalar",
+                           prefix);
                 goto fail;
             }
             if (!child_dict) {
@@ -294,7 +311,8 @@ static QDict *crumple_one_level(const QDict *src, Error **errp)
             qdict_put_obj(child_dict, suffix, qobject_ref(e->value));
         } else {
             if (child) {
-                error_setg(errp, "Cannot mix scalar and non-scalar keys");
+                error_setg(errp, "Key %s prefix is already set as a dict",
+                           prefix);
                 goto fail;
             }
             qdict_put_obj(two_level, prefix, qobject_ref(e->value));
@@ -351,8 +369,10 @@ QObject *qdict_crumple_for_keyval_qiv(QDict *src, Error **errp)
     g_autoptr(QDict) tmp = qdict_clone_shallow(src);
     const QDictEntry *e;
 
-    qdict_flatten(tmp);
-    /* keyval input is all strings: convert numbers and booleans */
+    /*
+     * keyval input is all strings: convert numbers and booleans (a
+     * non-flat @src makes qdict_crumple() fail)
+     */
     for (e = qdict_first(tmp); e; e = qdict_next(tmp, e)) {
         QNum *qn = qobject_to(QNum, e->value);
         QBool *qb = qobject_to(QBool, e->value);

@@ -53,9 +53,9 @@ void qdict_flatten(QDict *qdict);
  */
 QObject *qdict_crumple(const QDict *src, Error **errp);
 /*
- * As qdict_crumple(), but scalar string values are kept and a dict
- * containing only numeric keys with the wrong numbering is an error,
- * as keyval's parser would do; suited to a QAPI input visitor.
+ * As qdict_crumple(), but first turn number and bool values into the
+ * strings keyval_parse() would have produced ("on"/"off" for bools), so
+ * the result suits a keyval-style QAPI input visitor.
  */
 QObject *qdict_crumple_for_keyval_qiv(QDict *qdict, Error **errp);
 

@@ -145,20 +145,34 @@ static void test_crumple(void)
 
 static void test_crumple_errors(void)
 {
-    static const char *const bad[] = {
-        "{'a': 1, 'a.b': 2}",           /* scalar and dict */
-        "{'a.b': 2, 'a': 1}",
-        "{'l.0': 1, 'l.x': 2}",         /* list and non-list keys */
-        "{'l.0': 1, 'l.2': 2}",         /* missing index */
+    static const struct {
+        const char *json;
+        const char *msg;
+    } bad[] = {
+        { "{'a': 1, 'a.b': 2}", NULL },     /* depends on iteration order */
+        { "{'l.0': 1, 'l.x': 2}", "Cannot mix list and non-list keys" },
+        { "{'l.0': 1, 'l.2': 2}", "List indices are not contiguous, "
+                                  "saw 2 elements but 2 largest index" },
+        { "{'l.1': 1, 'l.01': 2}", "Missing list index 0" },
+        { "{'a': {'b': 1}}", "Value a is not flat" },
     };
     size_t i;
 
     for (i = 0; i < ARRAY_SIZE(bad); i++) {
-        QDict *d = json_dict(bad[i]);
+        QDict *d = json_dict(bad[i].json);
         Error *err = NULL;
 
         g_assert_null(qdict_crumple(d, &err));
         g_assert_nonnull(err);
+        if (bad[i].msg) {
+            g_assert_cmpstr(error_get_pretty(err), ==, bad[i].msg);
+        } else {
+            const char *msg = error_get_pretty(err);
+            g_assert_true(!strcmp(msg, "Key a prefix is already set as a "
+                                  "scalar") ||
+                          !strcmp(msg, "Key a prefix is already set as a "
+                                  "dict"));
+        }
         error_free(err);
         qobject_unref(d);
     }
@@ -266,6 +280,8 @@ static void test_crumple_keyval(void)
     QObject *c = qdict_crumple_for_keyval_qiv(d, &error_abort);
 
     assert_json_equal(c, "{'a': {'b': '1', 'c': 'on'}, 's': 'x'}");
+    /* the source is left alone */
+    g_assert_cmpint(qdict_get_int(d, "a.b"), ==, 1);
     qobject_unref(c);
     qobject_unref(d);
 }
