@@ -48,8 +48,10 @@ void qdict_flatten(QDict *qdict);
 /*
  * Inverse of qdict_flatten: build nested dicts from dotted keys, with
  * dicts whose keys are exactly 0..N-1 turned into lists.  ".." escapes a
- * literal dot.  Returns a new reference, or NULL with @errp set on
- * conflicting keys ("Key 'a' is already set ...").
+ * literal dot.  Values must be scalars or empty dicts/lists.  Returns a
+ * new reference, or NULL with @errp set on conflicting keys ("Key %s
+ * prefix is already set as a scalar"), mixed or non-contiguous list
+ * indexes, or nested values ("Value %s is not flat").
  */
 QObject *qdict_crumple(const QDict *src, Error **errp);
 /*
