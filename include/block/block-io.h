@@ -204,7 +204,7 @@ bdrv_co_eject(BlockDriverState *bs, bool eject_flag);
 /* Driver name, or NULL without a medium. */
 const char *bdrv_get_format_name(BlockDriverState *bs);
 
-bool bdrv_supports_compressed_writes(BlockDriverState *bs);
+bool GRAPH_RDLOCK bdrv_supports_compressed_writes(BlockDriverState *bs);
 const char *bdrv_get_node_name(const BlockDriverState *bs);
 
 /* Name of the BlockBackend above @bs, or "" (or the node name). */
@@ -221,8 +221,8 @@ bdrv_co_get_info(BlockDriverState *bs, BlockDriverInfo *bdi);
 int co_wrapper_mixed_bdrv_rdlock
 bdrv_get_info(BlockDriverState *bs, BlockDriverInfo *bdi);
 
-ImageInfoSpecific *bdrv_get_specific_info(BlockDriverState *bs,
-                                          Error **errp);
+ImageInfoSpecific * GRAPH_RDLOCK
+bdrv_get_specific_info(BlockDriverState *bs, Error **errp);
 BlockStatsSpecific *bdrv_get_specific_stats(BlockDriverState *bs);
 
 /* Widen a range to whole (sub)clusters of @bs. */

@@ -169,6 +169,7 @@ static BlockDriver bdrv_mock_fmt = {
     .supports_backing       = true,
     .bdrv_open              = mock_fmt_open,
     .bdrv_probe             = mock_fmt_probe,
+    .bdrv_has_zero_init     = bdrv_has_zero_init_1,
     .bdrv_child_perm        = bdrv_default_perms,
     .bdrv_check_perm        = mock_check_perm,
     .bdrv_set_perm          = mock_set_perm,
@@ -896,6 +897,37 @@ static void test_reopen_backing(void)
     flush_and_check_empty();
 }
 
+static void test_node_info(void)
+{
+    BlockDriverState *top = open_with_header_backing(NULL);
+    BlockDriverState *base = backing_of(top)->bs;
+    BlockDriverState *filter = new_filter("filter");
+    BlockDriverInfo bdi;
+    Error *err = NULL;
+
+    bdrv_graph_rdlock_main_loop();
+    /* A COW overlay reads as its backing file, not as zeroes. */
+    g_assert_cmpint(bdrv_has_zero_init(top), ==, 0);
+    g_assert_cmpint(bdrv_has_zero_init(base), ==, 1);
+    g_assert_false(bdrv_supports_compressed_writes(top));
+    bdrv_graph_rdunlock_main_loop();
+
+    g_assert_cmpint(bdrv_get_info(top, &bdi), ==, -ENOTSUP);
+    /* Protocols cannot tell, so neither can the format above them. */
+    g_assert_cmpint(bdrv_get_allocated_file_size(top), ==, -ENOTSUP);
+    g_assert_cmpint(bdrv_get_allocated_file_size(filter), ==, -ENOMEDIUM);
+
+    g_assert_cmpint(bdrv_create(&bdrv_mock_fmt, "x", NULL, &err), ==,
+                    -ENOTSUP);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Driver 'mock-fmt' does not support image creation");
+    error_free(err);
+
+    bdrv_unref(filter);
+    bdrv_unref(top);
+    flush_and_check_empty();
+}
+
 static void test_insert_node(void)
 {
     BlockDriverState *fmt = open_fmt("fmt", "proto", false);
@@ -1112,6 +1144,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-graph-mod/graph/attach-cycle", test_attach_cycle);
     g_test_add_func("/bdrv-graph-mod/graph/frozen-chain", test_frozen_chain);
     g_test_add_func("/bdrv-graph-mod/graph/insert-node", test_insert_node);
+    g_test_add_func("/bdrv-graph-mod/open/node-info", test_node_info);
     g_test_add_func("/bdrv-graph-mod/backing/from-header",
                     test_backing_from_header);
     g_test_add_func("/bdrv-graph-mod/reopen/backing", test_reopen_backing);
