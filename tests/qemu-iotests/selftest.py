@@ -142,6 +142,15 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(sorted(out.split()),
                          ['bad', 'crash', 'good', 'needs-nbd', 'raw-only'])
 
+    def test_group_local(self):
+        write(os.path.join(self.dir, 'group.local'),
+              '# local groups\ngood disabled\nbad extra  # comment\n')
+        rc, out = self.check('-n', '-g', 'quick,extra')
+        self.assertEqual(sorted(out.split()),
+                         ['bad', 'crash', 'needs-nbd', 'pytest', 'raw-only'])
+        rc, out = self.check('-n', 'good')
+        self.assertEqual(out.split(), ['good'])
+
     def test_parallel(self):
         rc, out = self.check('-raw', '-j', '3', 'good', 'pytest', 'variant',
                              'raw-only')
