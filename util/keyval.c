@@ -229,26 +229,33 @@ static char *key_path_str(GSList *path)
     return g_string_free(s, false);
 }
 
-/* Turn the index-keyed @cur into a QList; all of 0..size-1 must exist. */
+/*
+ * Turn the index-keyed @cur into a QList.  Keys such as "1" and "01" name
+ * the same index; the one iterated last wins.  Every index up to the
+ * largest must be present.
+ */
 static QObject *keyval_dict_to_list(QDict *cur, GSList *path, Error **errp)
 {
-    size_t n = qdict_size(cur), i;
+    size_t n = qdict_size(cur), i, len;
     g_autofree QObject **elt = g_new0(QObject *, n);
     const QDictEntry *e;
+    int max_index = -1;
     QList *list;
 
     for (e = qdict_first(cur); e; e = qdict_next(cur, e)) {
         int index = key_to_index(qdict_entry_key(e), NULL);
 
         assert(index >= 0);
-        /* an index >= n means a smaller one is missing */
-        if ((size_t)index < n && !elt[index]) {
+        max_index = MAX(max_index, index);
+        /* an index >= n means a smaller one is missing; found below */
+        if ((size_t)index < n) {
             elt[index] = qdict_entry_value(e);
         }
     }
+    len = MIN(n + 1, (size_t)max_index + 1);
     list = qlist_new();
-    for (i = 0; i < n; i++) {
-        if (!elt[i]) {
+    for (i = 0; i < len; i++) {
+        if (i == n || !elt[i]) {
             g_autofree char *prefix = key_path_str(path);
             error_setg(errp, "Parameter '%s%zu' missing", prefix, i);
             qobject_unref(list);

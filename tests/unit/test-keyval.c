@@ -65,6 +65,16 @@ static void test_lists(void)
     check_parse("m.0.0=a,m.0.1=b,m.1.0=c", NULL,
                 "{'m': [['a', 'b'], ['c']]}");
     check_error("l.0=a,l.2=c", NULL, "Parameter 'l.1' missing");
+    check_error("l.1=a", NULL, "Parameter 'l.0' missing");
+    /* "01" and "1" are the same index: three keys, two elements */
+    check_error("l.0=a,l.2=b,l.02=c", NULL, "Parameter 'l.1' missing");
+    check_parse("l.00=a,l.1=b", NULL, "{'l': ['a', 'b']}");
+    /*
+     * With duplicate indexes the key iterated last wins; QEMU's dict
+     * iteration order makes that "01" here.
+     */
+    check_parse("list.1=goner,list.0=null,list.01=eins,list.2=zwei", NULL,
+                "{'list': ['null', 'eins', 'zwei']}");
     check_error("a.b.1=x", NULL, "Parameter 'a.b.0' missing");
     check_error("l.0=a,l.x=c", NULL, "Parameters 'l.*' used inconsistently");
 }
@@ -77,6 +87,9 @@ static void test_implied(void)
     /* only the first key-val can be implied */
     check_error("a=1,foo", "driver", "Expected '=' after parameter 'foo'");
     check_parse("a.b", "x.y", "{'x': {'y': 'a.b'}}");
+    /* the implied value ends at the first ',' (no ",," escape) */
+    check_error("val,,ue", "driver", "Invalid parameter ''");
+    check_error("=val", "driver", "Invalid parameter ''");
 }
 
 static void test_errors(void)
@@ -89,6 +102,9 @@ static void test_errors(void)
     check_error("a", NULL, "Expected '=' after parameter 'a'");
     check_error("a.b", NULL, "Expected '=' after parameter 'a.b'");
     check_error("=1", NULL, "Invalid parameter ''");
+    check_error(",", NULL, "Invalid parameter ''");
+    check_error("key[0]=val", NULL, "Invalid parameter 'key[0]'");
+    check_error("no", NULL, "Expected '=' after parameter 'no'");
     check_error("1a=1", NULL, "Invalid parameter '1a'");
     check_error("a..b=1", NULL, "Invalid parameter 'a..b'");
     check_error("a.=1", NULL, "Invalid parameter 'a.'");
