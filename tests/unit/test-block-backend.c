@@ -235,6 +235,12 @@ static void test_null_co(void)
     blk_unref(blk);
 }
 
+static void refresh_filename(BlockBackend *blk)
+{
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+    bdrv_refresh_filename(blk_bs(blk));
+}
+
 static void test_null_options(void)
 {
     Error *err = NULL;
@@ -260,6 +266,14 @@ static void test_null_options(void)
     blk = blk_new_open("null-co://", NULL, NULL, BDRV_O_PROTOCOL,
                        &error_abort);
     g_assert_cmpint(blk_getlength(blk), ==, 1024 * MiB);
+    refresh_filename(blk);
+    g_assert_cmpstr(blk_bs(blk)->exact_filename, ==, "null-co://");
+    blk_unref(blk);
+
+    /* A size option changes the data: the plain name no longer fits. */
+    blk = null_blk("null-aio", "4k", false, &error_abort);
+    refresh_filename(blk);
+    g_assert_cmpstr(blk_bs(blk)->exact_filename, ==, "");
     blk_unref(blk);
 }
 
