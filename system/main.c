@@ -15,12 +15,14 @@
 typedef struct Options {
     const char *machine;
     const char *bios;
+    const char *kernel;
     const char *logfile;
     const char *log_items;
     uint64_t ram_size;
+    bool bios_given;
 } Options;
 
-enum { OPT_MACHINE, OPT_BIOS, OPT_M, OPT_NOGRAPHIC, OPT_D, OPT_DLOG,
+enum { OPT_MACHINE, OPT_BIOS, OPT_KERNEL, OPT_M, OPT_NOGRAPHIC, OPT_D, OPT_DLOG,
        OPT_VERSION, OPT_HELP, OPT_NODEFAULTS, OPT_NOREBOOT };
 
 static const struct {
@@ -29,7 +31,8 @@ static const struct {
     bool has_arg;
 } opts[] = {
     { "machine", OPT_MACHINE, true }, { "M", OPT_MACHINE, true },
-    { "bios", OPT_BIOS, true }, { "m", OPT_M, true },
+    { "bios", OPT_BIOS, true }, { "kernel", OPT_KERNEL, true },
+    { "m", OPT_M, true },
     { "nographic", OPT_NOGRAPHIC, false }, { "d", OPT_D, true },
     { "D", OPT_DLOG, true }, { "version", OPT_VERSION, false },
     { "h", OPT_HELP, false }, { "help", OPT_HELP, false },
@@ -42,6 +45,8 @@ static void usage(void)
     printf("usage: " PROG " [options]\n\n"
            "-machine [type=]name  select the board (e2k-test)\n"
            "-bios file            firmware image, loaded at 0x100000000\n"
+           "-kernel file          E2K ELF64 loaded at its physical addresses;\n"
+           "                      the CPU starts at its entry\n"
            "-m size               RAM size (default 128M)\n"
            "-nographic            console on stdio (the only mode)\n"
            "-d item1,...          log items (-d help for a list)\n"
@@ -117,6 +122,10 @@ static int handle_opt(Options *o, int id, const char *arg)
         return handle_machine(o, arg);
     case OPT_BIOS:
         o->bios = arg;
+        o->bios_given = true;
+        return -1;
+    case OPT_KERNEL:
+        o->kernel = arg;
         return -1;
     case OPT_M:
         if (!parse_size(arg, &o->ram_size)) {
@@ -217,7 +226,13 @@ int main(int argc, char **argv)
     if (r >= 0) {
         return r;
     }
-    m = e2k_machine_new(o.machine, o.ram_size, o.bios, &err);
+    /* with -kernel and no -bios, the firmware area just stays empty */
+    m = e2k_machine_new(o.machine, o.ram_size,
+                        o.kernel && !o.bios_given ? NULL : o.bios, &err);
+    if (m && o.kernel && !e2k_machine_load_kernel(m, o.kernel, &err)) {
+        e2k_machine_free(m);
+        m = NULL;
+    }
     if (!m) {
         fprintf(stderr, PROG ": %s\n", err->message);
         return 1;

@@ -143,6 +143,73 @@ E2KMachine *e2k_machine_new(const char *name, uint64_t ram_size,
     return m;
 }
 
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+
+    while (n--) {
+        v = (v << 8) | p[n];
+    }
+    return v;
+}
+
+bool e2k_machine_load_kernel(E2KMachine *m, const char *path, GError **errp)
+{
+    g_autofree uint8_t *f = NULL;
+    uint64_t phoff;
+    unsigned i, phnum, phentsize;
+    gsize len;
+
+    if (!g_file_get_contents(path, (char **)&f, &len, NULL)) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                    "could not load kernel '%s'", path);
+        return false;
+    }
+    if (len < 64 || memcmp(f, "\177ELF", 4) || f[4] != 2 || f[5] != 1 ||
+        get_le(f + 18, 2) != 175) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "could not load kernel '%s': not an E2K ELF64 image",
+                    path);
+        return false;
+    }
+    phoff = get_le(f + 32, 8);
+    phentsize = get_le(f + 54, 2);
+    phnum = get_le(f + 56, 2);
+    for (i = 0; i < phnum; i++) {
+        const uint8_t *ph = f + phoff + (uint64_t)i * phentsize;
+        uint64_t off, paddr, filesz, memsz;
+        g_autofree uint8_t *zero = NULL;
+
+        if (phoff + (uint64_t)(i + 1) * phentsize > len) {
+            goto bad;
+        }
+        if (get_le(ph, 4) != 1) {
+            continue;
+        }
+        off = get_le(ph + 8, 8);
+        paddr = get_le(ph + 24, 8);
+        filesz = get_le(ph + 32, 8);
+        memsz = get_le(ph + 40, 8);
+        if (off > len || filesz > len - off || memsz < filesz) {
+            goto bad;
+        }
+        zero = g_malloc0(memsz - filesz + 1);
+        if (!e2k_mem_write(m->cpu, paddr, f + off, filesz) ||
+            !e2k_mem_write(m->cpu, paddr + filesz, zero, memsz - filesz)) {
+            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                        "could not load kernel '%s': segment at 0x%" PRIx64
+                        " is outside RAM", path, paddr);
+            return false;
+        }
+    }
+    m->cpu->ip = get_le(f + 24, 8);
+    return true;
+bad:
+    g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "could not load kernel '%s': bad ELF headers", path);
+    return false;
+}
+
 void e2k_machine_free(E2KMachine *m)
 {
     if (!m) {

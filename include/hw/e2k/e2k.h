@@ -42,6 +42,13 @@ E2KMachine *e2k_machine_new(const char *name, uint64_t ram_size,
                             const char *bios, GError **errp);
 void e2k_machine_free(E2KMachine *m);
 
+/*
+ * Copies the PT_LOAD segments of the E2K ELF64 @path to their physical
+ * addresses and points the CPU at its entry (-kernel).  False and @errp
+ * set if the file is unreadable, not E2K, or does not fit the memory map.
+ */
+bool e2k_machine_load_kernel(E2KMachine *m, const char *path, GError **errp);
+
 /* Adds a port range to the machine's I/O space; false if full. */
 bool e2k_machine_add_ports(E2KMachine *m, uint16_t base, uint16_t len,
                            E2KIORead read, E2KIOWrite write, void *opaque);
