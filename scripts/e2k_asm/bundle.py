@@ -1,20 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""One E2K wide instruction: its operations, channel choice and encoding.
+"""Parsing of one E2K operation statement into an Op.
 
-parse_op() turns `mnemonic[,ch[,sm]] operands [? cond]` into an Op.
-Bundle.close() checks the combination and assigns ALS channels;
-Bundle.encode() evaluates expressions, allocates literals into LTS0..3,
-builds HS/SS/ALS/ALES/CS0/CS1/PLS/CDS and packs them (ISA-NOTES 1.3, 6.1).
+parse_op() turns `mnemonic[,ch[,sm]] operands [? cond]` into an Op: ALS
+operations keep their operand tuples (operands.py), control operations
+(setwd, disp, ct, call, nop, PLU ops...) their fields.  pack.py combines
+the Ops of a bundle and encodes them.
 """
 
-from .errors import fail, AsmError
-from .expr import tokenize, split_top, parse_expr, evaluate
+from .errors import fail
+from .expr import tokenize, split_top
 from .operands import parse_operands, parse_reg_tokens
 from . import isa
-from .literals import allocate_literals, literal_size
-
-M32 = 0xFFFFFFFF
-M64 = (1 << 64) - 1
 
 
 class Op:

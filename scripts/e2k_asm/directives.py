@@ -9,8 +9,8 @@ import os
 import re
 import sys
 
-from .errors import AsmError, fail
-from .expr import tokenize, split_top
+from .errors import fail
+from .expr import tokenize
 from .source import split_statements
 
 _PARAM_RE = re.compile(r'\\([A-Za-z_][A-Za-z0-9_]*|\(\)|@)')

@@ -14,7 +14,6 @@ from .expr import evaluate
 from . import isa
 from .literals import allocate_literals, literal_size
 
-M32 = 0xFFFFFFFF
 M64 = (1 << 64) - 1
 
 

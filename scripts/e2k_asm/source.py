@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 
-from .errors import AsmError, fail
+from .errors import AsmError
 
 _MARKER_RE = re.compile(r'#\s*(?:line\s+)?([0-9]+)\s*(?:"((?:[^"\\]|\\.)*)")?')
 
