@@ -113,9 +113,9 @@ typedef struct E2KHooks {
 
 struct E2KCPUState {
     /*
-     * regs[0..223]: the current window, %rN is regs[N] (the caller's
-     * registers below the window are spilled to the procedure stack on
-     * every call, QEMU's model); regs[224..255]: %g0..%g31.
+     * regs[0..223]: the current window, %rN is regs[N]; the callers'
+     * registers still in the register file are in hidden[] (control.c);
+     * regs[224..255]: %g0..%g31.
      */
     uint64_t regs[E2K_NR_WREGS + E2K_NR_GREGS];
     uint32_t pred;          /* %pred0..31 values (tags are not modelled) */
