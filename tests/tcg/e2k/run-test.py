@@ -5,7 +5,8 @@
   run-test.py --expect pass|fault [--out FILE] [--timeout S] -- CMD...
 
 pass:  exit status 0, a "PASS" line on stdout and no "FAIL".
-fault: non-zero exit status and no "PASS" (the program must not get there).
+fault: non-zero exit status, a "before" line (printed just before the
+       faulting operation) and no "PASS" (the program must not get there).
 --out: the file's text must also appear in stdout.
 """
 
@@ -45,6 +46,8 @@ def main():
             problems.append('exit status 0, expected a fault')
         if 'PASS' in lines:
             problems.append('reached PASS, expected a fault')
+        if 'before' not in lines:
+            problems.append('no "before" line: it failed too early')
     if a.out:
         with open(a.out) as f:
             want = f.read()
