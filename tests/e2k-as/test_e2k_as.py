@@ -470,14 +470,16 @@ class RoundTripTest(AsmCase):
         self.one(disas, ex[:0x1b8], ORIGIN, 'isa-example')
         self.one(disas, ex[0x1c0:0x238], ORIGIN + 0x1c0, 'isa-example')
         for src in sorted(glob.glob(os.path.join(TCG, '*.S'))):
-            with self.subTest(src=os.path.basename(src)):
-                addr, text = self.elf_text(src)
-                self.one(disas, text, addr, src)
+            for rt in ('-DRT_USER', '-DRT_SYS'):
+                with self.subTest(src=os.path.basename(src), rt=rt):
+                    addr, text = self.elf_text(src, rt)
+                    self.one(disas, text, addr, src)
 
-    def elf_text(self, src):
+    def elf_text(self, src, rt):
         out = self.path('rt.elf')
-        res = self.run_as(['-I', os.path.join(TCG, 'include'), '-DRT_USER',
-                           '-o', out, src])
+        base = ['--base', hex(ORIGIN)] if rt == '-DRT_SYS' else []
+        res = self.run_as(['-I', os.path.join(TCG, 'include'), rt,
+                           '-o', out, src] + base)
         self.assertEqual(res.returncode, 0, res.stderr)
         with open(out, 'rb') as f:
             img = f.read()
