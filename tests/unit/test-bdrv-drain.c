@@ -429,6 +429,63 @@ static void test_drain_iothread(void)
     iothread_destroy(iothread);
 }
 
+/* A coroutine in the IOThread drains its own node. */
+typedef struct IOThreadCoDrain {
+    BlockDriverState *bs;
+    int reads_seen;         /* reads done when drained_begin returned */
+    int quiesce_seen;
+    bool done;              /* atomic */
+} IOThreadCoDrain;
+
+static void coroutine_fn iothread_co_drain_entry(void *opaque)
+{
+    IOThreadCoDrain *d = opaque;
+
+    bdrv_drained_begin(d->bs);
+    d->reads_seen = qatomic_read(&state(d->bs)->reads_done);
+    d->quiesce_seen = qatomic_read(&d->bs->quiesce_counter);
+    bdrv_drained_end(d->bs);
+    qatomic_store_release(&d->done, true);
+}
+
+static void start_co_drain_bh(void *opaque)
+{
+    IOThreadCoDrain *d = opaque;
+
+    qemu_coroutine_enter(qemu_coroutine_create(iothread_co_drain_entry, d));
+}
+
+static void test_drain_iothread_coroutine(void)
+{
+    IOThread *iothread = iothread_create("drain-co-io", &error_abort);
+    AioContext *ctx = iothread_get_aio_context(iothread);
+    BlockDriverState *bs = test_node("iothread-co", 50);
+    BlockBackend *blk = test_blk(bs, NULL);
+    uint8_t buf[512];
+    QEMUIOVector qiov;
+    int ret = NOT_DONE;
+    IOThreadReadData data = { .blk = blk, .qiov = &qiov, .ret = &ret };
+    IOThreadCoDrain d = { .bs = bs };
+
+    blk_set_aio_context(blk, ctx, &error_abort);
+    qemu_iovec_init_buf(&qiov, buf, sizeof(buf));
+    aio_wait_bh_oneshot(ctx, start_read_bh, &data);
+    aio_wait_bh_oneshot(ctx, start_co_drain_bh, &d);
+
+    /* The drain itself runs in a BH of the main loop. */
+    while (!qatomic_load_acquire(&d.done)) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+    g_assert_cmpint(d.reads_seen, ==, 1);
+    g_assert_cmpint(d.quiesce_seen, ==, 1);
+    g_assert_cmpint(qatomic_read(&ret), ==, 0);
+    g_assert_cmpint(bs->quiesce_counter, ==, 0);
+
+    blk_set_aio_context(blk, qemu_get_aio_context(), &error_abort);
+    blk_unref(blk);
+    iothread_destroy(iothread);
+}
+
 int main(int argc, char **argv)
 {
     bdrv_init();
@@ -441,6 +498,8 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-drain/drain-all", test_drain_all);
     g_test_add_func("/bdrv-drain/from-coroutine", test_drain_from_coroutine);
     g_test_add_func("/bdrv-drain/iothread", test_drain_iothread);
+    g_test_add_func("/bdrv-drain/iothread-coroutine",
+                    test_drain_iothread_coroutine);
 
     return g_test_run();
 }
