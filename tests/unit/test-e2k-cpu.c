@@ -873,6 +873,118 @@ static void test_budget_and_ip(void)
     t_free(&t);
 }
 
+static unsigned rand_src(GRand *r)
+{
+    switch (g_rand_int_range(r, 0, 5)) {
+    case 0:
+        return E2K_R(g_rand_int_range(r, 0, 17));
+    case 1:
+        return E2K_B(g_rand_int_range(r, 0, 8));
+    case 2:
+        return E2K_G(g_rand_int_range(r, 0, 32));
+    default:
+        return E2K_IMM(g_rand_int_range(r, 0, 16));
+    }
+}
+
+/* A random bundle of mostly legal operations (short ops, some memory). */
+static EBundle rand_bundle(GRand *r, T *t)
+{
+    static const struct {
+        uint8_t opc, chans;
+    } ops[] = {
+        { 0x00, 0x3f }, { 0x01, 0x3f }, { 0x05, 0x3f }, { 0x09, 0x3f },
+        { 0x0c, 0x3f }, { 0x10, 0x3f }, { 0x11, 0x3f }, { 0x13, 0x3f },
+        { 0x15, 0x3f }, { 0x17, 0x3f }, { 0x19, 0x3f }, { 0x1b, 0x3f },
+        { 0x1d, 0x3f }, { 0x1f, 0x3f }, { 0x20, 0x1b }, { 0x21, 0x1b },
+        { 0x64, 0x0c }, { 0x67, 0x0c }, { 0x24, 0x20 }, { 0x27, 0x20 },
+        { 0x41, 0x20 }, { 0x43, 0x20 },
+    };
+    EBundle b = nb();
+    int ch;
+
+    for (ch = 0; ch < 6; ch++) {
+        unsigned k = g_rand_int_range(r, 0, G_N_ELEMENTS(ops));
+        unsigned opc = ops[k].opc;
+        unsigned dst = g_rand_boolean(r) ? E2K_R(g_rand_int_range(r, 0, 16))
+                                         : E2K_B(g_rand_int_range(r, 0, 8));
+
+        if (g_rand_int_range(r, 0, 3) || !(ops[k].chans & (1u << ch))) {
+            continue;
+        }
+        if (opc == 0x20 || opc == 0x21) {
+            dst = g_rand_int_range(r, 0, 256);
+        }
+        als(&b, ch, e2k_als(opc, rand_src(r), rand_src(r), dst));
+    }
+    switch (g_rand_int_range(r, 0, 12)) {
+    case 0: case 5: case 6: case 7: case 8:
+        disp(&b, t, g_rand_int_range(r, 1, 4),
+             CODE + 8 * g_rand_int_range(r, 0, 256));
+        break;
+    case 1:
+        ct(&b, g_rand_int_range(r, 1, 4), g_rand_int_range(r, 1, 4),
+           g_rand_int_range(r, 0, 4));
+        break;
+    case 2:
+        ct(&b, g_rand_int_range(r, 1, 4), 1, 0);
+        b.has_cs1 = true;
+        b.cs1 = 0x50000000 | g_rand_int_range(r, 0, 6);
+        break;
+    case 3:
+        b.has_cs0 = true;
+        b.cs0 = 0xf0000000;
+        break;
+    case 4:
+        setwd(&b, g_rand_int_range(r, 8, 16), g_rand_boolean(r));
+        break;
+    }
+    return b;
+}
+
+/*
+ * Random programs run with a budget: whatever they do, the CPU must stop
+ * with an exception it knows and keep its invariants.
+ */
+static void test_random_programs(void)
+{
+    g_autoptr(GRand) rand = g_rand_new_with_seed(4242);
+    unsigned iter, i, long_runs = 0;
+
+    for (iter = 0; iter < 500; iter++) {
+        T t;
+        int excp;
+
+        t_init(&t, iter & 1);
+        for (i = 1; i <= 3; i++) {
+            EBundle b = nb();
+
+            disp(&b, &t, i, CODE + 0x100 * i);
+            emit(&t, b);
+        }
+        while (here(&t) < CODE + 0x800) {
+            emit(&t, rand_bundle(rand, &t));
+        }
+        t.env->budget = 5000;
+        excp = run(&t);
+        g_assert_cmpstr(e2k_excp_name(excp), !=, "unknown");
+        g_assert_cmpuint(t.env->wd_size, <=, 224);
+        g_assert_cmpuint(t.env->nhidden + t.env->wd_size, <=, 224);
+        g_assert_cmpuint(t.env->br_cur, <, t.env->br_size);
+        g_assert_cmpuint(t.env->pshtp, ==, t.env->nhidden * 8);
+        if (g_test_verbose()) {
+            g_test_message("%s after %" PRIu64, e2k_excp_name(excp),
+                           t.env->icount);
+
+        }
+        if (t.env->icount > 20) {
+            long_runs++;
+        }
+        t_free(&t);
+    }
+    g_assert_cmpuint(long_runs, >, 20);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -890,5 +1002,6 @@ int main(int argc, char **argv)
     g_test_add_func("/e2k-cpu/state-regs", test_state_regs);
     g_test_add_func("/e2k-cpu/faults", test_faults);
     g_test_add_func("/e2k-cpu/budget-and-ip", test_budget_and_ip);
+    g_test_add_func("/e2k-cpu/random-programs", test_random_programs);
     return g_test_run();
 }

@@ -308,6 +308,52 @@ static void test_pack_roundtrip(void)
     g_assert_nonnull(strstr(text, "ct %ctpr1 ? %pred0\n"));
 }
 
+/*
+ * Random bytes: the decoder and the disassembler must agree on the length
+ * and never read past the buffer (run under ASan/valgrind to see it).
+ */
+static void test_random_bytes(void)
+{
+    g_autoptr(GRand) rand = g_rand_new_with_seed(20261125);
+    unsigned iter, valid = 0;
+
+    for (iter = 0; iter < 200000; iter++) {
+        g_autoptr(GString) s = g_string_new(NULL);
+        uint8_t buf[E2K_MAX_BUNDLE];
+        size_t avail = 8 * g_rand_int_range(rand, 1, 9);
+        E2KRawBundle rb;
+        E2KBundle b;
+        unsigned len, dlen, i;
+
+        for (i = 0; i < sizeof(buf); i++) {
+            buf[i] = g_rand_int(rand);
+        }
+        /* keep the header plausible half of the time */
+        if (iter & 1) {
+            buf[0] &= 0x7f;
+            buf[1] &= 0x01;
+        }
+        len = e2k_unpack_bundle(buf, avail, &rb);
+        dlen = e2k_disas_bundle(s, buf, avail, 0x1000);
+        if (len) {
+            valid++;
+            g_assert_cmpuint(len % 8, ==, 0);
+            g_assert_cmpuint(len, <=, avail);
+            g_assert_cmpuint(rb.nlts, <=, 4);
+            e2k_decode_bundle(&rb, 0x1000, &b);
+            g_assert_cmpuint(b.nalops, <=, 6);
+            g_assert_cmpuint(b.len, ==, len);
+            g_assert_cmpuint(dlen, ==, len);
+            g_assert_true(s->str[0] == '{' || g_str_has_prefix(s->str,
+                                                             ".word"));
+        } else {
+            g_assert_cmpuint(dlen, ==, 8);
+            g_assert_true(g_str_has_prefix(s->str, ".word"));
+        }
+    }
+    g_assert_cmpuint(valid, >, 1000);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -320,5 +366,6 @@ int main(int argc, char **argv)
     g_test_add_func("/e2k-decode/cds-rlp", test_cds_rlp);
     g_test_add_func("/e2k-decode/illegal", test_illegal);
     g_test_add_func("/e2k-decode/pack-roundtrip", test_pack_roundtrip);
+    g_test_add_func("/e2k-decode/random-bytes", test_random_bytes);
     return g_test_run();
 }
