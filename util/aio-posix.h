@@ -41,6 +41,16 @@ struct FDMonOps {
 };
 
 extern const FDMonOps fdmon_poll_ops;
+extern const FDMonOps fdmon_epoll_ops;
+
+/* Contexts watching more descriptors than this move to epoll. */
+#define FDMON_EPOLL_THRESHOLD 64
+
+/*
+ * fdmon-epoll.c: replace @ctx's monitor by epoll.  Home thread only,
+ * without list_lock held; returns false (nothing changed) on failure.
+ */
+bool fdmon_epoll_try_upgrade(AioContext *ctx);
 
 /*
  * GSource dispatch: run BHs, the handlers whose pfd.revents glib filled

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fdmon-poll.c: the poll() fd monitor.  Each wait rebuilds a pollfd
- * array from the handler list (under list_lock), polls without the lock
- * and copies the results back into the handlers.
+ * fdmon-poll.c: the poll() fd monitor, every context's first one.  Each
+ * wait rebuilds a pollfd array from the handler list (under list_lock),
+ * polls without the lock and copies the results back into the handlers.
+ * Past FDMON_EPOLL_THRESHOLD descriptors it hands over to fdmon-epoll.c.
  */
 #include "qemu/osdep.h"
 #include "qemu/timer.h"
@@ -55,6 +56,11 @@ static int fdmon_poll_wait(AioContext *ctx, AioHandlerList *ready_list,
         n++;
     }
     qemu_mutex_unlock(&ctx->list_lock);
+
+    if (n > FDMON_EPOLL_THRESHOLD && fdmon_epoll_try_upgrade(ctx)) {
+        /* @p is gone: the epoll monitor waits instead. */
+        return ctx->fdmon_ops->wait(ctx, ready_list, timeout);
+    }
 
     ret = qemu_poll_ns(p->fds, n, timeout);
     if (ret < 0) {

@@ -265,6 +265,58 @@ static void test_fd_write(void)
     close(fds[1]);
 }
 
+/* Past 64 descriptors the context switches to epoll; same results. */
+static void test_fd_many(void)
+{
+    enum { N = 100 };
+    int fds[N][2];
+    FDData rd[N] = { { 0 } };
+    FDData other = { 0 };
+    int i, reads = 0;
+
+    for (i = 0; i < N; i++) {
+        g_assert_cmpint(qemu_pipe(fds[i]), ==, 0);
+        rd[i].fd = fds[i][0];
+        aio_set_fd_handler(ctx, fds[i][0], pipe_read_cb, NULL, NULL, NULL,
+                           &rd[i]);
+    }
+    drain_nonblocking();
+    for (i = 0; i < N; i += 7) {
+        g_assert_cmpint(write(fds[i][1], "m", 1), ==, 1);
+    }
+    while (reads < DIV_ROUND_UP(N, 7)) {
+        aio_poll(ctx, true);
+        reads = 0;
+        for (i = 0; i < N; i++) {
+            reads += rd[i].reads;
+        }
+    }
+    for (i = 0; i < N; i++) {
+        g_assert_cmpint(rd[i].reads, ==, i % 7 == 0);
+    }
+
+    /* Replacing and removing handlers works on the epoll set too. */
+    other.fd = fds[1][0];
+    aio_set_fd_handler(ctx, fds[1][0], pipe_read_cb, NULL, NULL, NULL,
+                       &other);
+    g_assert_cmpint(write(fds[1][1], "r", 1), ==, 1);
+    while (other.reads == 0) {
+        aio_poll(ctx, true);
+    }
+    g_assert_cmpint(other.last, ==, 'r');
+    g_assert_cmpint(rd[1].reads, ==, 0);
+    for (i = 0; i < N; i++) {
+        aio_set_fd_handler(ctx, fds[i][0], NULL, NULL, NULL, NULL, NULL);
+        g_assert_cmpint(write(fds[i][1], "z", 1), ==, 1);
+    }
+    drain_nonblocking();
+    for (i = 0; i < N; i++) {
+        g_assert_cmpint(rd[i].reads, ==, i % 7 == 0);
+        close(fds[i][0]);
+        close(fds[i][1]);
+    }
+}
+
 typedef struct {
     EventNotifier e;
     int n;
@@ -504,6 +556,7 @@ int main(int argc, char **argv)
     g_test_add_func("/aio/bh/other-thread", test_bh_other_thread);
     g_test_add_func("/aio/fd/pipe-read", test_fd_pipe);
     g_test_add_func("/aio/fd/pipe-write", test_fd_write);
+    g_test_add_func("/aio/fd/many", test_fd_many);
     g_test_add_func("/aio/event-notifier", test_event_notifier);
     g_test_add_func("/aio/timer/fires", test_timer_fires);
     g_test_add_func("/aio/timer/del", test_timer_del);
