@@ -87,6 +87,8 @@ static int bdrv_fill_options(QDict *options, const char *filename,
     } else {
         *flags &= ~BDRV_O_PROTOCOL;
     }
+    /* Flags the caller passed become defaults of the matching options. */
+    bdrv_update_options_from_flags(options, *flags);
 
     if (protocol && filename) {
         if (qdict_haskey(options, "filename")) {

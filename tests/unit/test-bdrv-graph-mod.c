@@ -383,7 +383,8 @@ static void test_open_errors(void)
                                       "read-only", "maybe", NULL), 0,
                       "Parameter 'read-only' expects 'on' or 'off'");
     expect_open_error(NULL, opts_from("driver", "mock-proto",
-                                      "force-share", "on", NULL), 0,
+                                      "force-share", "on", NULL),
+                      BDRV_O_RDWR,
                       "force-share=on can only be used with read-only "
                       "images");
     expect_open_error(NULL, opts_from("driver", "mock-proto",
@@ -430,6 +431,18 @@ static void test_open_options(void)
                                          "discard", "off", NULL),
                    BDRV_O_RDWR | BDRV_O_UNMAP, &error_abort);
     g_assert_false(bs->open_flags & BDRV_O_UNMAP);
+    bdrv_unref(bs);
+
+    /* Without BDRV_O_RDWR (and no option saying otherwise): read-only. */
+    bs = bdrv_open(NULL, NULL, opts_from("driver", "mock-proto", NULL), 0,
+                   &error_abort);
+    g_assert_true(bdrv_is_read_only(bs));
+    g_assert_false(bs->open_flags & BDRV_O_ALLOW_RDWR);
+    bdrv_unref(bs);
+    bs = bdrv_open(NULL, NULL, opts_from("driver", "mock-proto",
+                                         "read-only", "off", NULL), 0,
+                   &error_abort);
+    g_assert_false(bdrv_is_read_only(bs));
     bdrv_unref(bs);
     flush_and_check_empty();
 }
