@@ -716,6 +716,34 @@ static int bdrv_open_prepare(BlockDriverState *bs, const char **filename,
     return 0;
 }
 
+/*
+ * The driver named in @options, or else the one probing @file finds
+ * (then recorded in the options).  NULL with @errp set if neither.
+ */
+static BlockDriver *bdrv_open_find_driver(BlockDriverState *bs,
+                                          BlockBackend *file,
+                                          const char *filename,
+                                          QDict *options, Error **errp)
+{
+    const char *drvname = qdict_get_try_str(options, "driver");
+    BlockDriver *drv = drvname ? bdrv_find_format(drvname) : NULL;
+
+    bs->probed = !drv;
+    if (drv) {
+        return drv;
+    }
+    if (!file) {
+        error_setg(errp, "Must specify either driver or file");
+        return NULL;
+    }
+    drv = bdrv_probe_format(file, filename, errp);
+    if (drv) {
+        qdict_put_str(bs->options, "driver", drv->format_name);
+        qdict_put_str(options, "driver", drv->format_name);
+    }
+    return drv;
+}
+
 static BlockDriverState *bdrv_open_inherit(const char *filename,
                                            const char *reference,
                                            QDict *options, int flags,
@@ -727,7 +755,6 @@ static BlockDriverState *bdrv_open_inherit(const char *filename,
     BlockBackend *file = NULL;
     BlockDriverState *bs;
     BlockDriver *drv;
-    const char *drvname;
 
     assert(!child_class || !flags);
     assert(!child_class == !parent);
@@ -754,18 +781,8 @@ static BlockDriverState *bdrv_open_inherit(const char *filename,
         goto fail;
     }
 
-    drvname = qdict_get_try_str(options, "driver");
-    drv = drvname ? bdrv_find_format(drvname) : NULL;
-    bs->probed = !drv;
-    if (!drv && file) {
-        drv = bdrv_probe_format(file, filename, errp);
-        if (!drv) {
-            goto fail;
-        }
-        qdict_put_str(bs->options, "driver", drv->format_name);
-        qdict_put_str(options, "driver", drv->format_name);
-    } else if (!drv) {
-        error_setg(errp, "Must specify either driver or file");
+    drv = bdrv_open_find_driver(bs, file, filename, options, errp);
+    if (!drv) {
         goto fail;
     }
     assert(!!(flags & BDRV_O_PROTOCOL) == !!drv->bdrv_file_open);

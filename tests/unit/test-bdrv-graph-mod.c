@@ -544,6 +544,32 @@ static void test_refresh_filename(void)
     flush_and_check_empty();
 }
 
+static void test_path_helpers(void)
+{
+    static const struct {
+        const char *base, *name, *result;
+    } cases[] = {
+        { "dir/a.img", "b.img", "dir/b.img" },
+        { "a.img", "b.img", "b.img" },
+        { "/x/y/a.img", "../b.img", "/x/y/../b.img" },
+        { "dir/a.img", "/abs/b.img", "/abs/b.img" },
+        { "mock:a.img", "b.img", "mock:b.img" },
+        { "mock:dir/a.img", "b.img", "mock:dir/b.img" },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        g_autofree char *r = path_combine(cases[i].base, cases[i].name);
+
+        g_assert_cmpstr(r, ==, cases[i].result);
+    }
+    g_assert_true(path_has_protocol("nbd:localhost:10809"));
+    g_assert_false(path_has_protocol("dir/x:y"));
+    g_assert_false(path_has_protocol("plain.img"));
+    g_assert_true(path_is_absolute("/a"));
+    g_assert_false(path_is_absolute("a/b"));
+}
+
 /* --- Permissions ------------------------------------------------------ */
 
 static void test_perm_names(void)
@@ -1144,6 +1170,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-graph-mod/open/probe", test_open_probe);
     g_test_add_func("/bdrv-graph-mod/open/refresh-filename",
                     test_refresh_filename);
+    g_test_add_func("/bdrv-graph-mod/open/path-helpers", test_path_helpers);
     g_test_add_func("/bdrv-graph-mod/perm/names", test_perm_names);
     g_test_add_func("/bdrv-graph-mod/perm/conflict", test_perm_conflict);
     g_test_add_func("/bdrv-graph-mod/perm/driver-refuses",
