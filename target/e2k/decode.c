@@ -695,6 +695,104 @@ static bool decode_ss(const E2KRawBundle *rb, E2KBundle *b)
     return true;
 }
 
+/* ---- direct execution order ------------------------------------------ */
+
+/*
+ * Register sets as bit masks: bits 0..63 %r0..%r63, and one bit standing
+ * for "some rotating register" (it may alias any %r).  Globals get their
+ * own word.
+ */
+typedef struct RegSet {
+    uint64_t r, g;
+    bool b;
+} RegSet;
+
+static void regset_add(RegSet *s, unsigned kind, unsigned idx)
+{
+    if (kind == E2K_OPK_R) {
+        s->r |= 1ull << (idx & 63);
+    } else if (kind == E2K_OPK_G) {
+        s->g |= 1ull << (idx & 31);
+    } else if (kind == E2K_OPK_B) {
+        s->b = true;
+    }
+}
+
+static bool regset_meet(const RegSet *x, const RegSet *y)
+{
+    if ((x->r & y->r) || (x->g & y->g)) {
+        return true;
+    }
+    /* a rotating register may be any window register */
+    return (x->b && (y->b || y->r)) || (y->b && x->r);
+}
+
+static bool is_mem_op(uint8_t op)
+{
+    return op >= E2K_OP_LDB && op <= E2K_OP_STD;
+}
+
+/*
+ * The ALS ops of a bundle must act as if all read before any writes.  If
+ * some order exists in which every op runs before the ops that overwrite
+ * its inputs (and double writes and memory accesses keep channel order),
+ * running them in that order with direct writes gives the same result.
+ * Records such an order and sets E2K_BF_DIRECT; leaves the bundle alone
+ * if there is none (e.g. a swap) or an op has side effects beyond its
+ * destination register and predicates.
+ */
+static void schedule_alops(E2KBundle *b)
+{
+    RegSet rd[6], wr[6];
+    uint8_t before[6] = { 0 };  /* bit j: op j must run before op i */
+    unsigned done = 0, n = b->nalops, i, j, k;
+
+    for (i = 0; i < n; i++) {
+        const E2KAlop *a = &b->al[i];
+
+        if (a->op >= E2K_OP_MOVTS || a->wb == E2K_WB_CTPR ||
+            a->wb == E2K_WB_SR) {
+            return;             /* movt, rw*, rr*: keep the general path */
+        }
+        memset(&rd[i], 0, sizeof(rd[i]));
+        memset(&wr[i], 0, sizeof(wr[i]));
+        regset_add(&rd[i], a->s1k, a->s1i);
+        regset_add(&rd[i], a->s2k, a->s2i);
+        if (a->op >= E2K_OP_STB && a->op <= E2K_OP_STD) {
+            regset_add(&rd[i], a->s3k, a->s3i);
+        }
+        if (a->wb == E2K_WB_R64 || a->wb == E2K_WB_R32) {
+            regset_add(&wr[i], a->dk, a->di);
+        }
+    }
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < n; j++) {
+            if (i == j) {
+                continue;
+            }
+            if (regset_meet(&wr[i], &rd[j]) ||
+                (j < i && regset_meet(&wr[i], &wr[j])) ||
+                (j < i && is_mem_op(b->al[i].op) &&
+                 is_mem_op(b->al[j].op))) {
+                before[i] |= 1u << j;
+            }
+        }
+    }
+    for (k = 0; k < n; k++) {
+        for (i = 0; i < n; i++) {
+            if (!(done & (1u << i)) && !(before[i] & ~done)) {
+                break;
+            }
+        }
+        if (i == n) {
+            return;             /* a cycle */
+        }
+        b->order[k] = i;
+        done |= 1u << i;
+    }
+    b->flags |= E2K_BF_DIRECT;
+}
+
 void e2k_decode_bundle(const E2KRawBundle *rb, uint64_t ip, E2KBundle *b)
 {
     bool ok = true;
@@ -729,5 +827,7 @@ void e2k_decode_bundle(const E2KRawBundle *rb, uint64_t ip, E2KBundle *b)
     if (!ok) {
         b->flags = E2K_BF_ILLEGAL;
         b->nalops = 0;
+        return;
     }
+    schedule_alops(b);
 }

@@ -121,6 +121,7 @@ enum {
     E2K_BF_MEM      = 1u << 13, /* has memory ops */
     E2K_BF_PRIV_CS  = 1u << 14, /* done/hret etc.: privileged, unsupported */
     E2K_BF_FLUSHR   = 1u << 15,
+    E2K_BF_DIRECT   = 1u << 16, /* ALS can run in order[] writing directly */
 };
 
 typedef struct E2KBundle E2KBundle;
@@ -138,6 +139,7 @@ struct E2KBundle {
     uint8_t wbs;            /* call */
     uint8_t rot;            /* SS bits 22..16 >> 16 */
     uint8_t npls;
+    uint8_t order[6];       /* E2K_BF_DIRECT: an execution order of al[] */
     uint16_t halt_code_hi;
     uint32_t setwd;         /* LTS0 of setwd */
     uint32_t setbr;         /* CS1 with the setbn/setbp fields */

@@ -284,6 +284,14 @@ static void prog_inbundle(T *t)
     als(&b, 3, e2k_als(0x11, IMM(0), IMM(7), R(2)));
     als(&b, 4, e2k_als(0x11, IMM(0), IMM(9), R(2)));
     emit(t, b);
+    /* readers after the writer in channel order (run reordered) */
+    movi(t, R(8), 33);
+    b = nb();
+    als(&b, 0, e2k_als(0x11, IMM(0), IMM(5), R(8)));
+    als(&b, 1, e2k_als(0x11, IMM(0), E2K_B(0), R(3)));     /* %b[0] = %r8 */
+    als(&b, 3, e2k_als(0x11, R(8), IMM(1), R(4)));
+    als(&b, 4, e2k_als(0x11, R(4), IMM(1), R(5)));
+    emit(t, b);
     halt(t, 0);
 }
 
@@ -297,6 +305,10 @@ static void test_inbundle(void)
     g_assert_cmpuint(t.env->regs[0], ==, 222);
     g_assert_cmpuint(t.env->regs[1], ==, 111);
     g_assert_cmpuint(t.env->regs[2], ==, 9);
+    g_assert_cmpuint(t.env->regs[8], ==, 5);
+    g_assert_cmpuint(t.env->regs[3], ==, 33);
+    g_assert_cmpuint(t.env->regs[4], ==, 34);
+    g_assert_cmpuint(t.env->regs[5], ==, 1);        /* old %r4 (0) + 1 */
     t_free(&t);
 }
 

@@ -354,6 +354,49 @@ static void test_random_bytes(void)
     g_assert_cmpuint(valid, >, 1000);
 }
 
+/* The decoder's direct execution order for in-bundle dependencies. */
+static void test_schedule(void)
+{
+    EBundle chain = {
+        .als_mask = 0x7,
+        .als = { e2k_als(0x11, E2K_R(1), E2K_IMM(1), E2K_R(0)),
+                 e2k_als(0x11, E2K_R(0), E2K_IMM(1), E2K_R(1)),
+                 e2k_als(0x11, E2K_R(0), E2K_IMM(1), E2K_R(2)) },
+    };
+    EBundle swap = {
+        .als_mask = 0x3,
+        .als = { e2k_als(0x11, E2K_IMM(0), E2K_R(1), E2K_R(0)),
+                 e2k_als(0x11, E2K_IMM(0), E2K_R(0), E2K_R(1)) },
+    };
+    uint32_t w[16];
+    E2KRawBundle rb;
+    E2KBundle b;
+    unsigned n, k, pos[3];
+
+    /* ch0 writes r0 read by ch1, ch2; ch1 writes r1 read by ch0: cycle */
+    n = e2k_pack(&chain, w);
+    unpack(w, n, &rb);
+    e2k_decode_bundle(&rb, 0, &b);
+    g_assert_false(b.flags & E2K_BF_DIRECT);
+
+    /* without ch0 reading r1 the chain can be ordered: ch1, ch2 first */
+    chain.als[0] = e2k_als(0x11, E2K_R(5), E2K_IMM(1), E2K_R(0));
+    n = e2k_pack(&chain, w);
+    unpack(w, n, &rb);
+    e2k_decode_bundle(&rb, 0, &b);
+    g_assert_true(b.flags & E2K_BF_DIRECT);
+    for (k = 0; k < 3; k++) {
+        pos[b.order[k]] = k;
+    }
+    g_assert_cmpuint(pos[1], <, pos[0]);
+    g_assert_cmpuint(pos[2], <, pos[0]);
+
+    n = e2k_pack(&swap, w);
+    unpack(w, n, &rb);
+    e2k_decode_bundle(&rb, 0, &b);
+    g_assert_false(b.flags & E2K_BF_DIRECT);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -367,5 +410,6 @@ int main(int argc, char **argv)
     g_test_add_func("/e2k-decode/illegal", test_illegal);
     g_test_add_func("/e2k-decode/pack-roundtrip", test_pack_roundtrip);
     g_test_add_func("/e2k-decode/random-bytes", test_random_bytes);
+    g_test_add_func("/e2k-decode/schedule", test_schedule);
     return g_test_run();
 }
