@@ -184,6 +184,7 @@ int e2k_do_call(E2KCPUState *env, unsigned wbs, uint64_t target,
     memmove(env->regs, env->regs + w, (env->wd_size - w) * 8);
     env->wd_size -= w;
     env->wd_psize = env->wd_size;
+    env->wd_base = (env->wd_base + w) % E2K_NR_WREGS;
     env->br_base = 0;
     env->br_size = 2;
     env->br_cur = 0;
@@ -233,6 +234,7 @@ int e2k_do_return(E2KCPUState *env)
         return excp;
     }
     env->wd_size = psize + w;
+    env->wd_base = (env->wd_base + E2K_NR_WREGS - w) % E2K_NR_WREGS;
     env->wd_psize = ((cr1_lo >> 26) & 0x7f) * 2;
     env->wd_fx = (cr1_lo >> 25) & 1;
     env->psr = (cr1_lo >> 57) & 0x7f;

@@ -42,6 +42,7 @@ void e2k_cpu_reset(E2KCPUState *env, uint64_t entry)
     env->nip = entry;
     env->psr = env->user_mode ? (E2K_PSR_IE | E2K_PSR_NMIE) : E2K_PSR_PM;
     env->upsr = E2K_UPSR_NMIE | E2K_UPSR_FE;
+    env->wd_base = 0;
     env->wd_size = 16;
     env->wd_psize = 8;
     env->wd_fx = false;
@@ -199,7 +200,7 @@ bool e2k_mem_write(E2KCPUState *env, uint64_t addr, const void *buf,
 
 uint64_t e2k_get_wd(const E2KCPUState *env)
 {
-    return ((uint64_t)(env->wd_size * 8) << 16) |
+    return (env->wd_base * 8) | ((uint64_t)(env->wd_size * 8) << 16) |
            ((uint64_t)(env->wd_psize * 8) << 32) |
            ((uint64_t)env->wd_fx << 48);
 }
@@ -412,8 +413,9 @@ void e2k_cpu_dump_state(E2KCPUState *env, FILE *f)
 
     fprintf(f, " ip = 0x%016" PRIx64 "  psr = 0x%02" PRIx64
             "  upsr = 0x%04" PRIx64 "\n", env->ip, env->psr, env->upsr);
-    fprintf(f, " wd: size = %u psize = %u fx = %d dbl = %d\n",
-            env->wd_size, env->wd_psize, env->wd_fx, env->wd_dbl);
+    fprintf(f, " wd: base = %u size = %u psize = %u fx = %d dbl = %d"
+            "  pshtp = 0x%" PRIx64 "\n", env->wd_base, env->wd_size,
+            env->wd_psize, env->wd_fx, env->wd_dbl, env->pshtp);
     fprintf(f, " br: base = %u size = %u cur = %u psz = %u pcur = %u\n",
             env->br_base, env->br_size, env->br_cur, env->br_psz,
             env->br_pcur);

@@ -126,7 +126,12 @@ struct E2KCPUState {
     uint64_t ip;
     uint64_t nip;
 
-    /* WD: sizes kept in registers here, bytes in the state register. */
+    /*
+     * WD: sizes kept in registers here, bytes in the state register.
+     * wd_base is where the window would start in the 224-register ring
+     * of the hardware (it moves by 2*wbs per call); informational only.
+     */
+    uint32_t wd_base;
     uint32_t wd_size;
     uint32_t wd_psize;
     bool wd_fx;

@@ -482,6 +482,7 @@ static void test_call_return(void)
     g_assert_cmpuint(t.env->exit_code, ==, 7);
     g_assert_cmpuint(t.env->wd_size, ==, 8);
     g_assert_cmpuint(t.env->wd_psize, ==, 8);
+    g_assert_cmphex(e2k_get_wd(t.env) & 0x7ff, ==, 8 * 8);   /* WD.base */
     g_assert_cmpuint(t.env->regs[0], ==, 42);
     g_assert_cmpuint((uint32_t)t.env->psp_hi, ==, 64);
     g_assert_cmpuint(t.env->pshtp, ==, 0);
@@ -506,6 +507,8 @@ static void test_call_return(void)
     g_assert_cmpuint(t.env->regs[15], ==, 5);   /* callee %r7 */
     g_assert_cmpuint(t.env->wd_size, ==, 16);
     g_assert_cmpuint(t.env->wd_psize, ==, 8);
+    g_assert_cmphex(e2k_get_wd(t.env), ==, (16ull * 8 << 16) |
+                    (8ull * 8 << 32));
     g_assert_cmpuint((uint32_t)t.env->psp_hi, ==, 0);
     g_assert_cmpuint((uint32_t)t.env->pcsp_hi, ==, 0);
     g_assert_cmphex(t.env->ctpr[3] & E2K_CTPR_TAG_MASK, ==, 0);
