@@ -28,8 +28,9 @@ def section_kind(name, flags=None):
         if 'w' in flags:
             return 'bss' if name.startswith('.bss') else 'data'
         return 'rodata'
+    bare = name[1:] if name.startswith('.') else name
     for prefix in ('text', 'rodata', 'data', 'bss'):
-        if name == '.' + prefix or name.startswith('.' + prefix + '.'):
+        if bare == prefix or bare.startswith(prefix + '.'):
             return prefix
     if name.startswith('.init') or name.startswith('.fini'):
         return 'text'
@@ -193,7 +194,12 @@ class Assembler:
 
     def emit_bundle(self, b):
         if self.sec.kind != 'text':
-            fail('instructions outside an executable section', b.loc)
+            # Code in a section not named like text: treat it as code
+            # unless data was already put there.
+            if any(it[0] != 'label' for it in self.sec.items):
+                fail('instructions in data section %s' % self.sec.name,
+                     b.loc)
+            self.sec.kind = 'text'
         b.close(self.iset)
         self.emit(('bundle', b), b.loc)
 

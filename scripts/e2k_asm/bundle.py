@@ -169,13 +169,14 @@ def _check_als_args(op):
         if op.args[2][0] != 'reg':
             fail('store data must be a register', loc)
     elif fmt in ('alu', 'cmp'):
+        if any(a[0] == 'mem' and a[3] is not None for a in args):
+            fail('MAS only applies to loads and stores', loc)
         if len(args) != 3:
             fail('%s needs 3 operands' % op.name, loc)
     elif len(args) != 2:
         fail('%s needs 2 operands' % op.name, loc)
-    for a in op.args:
-        if a[0] == 'mem':
-            fail('unexpected memory operand in %s' % op.name, loc)
+    # MCST sources write `[ sym ]` for "the value sym" in ALU operands.
+    op.args = [_single(a, loc) if a[0] == 'mem' else a for a in op.args]
 
 
 def _single(mem, loc):

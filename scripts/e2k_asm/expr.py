@@ -15,10 +15,10 @@ _TOKEN_RE = re.compile(r'''
     (?P<ws>\s+)
   | (?P<str>"(?:[^"\\]|\\.)*")
   | (?P<chr>'(?:[^'\\]|\\.)'?)
-  | (?P<hex>0[xX][0-9a-fA-F]+)
+  | (?P<hex>0[xX][0-9a-fA-F]+(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])(?![0-9A-Za-z_$]))
   | (?P<bin>0[bB][01]+(?![0-9A-Za-z_$]))
   | (?P<lref>[0-9]+[bf](?![0-9A-Za-z_$]))
-  | (?P<dec>[0-9]+(?![0-9A-Za-z_$]))
+  | (?P<dec>[0-9]+(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])(?![0-9A-Za-z_$]))
   | (?P<reg>%[A-Za-z_][A-Za-z0-9_.]*)
   | (?P<lpred>@p[0-9]+)
   | (?P<hash>\#[A-Za-z_][A-Za-z0-9_]*)
@@ -95,6 +95,8 @@ def tokenize(text, loc):
         s = m.group()
         if kind == 'ws':
             continue
+        if kind in ('hex', 'dec'):
+            s = s.rstrip('uUlL')
         if kind == 'hex':
             toks.append(Tok('num', s, int(s, 16)))
         elif kind == 'bin':

@@ -284,6 +284,27 @@ class SourceTest(AsmCase):
         self.assertEqual(int(syms['sym1'], 16), scratch + 4)
         self.assertEqual(int(syms['sym2'], 16), 2 * (scratch + 4))
 
+    def test_mcst_source_forms(self):
+        # Forms seen in MCST boot code: a section named "text", values in
+        # brackets, UL suffixes, a bare MAS after the brackets.
+        img = self.assemble(
+            '#define BASE 0x0000000110000000UL\n'
+            '.section "text"\n'
+            'addd 0, [size_sym], %r8\n'
+            'addd,1 0x10, BASE, %dr0\n'
+            'ldw,2 [%dr0] 6, %r0\n'
+            'std %r0, [0x0] 71\n'
+            'andd %r4, (~(0xfff)),%r4\n'
+            'setwd wsz=0x10+4\n'
+            'size_sym = 0x1234\n', name='m.S')
+        b = bundles(img)
+        self.assertEqual(b[0][1:], [0x11c0d088, 0, 0x1234])
+        self.assertEqual(b[1][-2:], [0x1, 0x10000000])
+        self.assertEqual(b[2][1:3], [0x6680c080, 0x60018000])
+        self.assertEqual(b[3][2], 0x60000000 | (0x47 << 14))
+        self.assertEqual(b[4][-1], 0xf000)
+        self.assertEqual(b[5][-1], 0x14 << 5)
+
     def test_macros_and_local_labels(self):
         img = self.assemble(
             '.macro put v=3, r=%r1\n addd,0 0, \\v, \\r\n.endm\n'
