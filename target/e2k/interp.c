@@ -229,10 +229,45 @@ static inline E2KBundle *tb_lookup(E2KCPUState *env, uint64_t ip, int *excp)
 
 /* ---- conditions ------------------------------------------------------ */
 
+/*
+ * Loop counters (LSR, ISA-NOTES 4.8; the exact rules are not documented
+ * in our sources [U]): the last iteration is lcnt < 2; #LOOP_END holds on
+ * the last iteration once the epilogue counter is used up, for a loop
+ * whose counter is valid (vlc).
+ */
+#define LSR_LCNT(lsr)   ((uint32_t)(lsr))
+#define LSR_ECNT_SHIFT  32
+#define LSR_VLC         (1ull << 37)
+#define LSR_PCNT_SHIFT  48
+
 static bool loop_end(const E2KCPUState *env)
 {
-    /* lcnt exhausted (software-pipelined loops are not modelled further) */
-    return (uint32_t)env->lsr == 0;
+    return (env->lsr & LSR_VLC) && LSR_LCNT(env->lsr) < 2 &&
+           !((env->lsr >> LSR_ECNT_SHIFT) & 0x1f);
+}
+
+/* alc: advance the loop counters by one iteration */
+static void advance_loop_counters(E2KCPUState *env)
+{
+    uint64_t lsr = env->lsr;
+    unsigned ecnt = (lsr >> LSR_ECNT_SHIFT) & 0x1f;
+    unsigned pcnt = (lsr >> LSR_PCNT_SHIFT) & 0x1f;
+
+    if (!(lsr & LSR_VLC)) {
+        return;
+    }
+    if (LSR_LCNT(lsr) < 2 && ecnt) {
+        ecnt--;             /* epilogue iterations */
+    }
+    if (LSR_LCNT(lsr)) {
+        lsr--;
+    }
+    if (pcnt) {
+        pcnt--;             /* prologue iterations */
+    }
+    lsr &= ~((0x1full << LSR_ECNT_SHIFT) | (0x1full << LSR_PCNT_SHIFT));
+    env->lsr = lsr | ((uint64_t)ecnt << LSR_ECNT_SHIFT) |
+               ((uint64_t)pcnt << LSR_PCNT_SHIFT);
 }
 
 static inline bool ct_cond(const E2KCPUState *env, const E2KBundle *b)
@@ -263,9 +298,7 @@ static void do_rotations(E2KCPUState *env, unsigned rot, bool cond)
         env->br_pcur = (env->br_pcur + env->br_psz) % (env->br_psz + 1);
     }
     if ((cond && (rot & 0x01)) || (!cond && (rot & 0x02))) {
-        if ((uint32_t)env->lsr) {
-            env->lsr--;
-        }
+        advance_loop_counters(env);
     }
 }
 

@@ -778,6 +778,36 @@ static void test_smc(void)
     t_free(&t);
 }
 
+/* a counted loop: %lsr.lcnt = 5, alc on the transfer, ? #NOT_LOOP_END */
+static void prog_lsr(T *t)
+{
+    EBundle b = nb();
+
+    als(&b, 0, e2k_als(0x3d, 0xc0, lit64(&b, (1ull << 37) | 5), 0x83));
+    ext(&b, 0);
+    disp(&b, t, 1, t->labels[0]);
+    emit(t, b);
+    t->labels[0] = here(t);
+    b = nb();
+    als(&b, 0, e2k_als(0x11, R(0), IMM(1), R(0)));
+    ct(&b, 1, 5, 0);
+    b.ss |= 1u << 16;                           /* alct */
+    emit(t, b);
+    halt(t, 0);
+}
+
+static void test_loop_counter(void)
+{
+    T t;
+
+    t_init(&t, true);                           /* %lsr is not privileged */
+    build(&t, prog_lsr);
+    g_assert_cmpint(run(&t), ==, E2K_EXCP_HALT);
+    g_assert_cmpuint(t.env->regs[0], ==, 5);
+    g_assert_cmpuint((uint32_t)t.env->lsr, ==, 1);
+    t_free(&t);
+}
+
 /* ---- state registers ------------------------------------------------- */
 
 static void prog_sr(T *t)
@@ -1015,6 +1045,7 @@ int main(int argc, char **argv)
     g_test_add_func("/e2k-cpu/mem", test_mem);
     g_test_add_func("/e2k-cpu/smc", test_smc);
     g_test_add_func("/e2k-cpu/state-regs", test_state_regs);
+    g_test_add_func("/e2k-cpu/loop-counter", test_loop_counter);
     g_test_add_func("/e2k-cpu/faults", test_faults);
     g_test_add_func("/e2k-cpu/budget-and-ip", test_budget_and_ip);
     g_test_add_func("/e2k-cpu/random-programs", test_random_programs);
