@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * block/file-posix-worker.c: the blocking side of the file and
+ * host_device drivers, run in thread-pool workers (aio=threads, and for
+ * every request type the kernel engines do not handle).
+ *
+ * One handler per QEMU_AIO_* type: vectored reads and writes (with a
+ * bounce buffer for memory O_DIRECT cannot use), flush, write-zeroes and
+ * discard through fallocate or the block-device ioctls, truncate with
+ * preallocation, copy_file_range and device ioctls.  Handlers return 0 or
+ * -errno; they touch the node state only for the "does the host support
+ * this" flags, which are plain booleans.
+ */
+
+#include "qemu/osdep.h"
+#include <sys/ioctl.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include "qapi/error.h"
+#include "qemu/iov.h"
+#include "qemu/units.h"
+#include "block/thread-pool.h"
+#include "block/file-posix.h"
+
+/* Chunk used to write zeroes for full preallocation. */
+#define RAW_ZERO_CHUNK (1 * MiB)
+
+static int raw_errno_unsupported(int err)
+{
+    return err == EOPNOTSUPP || err == ENOTSUP || err == ENOTTY ||
+           err == ENOSYS || err == EINVAL;
+}
+
+/* preadv/pwritev loop: the whole vector, zeroes past end of file. */
+static ssize_t raw_rw_vector(RawPosixAIOData *acb)
+{
+    bool is_read = acb->aio_type & QEMU_AIO_READ;
+    QEMUIOVector qiov, rest;
+    uint64_t done = 0;
+    ssize_t len;
+
+    qemu_iovec_init_external(&qiov, acb->io.iov, acb->io.niov);
+    qemu_iovec_init(&rest, acb->io.niov);
+    while (done < acb->aio_nbytes) {
+        qemu_iovec_reset(&rest);
+        qemu_iovec_concat(&rest, &qiov, done, acb->aio_nbytes - done);
+        if (is_read) {
+            len = preadv(acb->aio_fildes, rest.iov, rest.niov,
+                         acb->aio_offset + done);
+        } else {
+            len = pwritev(acb->aio_fildes, rest.iov, rest.niov,
+                          acb->aio_offset + done);
+        }
+        if (len < 0 && errno == EINTR) {
+            continue;
+        }
+        if (len < 0) {
+            qemu_iovec_destroy(&rest);
+            return -errno;
+        }
+        if (len == 0) {
+            break;
+        }
+        done += len;
+    }
+    qemu_iovec_destroy(&rest);
+    if (done < acb->aio_nbytes) {
+        if (!is_read) {
+            return -ENOSPC;
+        }
+        qemu_iovec_memset(&qiov, done, 0, acb->aio_nbytes - done);
+    }
+    return 0;
+}
+
+/* Reads and writes through an aligned bounce buffer (O_DIRECT). */
+static int raw_rw_bounce(RawPosixAIOData *acb)
+{
+    BDRVRawState *s = acb->bs->opaque;
+    size_t align = MAX(s->buf_align, qemu_real_host_page_size());
+    struct iovec iov;
+    RawPosixAIOData sub = *acb;
+    void *buf = qemu_try_memalign(align, acb->aio_nbytes ?: 1);
+    int ret;
+
+    if (!buf) {
+        return -ENOMEM;
+    }
+    iov.iov_base = buf;
+    iov.iov_len = acb->aio_nbytes;
+    sub.io.iov = &iov;
+    sub.io.niov = 1;
+    if (acb->aio_type & QEMU_AIO_WRITE) {
+        iov_to_buf(acb->io.iov, acb->io.niov, 0, buf, acb->aio_nbytes);
+    }
+    ret = raw_rw_vector(&sub);
+    if (ret == 0 && (acb->aio_type & QEMU_AIO_READ)) {
+        iov_from_buf(acb->io.iov, acb->io.niov, 0, buf, acb->aio_nbytes);
+    }
+    qemu_vfree(buf);
+    return ret;
+}
+
+static int handle_aiocb_rw(RawPosixAIOData *acb)
+{
+    if (acb->aio_type & QEMU_AIO_MISALIGNED) {
+        return raw_rw_bounce(acb);
+    }
+    return raw_rw_vector(acb);
+}
+
+static int handle_aiocb_flush(RawPosixAIOData *acb)
+{
+    BDRVRawState *s = acb->bs->opaque;
+    int ret;
+
+    if (s->page_cache_inconsistent) {
+        return -EIO;
+    }
+    do {
+        ret = (acb->aio_type & QEMU_AIO_BLKDEV) ? fsync(acb->aio_fildes)
+                                                : fdatasync(acb->aio_fildes);
+    } while (ret < 0 && errno == EINTR);
+    if (ret < 0) {
+        ret = -errno;
+        /*
+         * After a failed writeback the kernel may have dropped the dirty
+         * pages: a later success would not mean the data is safe.
+         */
+        if (ret != -EINVAL && ret != -EBADF) {
+            s->page_cache_inconsistent = true;
+        }
+        return ret;
+    }
+    return 0;
+}
+
+static int raw_fallocate(int fd, int mode, off_t offset, off_t len)
+{
+    int ret;
+
+    do {
+        ret = fallocate(fd, mode, offset, len);
+    } while (ret < 0 && errno == EINTR);
+    return ret < 0 ? -errno : 0;
+}
+
+/* BLKZEROOUT / BLKDISCARD on [offset, offset + nbytes). */
+static int raw_blkdev_range_ioctl(RawPosixAIOData *acb, unsigned long cmd)
+{
+    uint64_t range[2] = { acb->aio_offset, acb->aio_nbytes };
+
+    if (ioctl(acb->aio_fildes, cmd, range) < 0) {
+        return -errno;
+    }
+    return 0;
+}
+
+static int handle_aiocb_write_zeroes_blkdev(RawPosixAIOData *acb)
+{
+    BDRVRawState *s = acb->bs->opaque;
+    int ret;
+
+    if (!s->has_write_zeroes) {
+        return -ENOTSUP;
+    }
+    ret = raw_blkdev_range_ioctl(acb, BLKZEROOUT);
+    if (ret < 0 && raw_errno_unsupported(-ret)) {
+        s->has_write_zeroes = false;
+        return -ENOTSUP;
+    }
+    return ret;
+}
+
+/*
+ * Zero a file range without writing data: ZERO_RANGE, else punch a hole
+ * and allocate it again, else (past end of file) plain allocation.
+ */
+static int handle_aiocb_write_zeroes(RawPosixAIOData *acb)
+{
+    BDRVRawState *s = acb->bs->opaque;
+    int fd = acb->aio_fildes;
+    struct stat st;
+    int ret;
+
+    if (acb->aio_type & QEMU_AIO_BLKDEV) {
+        return handle_aiocb_write_zeroes_blkdev(acb);
+    }
+    if (s->has_write_zeroes) {
+        ret = raw_fallocate(fd, FALLOC_FL_ZERO_RANGE, acb->aio_offset,
+                            acb->aio_nbytes);
+        if (ret == 0 || !raw_errno_unsupported(-ret)) {
+            return ret;
+        }
+        s->has_write_zeroes = false;
+    }
+    if (s->has_discard && s->has_fallocate) {
+        ret = raw_fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                            acb->aio_offset, acb->aio_nbytes);
+        if (ret == 0) {
+            ret = raw_fallocate(fd, 0, acb->aio_offset, acb->aio_nbytes);
+            if (ret == 0 || !raw_errno_unsupported(-ret)) {
+                return ret;
+            }
+            s->has_fallocate = false;
+        } else if (!raw_errno_unsupported(-ret)) {
+            return ret;
+        } else {
+            s->has_discard = false;
+        }
+    }
+    if (s->has_fallocate && fstat(fd, &st) == 0 &&
+        acb->aio_offset >= st.st_size) {
+        ret = raw_fallocate(fd, 0, acb->aio_offset, acb->aio_nbytes);
+        if (ret == 0 || !raw_errno_unsupported(-ret)) {
+            return ret;
+        }
+        s->has_fallocate = false;
+    }
+    return -ENOTSUP;
+}
+
+/* MAY_UNMAP: a punched hole reads as zeroes in a regular file. */
+static int handle_aiocb_write_zeroes_unmap(RawPosixAIOData *acb)
+{
+    BDRVRawState *s = acb->bs->opaque;
+    int ret;
+
+    if (!(acb->aio_type & QEMU_AIO_BLKDEV) && s->has_discard) {
+        ret = raw_fallocate(acb->aio_fildes,
+                            FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                            acb->aio_offset, acb->aio_nbytes);
+        if (ret == 0 || !raw_errno_unsupported(-ret)) {
+            return ret;
+        }
+    }
+    return handle_aiocb_write_zeroes(acb);
+}
+
+static int handle_aiocb_discard(RawPosixAIOData *acb)
+{
+    BDRVRawState *s = acb->bs->opaque;
+    int ret;
+
+    if (!s->has_discard) {
+        return -ENOTSUP;
+    }
+    if (acb->aio_type & QEMU_AIO_BLKDEV) {
+        ret = raw_blkdev_range_ioctl(acb, BLKDISCARD);
+    } else {
+        ret = raw_fallocate(acb->aio_fildes,
+                            FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                            acb->aio_offset, acb->aio_nbytes);
+    }
+    if (ret < 0 && raw_errno_unsupported(-ret)) {
+        s->has_discard = false;
+        return -ENOTSUP;
+    }
+    return ret;
+}
+
+static int handle_aiocb_copy_range(RawPosixAIOData *acb)
+{
+    uint64_t left = acb->aio_nbytes;
+    off_t in_off = acb->aio_offset;
+    off_t out_off = acb->copy_range.aio_offset2;
+
+    while (left) {
+        ssize_t n = copy_file_range(acb->aio_fildes, &in_off,
+                                    acb->copy_range.aio_fd2, &out_off,
+                                    left, 0);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return (errno == ENOSYS || errno == EXDEV ||
+                    errno == EOPNOTSUPP || errno == EINVAL) ? -ENOTSUP
+                                                            : -errno;
+        }
+        if (n == 0) {
+            /* Source ended early: nothing sensible to copy. */
+            return -ENOSPC;
+        }
+        left -= n;
+    }
+    return 0;
+}
+
+/* Zero-fill [from, to) of @fd by writing, for full preallocation. */
+static int raw_write_zeroes_range(int fd, int64_t from, int64_t to)
+{
+    /* Page-aligned, so that this also works with O_DIRECT. */
+    void *buf = qemu_memalign(MAX(4096, qemu_real_host_page_size()),
+                              RAW_ZERO_CHUNK);
+    int ret = 0;
+
+    memset(buf, 0, RAW_ZERO_CHUNK);
+    while (from < to) {
+        ssize_t n = pwrite(fd, buf, MIN(to - from, RAW_ZERO_CHUNK), from);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            ret = n < 0 ? -errno : -ENOSPC;
+            break;
+        }
+        from += n;
+    }
+    qemu_vfree(buf);
+    return ret;
+}
+
+int raw_regular_truncate_sync(int fd, int64_t offset, PreallocMode prealloc,
+                              Error **errp)
+{
+    struct stat st;
+    int64_t old;
+    int ret;
+
+    if (fstat(fd, &st) < 0) {
+        ret = -errno;
+        error_setg_errno(errp, -ret, "Could not stat file");
+        return ret;
+    }
+    old = st.st_size;
+    if (prealloc != PREALLOC_MODE_OFF && offset < old) {
+        error_setg(errp, "Cannot use preallocation for shrinking files");
+        return -ENOTSUP;
+    }
+
+    switch (prealloc) {
+    case PREALLOC_MODE_OFF:
+        if (ftruncate(fd, offset) < 0) {
+            ret = -errno;
+            error_setg_errno(errp, -ret, "Could not resize file");
+            return ret;
+        }
+        return 0;
+    case PREALLOC_MODE_FALLOC:
+        ret = offset > old ? -posix_fallocate(fd, old, offset - old) : 0;
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Could not preallocate new data");
+        }
+        return ret;
+    case PREALLOC_MODE_FULL:
+        if (ftruncate(fd, offset) < 0) {
+            ret = -errno;
+            error_setg_errno(errp, -ret, "Could not resize file");
+            return ret;
+        }
+        ret = raw_write_zeroes_range(fd, old, offset);
+        if (ret == 0 && fsync(fd) < 0) {
+            ret = -errno;
+        }
+        if (ret < 0) {
+            error_setg_errno(errp, -ret,
+                             "Could not write zeros for preallocation");
+            if (ftruncate(fd, old) < 0) {
+                error_append_hint(errp, "Failed to restore old file length: "
+                                  "%s\n", strerror(errno));
+            }
+        }
+        return ret;
+    default:
+        error_setg(errp, "Unsupported preallocation mode: %s",
+                   raw_prealloc_name(prealloc));
+        return -ENOTSUP;
+    }
+}
+
+static int handle_aiocb_truncate(RawPosixAIOData *acb)
+{
+    return raw_regular_truncate_sync(acb->aio_fildes, acb->aio_offset,
+                                     acb->truncate.prealloc,
+                                     acb->truncate.errp);
+}
+
+static int handle_aiocb_ioctl(RawPosixAIOData *acb)
+{
+    if (ioctl(acb->aio_fildes, acb->ioctl.cmd, acb->ioctl.buf) < 0) {
+        return -errno;
+    }
+    return 0;
+}
+
+/* Worker entry: dispatch on the request type. */
+static int raw_worker(void *opaque)
+{
+    RawPosixAIOData *acb = opaque;
+
+    switch (acb->aio_type & QEMU_AIO_TYPE_MASK) {
+    case QEMU_AIO_READ:
+    case QEMU_AIO_WRITE:
+        return handle_aiocb_rw(acb);
+    case QEMU_AIO_FLUSH:
+        return handle_aiocb_flush(acb);
+    case QEMU_AIO_WRITE_ZEROES:
+        return handle_aiocb_write_zeroes(acb);
+    case QEMU_AIO_WRITE_ZEROES | QEMU_AIO_DISCARD:
+        return handle_aiocb_write_zeroes_unmap(acb);
+    case QEMU_AIO_DISCARD:
+        return handle_aiocb_discard(acb);
+    case QEMU_AIO_COPY_RANGE:
+        return handle_aiocb_copy_range(acb);
+    case QEMU_AIO_TRUNCATE:
+        return handle_aiocb_truncate(acb);
+    case QEMU_AIO_IOCTL:
+        return handle_aiocb_ioctl(acb);
+    default:
+        return -EINVAL;
+    }
+}
+
+int coroutine_fn raw_thread_pool_submit(RawPosixAIOData *acb)
+{
+    return thread_pool_submit_co(raw_worker, acb);
+}

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * block/io_uring.c: the aio=io_uring engine of file-posix, on liburing.
+ *
+ * One LuringState per AioContext: a ring whose file descriptor is
+ * registered in the AioContext (it polls readable while completions are
+ * waiting), plus a queue of requests that did not find a free submission
+ * entry.  Entries filled while the submitting coroutine keeps running are
+ * handed to the kernel together from a bottom half.  Short reads are
+ * resubmitted for the remainder; a read that hits end of file completes
+ * with zeroes.
+ */
+
+#include "qemu/osdep.h"
+#include <liburing.h>
+#include "qapi/error.h"
+#include "qemu/coroutine.h"
+#include "qemu/queue.h"
+#include "block/aio.h"
+#include "block/raw-aio.h"
+
+#define LURING_ENTRIES 128
+
+typedef struct LuringRequest {
+    Coroutine *co;
+    int fd;
+    int type;
+    uint64_t offset;
+    QEMUIOVector *qiov;
+    /* Bytes of a read already done, and the iovec for the rest. */
+    size_t done;
+    QEMUIOVector rest;
+    int ret;
+    QSIMPLEQ_ENTRY(LuringRequest) next;
+} LuringRequest;
+
+struct LuringState {
+    struct io_uring ring;
+    AioContext *aio_context;
+    QEMUBH *submit_bh;
+    /* Requests waiting for a submission queue entry. */
+    QSIMPLEQ_HEAD(, LuringRequest) overflow;
+    unsigned int unsubmitted;
+};
+
+/* Fill one SQE for @req (from req->done on); false if the ring is full. */
+static bool luring_prep(LuringState *s, LuringRequest *req)
+{
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&s->ring);
+    QEMUIOVector *q = req->qiov;
+
+    if (!sqe) {
+        return false;
+    }
+    if (req->done) {
+        qemu_iovec_reset(&req->rest);
+        qemu_iovec_concat(&req->rest, req->qiov, req->done,
+                          req->qiov->size - req->done);
+        q = &req->rest;
+    }
+    switch (req->type) {
+    case QEMU_AIO_READ:
+        io_uring_prep_readv(sqe, req->fd, q->iov, q->niov,
+                            req->offset + req->done);
+        break;
+    case QEMU_AIO_WRITE:
+        io_uring_prep_writev(sqe, req->fd, q->iov, q->niov, req->offset);
+        break;
+    case QEMU_AIO_FLUSH:
+        io_uring_prep_fsync(sqe, req->fd, IORING_FSYNC_DATASYNC);
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    io_uring_sqe_set_data(sqe, req);
+    s->unsubmitted++;
+    return true;
+}
+
+static void luring_queue(LuringState *s, LuringRequest *req)
+{
+    if (!QSIMPLEQ_EMPTY(&s->overflow) || !luring_prep(s, req)) {
+        QSIMPLEQ_INSERT_TAIL(&s->overflow, req, next);
+    }
+    qemu_bh_schedule(s->submit_bh);
+}
+
+/* Submit prepared entries and move overflowed requests into the ring. */
+static void luring_flush(LuringState *s)
+{
+    LuringRequest *req;
+    int ret;
+
+    do {
+        while ((req = QSIMPLEQ_FIRST(&s->overflow)) && luring_prep(s, req)) {
+            QSIMPLEQ_REMOVE_HEAD(&s->overflow, next);
+        }
+        if (!s->unsubmitted) {
+            return;
+        }
+        ret = io_uring_submit(&s->ring);
+        if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -EINTR) {
+            /* Nothing sensible to do but retry from the next event. */
+            return;
+        }
+        if (ret > 0) {
+            s->unsubmitted -= MIN((unsigned int)ret, s->unsubmitted);
+        }
+    } while (ret > 0 && !QSIMPLEQ_EMPTY(&s->overflow));
+}
+
+static void luring_submit_bh(void *opaque)
+{
+    luring_flush(opaque);
+}
+
+static void luring_finish(LuringRequest *req, int ret)
+{
+    req->ret = ret;
+    if (req->co != qemu_coroutine_self()) {
+        aio_co_wake(req->co);
+    }
+}
+
+/* One completion: finish @req, or queue it again for what is left. */
+static void luring_complete(LuringState *s, LuringRequest *req, int res)
+{
+    size_t want = req->type == QEMU_AIO_FLUSH ? 0 : req->qiov->size;
+
+    if (res == -EINTR || res == -EAGAIN) {
+        luring_queue(s, req);
+        return;
+    }
+    if (res < 0) {
+        luring_finish(req, res);
+        return;
+    }
+    if (req->type == QEMU_AIO_READ) {
+        req->done += res;
+        if (req->done < want) {
+            if (res > 0) {
+                luring_queue(s, req);
+                return;
+            }
+            qemu_iovec_memset(req->qiov, req->done, 0, want - req->done);
+        }
+        luring_finish(req, 0);
+        return;
+    }
+    luring_finish(req, (size_t)res == want ? 0 : -ENOSPC);
+}
+
+static void luring_completion_cb(void *opaque)
+{
+    LuringState *s = opaque;
+    struct io_uring_cqe *cqe;
+
+    while (io_uring_peek_cqe(&s->ring, &cqe) == 0) {
+        LuringRequest *req = io_uring_cqe_get_data(cqe);
+        int res = cqe->res;
+
+        io_uring_cqe_seen(&s->ring, cqe);
+        luring_complete(s, req, res);
+    }
+    luring_flush(s);
+}
+
+int coroutine_fn luring_co_submit(int fd, uint64_t offset,
+                                  QEMUIOVector *qiov, int type)
+{
+    LuringState *s = aio_get_linux_io_uring(qemu_get_current_aio_context());
+    LuringRequest req = {
+        .co = qemu_coroutine_self(),
+        .fd = fd,
+        .type = type & QEMU_AIO_TYPE_MASK,
+        .offset = offset,
+        .qiov = qiov,
+        .ret = -EINPROGRESS,
+    };
+
+    assert(s && qemu_in_coroutine());
+    if (req.type != QEMU_AIO_READ && req.type != QEMU_AIO_WRITE &&
+        req.type != QEMU_AIO_FLUSH) {
+        return -EINVAL;
+    }
+    qemu_iovec_init(&req.rest, qiov ? qiov->niov : 1);
+    luring_queue(s, &req);
+    while (req.ret == -EINPROGRESS) {
+        qemu_coroutine_yield();
+    }
+    qemu_iovec_destroy(&req.rest);
+    return req.ret;
+}
+
+LuringState *luring_init(Error **errp)
+{
+    LuringState *s = g_new0(LuringState, 1);
+    int ret = io_uring_queue_init(LURING_ENTRIES, &s->ring, 0);
+
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "failed to init linux io_uring ring");
+        g_free(s);
+        return NULL;
+    }
+    QSIMPLEQ_INIT(&s->overflow);
+    return s;
+}
+
+void luring_cleanup(LuringState *s)
+{
+    assert(!s->aio_context && QSIMPLEQ_EMPTY(&s->overflow));
+    io_uring_queue_exit(&s->ring);
+    g_free(s);
+}
+
+void luring_detach_aio_context(LuringState *s, AioContext *old_context)
+{
+    aio_set_fd_handler(old_context, s->ring.ring_fd, NULL, NULL, NULL, NULL,
+                       NULL);
+    qemu_bh_delete(s->submit_bh);
+    s->submit_bh = NULL;
+    s->aio_context = NULL;
+}
+
+void luring_attach_aio_context(LuringState *s, AioContext *new_context)
+{
+    s->aio_context = new_context;
+    s->submit_bh = aio_bh_new(new_context, luring_submit_bh, s);
+    aio_set_fd_handler(new_context, s->ring.ring_fd, luring_completion_cb,
+                       NULL, NULL, NULL, s);
+}
+
+int aio_setup_linux_io_uring(AioContext *ctx, Error **errp)
+{
+    LuringState *s;
+
+    if (ctx->linux_io_uring) {
+        return 0;
+    }
+    s = luring_init(errp);
+    if (!s) {
+        return -EINVAL;
+    }
+    luring_attach_aio_context(s, ctx);
+    ctx->linux_io_uring = s;
+    return 0;
+}
+
+LuringState *aio_get_linux_io_uring(AioContext *ctx)
+{
+    return ctx->linux_io_uring;
+}

@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-file-posix.c: the file and host_device protocol drivers on real
+ * temporary files.
+ *
+ * Every data test runs once per AIO engine (threads, native, io_uring);
+ * an engine the kernel refuses is skipped with the reason printed.
+ * Further cases: O_DIRECT alignment and bounce buffers, image creation
+ * with each preallocation mode (checked through st_blocks), truncate,
+ * block status from SEEK_DATA/SEEK_HOLE, copy offload, option parsing
+ * and the error paths of open (missing file, auto-read-only).
+ * Image locking has its own test, test-image-locking.c.
+ */
+
+#include "qemu/osdep.h"
+#include <sys/stat.h>
+#include "qapi/error.h"
+#include "qapi/qmp/qdict.h"
+#include "qemu/coroutine.h"
+#include "qemu/host-utils.h"
+#include "qemu/main-loop.h"
+#include "qemu/option.h"
+#include "qemu/units.h"
+#include "block/block_int.h"
+#include "block/raw-aio.h"
+#include "sysemu/block-backend.h"
+
+#define IMG_SIZE (4 * MiB)
+
+static char *test_dir;
+
+/* A fresh file of @size bytes (sparse) in the test directory. */
+static char *make_file(const char *name, int64_t size)
+{
+    char *path = g_build_filename(test_dir, name, NULL);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, size), ==, 0);
+    close(fd);
+    return path;
+}
+
+static struct stat stat_file(const char *path)
+{
+    struct stat st;
+
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    return st;
+}
+
+/*
+ * Open @path with the file driver and "key=value" pairs from @extra
+ * (NULL-terminated, key then value).
+ */
+static BlockBackend *open_file_v(const char *path, int flags, Error **errp,
+                                 const char *const *extra)
+{
+    QDict *opts = qdict_new();
+
+    qdict_put_str(opts, "driver", "file");
+    qdict_put_str(opts, "filename", path);
+    for (; extra && extra[0]; extra += 2) {
+        qdict_put_str(opts, extra[0], extra[1]);
+    }
+    return blk_new_open(NULL, NULL, opts, flags, errp);
+}
+
+#define open_file(path, flags, errp, ...) \
+    open_file_v((path), (flags), (errp), \
+                (const char *const[]) { __VA_ARGS__, NULL })
+
+static const char *const engines[] = { "threads", "native", "io_uring" };
+
+/*
+ * Open for an engine test.  native needs O_DIRECT, so it runs with
+ * cache.direct=on.  NULL (test skipped, reason printed) if the host
+ * refuses the engine or O_DIRECT.
+ */
+static BlockBackend *open_engine(const char *path, const char *engine)
+{
+    bool direct = !strcmp(engine, "native");
+    Error *err = NULL;
+    BlockBackend *blk;
+
+    blk = open_file(path, BDRV_O_RDWR | BDRV_O_RESIZE, &err, "aio", engine,
+                    "cache.direct", direct ? "on" : "off",
+                    "discard", "unmap");
+    if (!blk) {
+        g_autofree char *why = g_strdup_printf("aio=%s unavailable: %s",
+                                               engine, error_get_pretty(err));
+        g_printerr("# %s\n", why);
+        g_test_skip(why);
+        error_free(err);
+    }
+    return blk;
+}
+
+static void fill(uint8_t *buf, size_t len, uint8_t seed)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        buf[i] = (uint8_t)(seed + i * 7);
+    }
+}
+
+static bool all_zero(const uint8_t *buf, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (buf[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* --- Per-engine data tests -------------------------------------------- */
+
+static void test_rw(gconstpointer opaque)
+{
+    const char *engine = opaque;
+    g_autofree char *path = make_file("rw.img", IMG_SIZE);
+    size_t len = 256 * KiB;
+    g_autofree uint8_t *wbuf = qemu_memalign(4096, len);
+    g_autofree uint8_t *rbuf = qemu_memalign(4096, len);
+    BlockBackend *blk = open_engine(path, engine);
+    int fd;
+
+    if (!blk) {
+        return;
+    }
+    /* The engine is really set up in the node's AioContext. */
+    if (!strcmp(engine, "native")) {
+        g_assert(aio_get_linux_aio(qemu_get_aio_context()));
+    } else if (!strcmp(engine, "io_uring")) {
+        g_assert(aio_get_linux_io_uring(qemu_get_aio_context()));
+    }
+    g_assert_cmpint(blk_getlength(blk), ==, IMG_SIZE);
+
+    fill(wbuf, len, 3);
+    g_assert_cmpint(blk_pwrite(blk, 64 * KiB, len, wbuf, 0), ==, 0);
+    g_assert_cmpint(blk_pread(blk, 64 * KiB, len, rbuf, 0), ==, 0);
+    g_assert(memcmp(wbuf, rbuf, len) == 0);
+
+    /* FUA writes complete like plain ones. */
+    fill(wbuf, len, 9);
+    g_assert_cmpint(blk_pwrite(blk, 0, len, wbuf, BDRV_REQ_FUA), ==, 0);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+
+    /* The data is in the host file, where the kernel put it. */
+    fd = open(path, O_RDONLY);
+    g_assert_cmpint(pread(fd, rbuf, len, 0), ==, len);
+    close(fd);
+    g_assert(memcmp(wbuf, rbuf, len) == 0);
+
+    /*
+     * Shrink the file behind the node's back: the node still believes in
+     * the old length, and a read beyond the new end reads zeroes.
+     */
+    g_assert_cmpint(truncate(path, 128 * KiB), ==, 0);
+    memset(rbuf, 0xaa, len);
+    g_assert_cmpint(blk_pread(blk, 0, len, rbuf, 0), ==, 0);
+    g_assert(memcmp(wbuf, rbuf, 128 * KiB) == 0);
+    g_assert(all_zero(rbuf + 128 * KiB, len - 128 * KiB));
+
+    blk_unref(blk);
+}
+
+static void test_zero_discard(gconstpointer opaque)
+{
+    const char *engine = opaque;
+    g_autofree char *path = make_file("zero.img", IMG_SIZE);
+    size_t len = 1 * MiB;
+    g_autofree uint8_t *buf = qemu_memalign(4096, len);
+    BlockBackend *blk = open_engine(path, engine);
+    blkcnt_t full_blocks;
+
+    if (!blk) {
+        return;
+    }
+    fill(buf, len, 1);
+    g_assert_cmpint(blk_pwrite(blk, 0, len, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pwrite(blk, len, len, buf, 0), ==, 0);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+    full_blocks = stat_file(path).st_blocks;
+    g_assert_cmpint(full_blocks * 512, >=, 2 * len);
+
+    /* Zero without unmapping: reads zero, space stays allocated. */
+    g_assert_cmpint(blk_pwrite_zeroes(blk, 0, len, 0), ==, 0);
+    memset(buf, 0xff, len);
+    g_assert_cmpint(blk_pread(blk, 0, len, buf, 0), ==, 0);
+    g_assert(all_zero(buf, len));
+
+    /* Zero with unmap punches a hole. */
+    g_assert_cmpint(blk_pwrite_zeroes(blk, len, len, BDRV_REQ_MAY_UNMAP),
+                    ==, 0);
+    memset(buf, 0xff, len);
+    g_assert_cmpint(blk_pread(blk, len, len, buf, 0), ==, 0);
+    g_assert(all_zero(buf, len));
+    g_assert_cmpint(stat_file(path).st_blocks, <, full_blocks);
+
+    /* Discard frees the zero-written range as well. */
+    full_blocks = stat_file(path).st_blocks;
+    g_assert_cmpint(blk_pdiscard(blk, 0, len), ==, 0);
+    g_assert_cmpint(stat_file(path).st_blocks, <, full_blocks);
+    g_assert_cmpint(stat_file(path).st_size, ==, IMG_SIZE);
+
+    blk_unref(blk);
+}
+
+static void test_block_status(gconstpointer opaque)
+{
+    const char *engine = opaque;
+    g_autofree char *path = make_file("status.img", IMG_SIZE);
+    size_t len = 64 * KiB;
+    g_autofree uint8_t *buf = qemu_memalign(4096, len);
+    BlockBackend *blk = open_engine(path, engine);
+    BlockDriverState *bs, *file;
+    int64_t pnum, map;
+    int ret;
+
+    if (!blk) {
+        return;
+    }
+    bs = blk_bs(blk);
+    fill(buf, len, 5);
+    g_assert_cmpint(blk_pwrite(blk, 0, len, buf, 0), ==, 0);
+    g_assert_cmpint(blk_pwrite(blk, 2 * MiB, len, buf, 0), ==, 0);
+
+    ret = bdrv_block_status(bs, 0, IMG_SIZE, &pnum, &map, &file);
+    g_assert_cmpint(ret, >=, 0);
+    g_assert(ret & BDRV_BLOCK_DATA);
+    g_assert(ret & BDRV_BLOCK_OFFSET_VALID);
+    g_assert_cmpint(pnum, ==, len);
+    g_assert_cmpint(map, ==, 0);
+    g_assert(file == bs);
+
+    ret = bdrv_block_status(bs, len, IMG_SIZE - len, &pnum, &map, &file);
+    g_assert_cmpint(ret, >=, 0);
+    g_assert(ret & BDRV_BLOCK_ZERO);
+    g_assert(!(ret & BDRV_BLOCK_DATA));
+    g_assert_cmpint(pnum, ==, 2 * MiB - len);
+    g_assert_cmpint(map, ==, len);
+
+    ret = bdrv_block_status(bs, 2 * MiB, IMG_SIZE - 2 * MiB, &pnum, NULL,
+                            NULL);
+    g_assert(ret & BDRV_BLOCK_DATA);
+    g_assert_cmpint(pnum, ==, len);
+
+    /* The trailing hole runs to the end of the file. */
+    ret = bdrv_block_status(bs, 2 * MiB + len, IMG_SIZE - 2 * MiB - len,
+                            &pnum, NULL, NULL);
+    g_assert(ret & BDRV_BLOCK_ZERO);
+    g_assert_cmpint(pnum, ==, IMG_SIZE - 2 * MiB - len);
+
+    blk_unref(blk);
+}
+
+static void test_truncate(gconstpointer opaque)
+{
+    const char *engine = opaque;
+    g_autofree char *path = make_file("trunc.img", 1 * MiB);
+    BlockBackend *blk = open_engine(path, engine);
+    Error *err = NULL;
+    struct stat st;
+
+    if (!blk) {
+        return;
+    }
+    /* off: the file grows sparse. */
+    g_assert_cmpint(blk_truncate(blk, 2 * MiB, true, PREALLOC_MODE_OFF, 0,
+                                 &error_abort), ==, 0);
+    st = stat_file(path);
+    g_assert_cmpint(st.st_size, ==, 2 * MiB);
+    g_assert_cmpint(st.st_blocks * 512, <, 1 * MiB);
+    g_assert_cmpint(blk_getlength(blk), ==, 2 * MiB);
+
+    /* falloc and full allocate the new part. */
+    g_assert_cmpint(blk_truncate(blk, 4 * MiB, true, PREALLOC_MODE_FALLOC, 0,
+                                 &error_abort), ==, 0);
+    st = stat_file(path);
+    g_assert_cmpint(st.st_size, ==, 4 * MiB);
+    g_assert_cmpint(st.st_blocks * 512, >=, 2 * MiB);
+    g_assert_cmpint(blk_truncate(blk, 6 * MiB, true, PREALLOC_MODE_FULL, 0,
+                                 &error_abort), ==, 0);
+    st = stat_file(path);
+    g_assert_cmpint(st.st_size, ==, 6 * MiB);
+    g_assert_cmpint(st.st_blocks * 512, >=, 4 * MiB);
+
+    /* Shrinking works, but not with preallocation. */
+    g_assert_cmpint(blk_truncate(blk, 1 * MiB, true, PREALLOC_MODE_FALLOC, 0,
+                                 &err), ==, -ENOTSUP);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Cannot use preallocation for shrinking files");
+    error_free(err);
+    g_assert_cmpint(blk_truncate(blk, 512 * KiB, true, PREALLOC_MODE_OFF, 0,
+                                 &error_abort), ==, 0);
+    g_assert_cmpint(stat_file(path).st_size, ==, 512 * KiB);
+    g_assert_cmpint(blk_getlength(blk), ==, 512 * KiB);
+
+    blk_unref(blk);
+}
+
+/* --- O_DIRECT ---------------------------------------------------------- */
+
+static void test_o_direct(void)
+{
+    g_autofree char *path = make_file("direct.img", IMG_SIZE);
+    size_t len = 64 * KiB;
+    g_autofree uint8_t *mem = qemu_memalign(4096, len + 4096);
+    g_autofree uint8_t *rbuf = qemu_memalign(4096, len);
+    uint8_t *odd = mem + 1;
+    BlockBackend *blk;
+    BlockDriverState *bs;
+    Error *err = NULL;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_DIRECT);
+    if (fd < 0) {
+        g_printerr("# O_DIRECT unsupported here: %s\n", strerror(errno));
+        g_test_skip("O_DIRECT unsupported");
+        return;
+    }
+    close(fd);
+
+    blk = open_file(path, BDRV_O_RDWR, &err, "cache.direct", "on");
+    g_assert(blk);
+    bs = blk_bs(blk);
+    g_assert(bs->open_flags & BDRV_O_NOCACHE);
+    /* Probed: a power of two between 512 and 4096 bytes. */
+    g_assert_cmpint(bs->bl.request_alignment, >=, 512);
+    g_assert_cmpint(bs->bl.request_alignment, <=, 4096);
+    g_assert(is_power_of_2(bs->bl.request_alignment));
+    g_assert_cmpint(bs->bl.min_mem_alignment, >=, 512);
+    g_assert_cmpint(bs->bl.opt_mem_alignment, >=, bs->bl.min_mem_alignment);
+
+    /* A misaligned buffer goes through a bounce buffer. */
+    fill(odd, len, 11);
+    g_assert_cmpint(blk_pwrite(blk, 0, len, odd, 0), ==, 0);
+    g_assert_cmpint(blk_pread(blk, 0, len, rbuf, 0), ==, 0);
+    g_assert(memcmp(odd, rbuf, len) == 0);
+    memset(odd, 0, len);
+    g_assert_cmpint(blk_pread(blk, 0, len, odd, 0), ==, 0);
+    g_assert(memcmp(odd, rbuf, len) == 0);
+    blk_unref(blk);
+}
+
+static void test_native_needs_direct(void)
+{
+    g_autofree char *path = make_file("native.img", IMG_SIZE);
+    Error *err = NULL;
+
+    g_assert(!open_file(path, BDRV_O_RDWR, &err, "aio", "native"));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "aio=native was specified, but it requires "
+                    "cache.direct=on, which was not specified.");
+    error_free(err);
+}
+
+/* --- Image creation ---------------------------------------------------- */
+
+typedef struct CreateData {
+    const char *filename;
+    QemuOpts *opts;
+    Error *err;
+    int ret;
+} CreateData;
+
+static void coroutine_fn create_entry(void *opaque)
+{
+    CreateData *d = opaque;
+    BlockDriver *drv = bdrv_find_format("file");
+
+    d->ret = drv->bdrv_co_create_opts(drv, d->filename, d->opts, &d->err);
+}
+
+static int create_image(const char *filename, const char *size,
+                        const char *prealloc, Error **errp)
+{
+    BlockDriver *drv = bdrv_find_format("file");
+    CreateData d = { .filename = filename };
+    Coroutine *co;
+
+    d.opts = qemu_opts_create(drv->create_opts, NULL, 0, &error_abort);
+    qemu_opt_set(d.opts, BLOCK_OPT_SIZE, size, &error_abort);
+    if (prealloc) {
+        qemu_opt_set(d.opts, BLOCK_OPT_PREALLOC, prealloc, &error_abort);
+    }
+    co = qemu_coroutine_create(create_entry, &d);
+    qemu_coroutine_enter(co);
+    qemu_opts_del(d.opts);
+    error_propagate(errp, d.err);
+    return d.ret;
+}
+
+static void test_create(void)
+{
+    g_autofree char *path = g_build_filename(test_dir, "create.img", NULL);
+    g_autofree char *prefixed = g_strdup_printf("file:%s", path);
+    BlockDriver *drv = bdrv_find_format("file");
+    Error *err = NULL;
+    struct stat st;
+
+    /* The option names qemu-img create shows for raw. */
+    g_assert(drv->create_opts);
+    g_assert(qemu_opts_create(drv->create_opts, NULL, 0, &error_abort));
+    qemu_opts_reset(drv->create_opts);
+
+    g_assert_cmpint(create_image(path, "3M", NULL, &error_abort), ==, 0);
+    st = stat_file(path);
+    g_assert_cmpint(st.st_size, ==, 3 * MiB);
+    g_assert_cmpint(st.st_blocks * 512, <, 1 * MiB);
+
+    g_assert_cmpint(create_image(path, "3M", "falloc", &error_abort), ==, 0);
+    st = stat_file(path);
+    g_assert_cmpint(st.st_size, ==, 3 * MiB);
+    g_assert_cmpint(st.st_blocks * 512, >=, 3 * MiB);
+
+    /* Reusing a file starts from zero length: old data is gone. */
+    g_assert_cmpint(create_image(prefixed, "2M", "full", &error_abort), ==, 0);
+    st = stat_file(path);
+    g_assert_cmpint(st.st_size, ==, 2 * MiB);
+    g_assert_cmpint(st.st_blocks * 512, >=, 2 * MiB);
+
+    g_assert_cmpint(create_image(path, "1M", "metadata", &err), ==,
+                    -ENOTSUP);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Unsupported preallocation mode: metadata");
+    error_free(err);
+    err = NULL;
+
+    g_assert_cmpint(create_image("/nonexistent-dir/x.img", "1M", NULL, &err),
+                    ==, -ENOENT);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Could not create file: No such file or directory");
+    error_free(err);
+}
+
+/* --- Options and error paths ------------------------------------------ */
+
+static void test_missing_file(void)
+{
+    g_autofree char *path = g_build_filename(test_dir, "missing.img", NULL);
+    g_autofree char *want = g_strdup_printf(
+        "Could not open '%s': No such file or directory", path);
+    Error *err = NULL;
+
+    g_assert(!open_file(path, BDRV_O_RDWR, &err, "aio", "threads"));
+    g_assert_cmpstr(error_get_pretty(err), ==, want);
+    error_free(err);
+}
+
+static void test_options(void)
+{
+    g_autofree char *path = make_file("opts.img", IMG_SIZE);
+    Error *err = NULL;
+    BlockBackend *blk;
+
+    g_assert(!open_file(path, 0, &err, "locking", "bad"));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "invalid parameter value: bad");
+    error_free(err);
+    err = NULL;
+
+    g_assert(!open_file(path, 0, &err, "aio", "fast"));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "invalid parameter value: fast");
+    error_free(err);
+    err = NULL;
+
+    g_assert(!open_file(path, 0, &err, "pr-manager", "pr0"));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "No persistent reservation manager with id 'pr0'");
+    error_free(err);
+
+    blk = open_file(path, 0, &error_abort, "drop-cache", "off",
+                    "x-check-cache-dropped", "on", "aio-max-batch", "16",
+                    "locking", "off", "cache.no-flush", "on");
+    g_assert_cmpint(blk_getlength(blk), ==, IMG_SIZE);
+    blk_unref(blk);
+}
+
+static void test_file_prefix(void)
+{
+    g_autofree char *path = make_file("prefix.img", 3 * MiB);
+    g_autofree char *prefixed = g_strdup_printf("file:%s", path);
+    BlockBackend *blk;
+
+    blk = blk_new_open(prefixed, NULL, NULL, BDRV_O_PROTOCOL, &error_abort);
+    g_assert_cmpstr(blk_bs(blk)->drv->format_name, ==, "file");
+    g_assert_cmpstr(blk_bs(blk)->filename, ==, path);
+    g_assert_cmpint(blk_getlength(blk), ==, 3 * MiB);
+    blk_unref(blk);
+}
+
+static void test_not_regular(void)
+{
+    Error *err = NULL;
+    BlockBackend *blk;
+
+    g_assert(!open_file("/dev/null", 0, &err, "locking", "off"));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "'file' driver requires '/dev/null' to be a regular file");
+    error_free(err);
+
+    /* Device paths are probed to host_device. */
+    blk = blk_new_open("/dev/null", NULL, NULL, BDRV_O_PROTOCOL,
+                       &error_abort);
+    g_assert_cmpstr(blk_bs(blk)->drv->format_name, ==, "host_device");
+    blk_unref(blk);
+}
+
+/*
+ * A file that cannot be opened for writing: mode 0444 for a normal user;
+ * for root, a read-only sysfs attribute (sysfs refuses writable opens
+ * of those even to root).  NULL if neither works here.
+ */
+static char *read_only_file(void)
+{
+    static const char *const sysfs[] = {
+        "/sys/devices/system/cpu/possible",
+        "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
+    };
+    int i, fd;
+
+    if (geteuid() != 0) {
+        char *path = make_file("ro.img", IMG_SIZE);
+
+        g_assert_cmpint(chmod(path, 0444), ==, 0);
+        return path;
+    }
+    for (i = 0; i < ARRAY_SIZE(sysfs); i++) {
+        fd = open(sysfs[i], O_RDWR);
+        if (fd < 0 && (errno == EACCES || errno == EROFS)) {
+            return g_strdup(sysfs[i]);
+        }
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    return NULL;
+}
+
+static void test_auto_read_only(void)
+{
+    g_autofree char *path = read_only_file();
+    g_autofree char *want = NULL;
+    Error *err = NULL;
+    BlockDriverState *bs;
+    QDict *opts;
+
+    if (!path) {
+        g_printerr("# no file here refuses writing to root\n");
+        g_test_skip("no read-only file available");
+        return;
+    }
+    want = g_strdup_printf("Could not open '%s': Permission denied", path);
+    g_assert(!open_file(path, BDRV_O_RDWR, &err, "locking", "off"));
+    g_assert_cmpstr(error_get_pretty(err), ==, want);
+    error_free(err);
+
+    /*
+     * A bare node: a BlockBackend opened with BDRV_O_RDWR would still ask
+     * for the write permission the node no longer offers.
+     */
+    opts = qdict_new();
+    qdict_put_str(opts, "driver", "file");
+    qdict_put_str(opts, "filename", path);
+    qdict_put_str(opts, "locking", "off");
+    qdict_put_str(opts, "auto-read-only", "on");
+    bs = bdrv_open(NULL, NULL, opts, BDRV_O_RDWR, &error_abort);
+    g_assert(bdrv_is_read_only(bs));
+    g_assert(!(bs->open_flags & BDRV_O_RDWR));
+    bdrv_unref(bs);
+}
+
+/* --- Copy offload ------------------------------------------------------ */
+
+typedef struct CopyData {
+    BlockBackend *src, *dst;
+    int64_t bytes;
+    int ret;
+} CopyData;
+
+static void coroutine_fn copy_entry(void *opaque)
+{
+    CopyData *d = opaque;
+
+    d->ret = blk_co_copy_range(d->src, 0, d->dst, 4096, d->bytes, 0, 0);
+}
+
+static void test_copy_range(void)
+{
+    g_autofree char *spath = make_file("src.img", IMG_SIZE);
+    g_autofree char *dpath = make_file("dst.img", IMG_SIZE);
+    size_t len = 128 * KiB;
+    g_autofree uint8_t *wbuf = g_malloc(len);
+    g_autofree uint8_t *rbuf = g_malloc(len);
+    CopyData d = { .bytes = len, .ret = -EINPROGRESS };
+    Coroutine *co;
+
+    d.src = open_file(spath, BDRV_O_RDWR, &error_abort, "aio", "threads");
+    d.dst = open_file(dpath, BDRV_O_RDWR, &error_abort, "aio", "threads");
+    fill(wbuf, len, 17);
+    g_assert_cmpint(blk_pwrite(d.src, 0, len, wbuf, 0), ==, 0);
+
+    co = qemu_coroutine_create(copy_entry, &d);
+    qemu_coroutine_enter(co);
+    while (d.ret == -EINPROGRESS) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+    if (d.ret == -ENOTSUP) {
+        g_printerr("# copy_file_range unsupported here\n");
+        g_test_skip("copy_file_range unsupported");
+    } else {
+        g_assert_cmpint(d.ret, ==, 0);
+        g_assert_cmpint(blk_pread(d.dst, 4096, len, rbuf, 0), ==, 0);
+        g_assert(memcmp(wbuf, rbuf, len) == 0);
+    }
+    blk_unref(d.src);
+    blk_unref(d.dst);
+}
+
+/* --- Main -------------------------------------------------------------- */
+
+static void add_engine_tests(const char *name, GTestDataFunc fn)
+{
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(engines); i++) {
+        g_autofree char *path = g_strdup_printf("/file-posix/%s/%s", name,
+                                                engines[i]);
+
+        g_test_add_data_func(path, engines[i], fn);
+    }
+}
+
+static void remove_dir(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(dir, name, NULL);
+
+        unlink(p);
+    }
+    if (d) {
+        g_dir_close(d);
+    }
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    int ret;
+
+    bdrv_init();
+    qemu_init_main_loop(&error_abort);
+    g_test_init(&argc, &argv, NULL);
+    test_dir = g_dir_make_tmp("test-file-posix-XXXXXX", NULL);
+    g_assert(test_dir);
+
+    add_engine_tests("rw", test_rw);
+    add_engine_tests("zero-discard", test_zero_discard);
+    add_engine_tests("block-status", test_block_status);
+    add_engine_tests("truncate", test_truncate);
+    g_test_add_func("/file-posix/o-direct", test_o_direct);
+    g_test_add_func("/file-posix/native-needs-direct",
+                    test_native_needs_direct);
+    g_test_add_func("/file-posix/create", test_create);
+    g_test_add_func("/file-posix/missing-file", test_missing_file);
+    g_test_add_func("/file-posix/options", test_options);
+    g_test_add_func("/file-posix/file-prefix", test_file_prefix);
+    g_test_add_func("/file-posix/not-regular", test_not_regular);
+    g_test_add_func("/file-posix/auto-read-only", test_auto_read_only);
+    g_test_add_func("/file-posix/copy-range", test_copy_range);
+
+    ret = g_test_run();
+    remove_dir(test_dir);
+    g_free(test_dir);
+    return ret;
+}
