@@ -3,9 +3,9 @@
  * E2K interpreter: the decoded-bundle cache (one slot per 8-byte position,
  * grouped by 4 KiB page, dropped when the page is written) and the bundle
  * executor.  A bundle runs in the order of ISA-NOTES 4.9: setwd, window
- * checks, CS0, CT condition, ALS ops (all operands read before any result
- * is written), PLS, commit, setbn/setbp, rotations, transfer.  The integer
- * operations themselves are in alops.c.inc.
+ * checks, CS0, CT condition (old predicates), ALS ops (as if all operands
+ * were read before any result is written), PLS, flushr, setbn/setbp,
+ * rotations, transfer.  The ALS operations themselves are in alops.c.inc.
  */
 #include "qemu/osdep.h"
 #include "target/e2k/internal.h"
