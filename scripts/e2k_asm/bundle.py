@@ -162,6 +162,9 @@ def _check_als_args(op):
     elif fmt == 'store':
         if len(args) == 2 and args[1][0] == 'mem':
             op.args = [args[1][1], args[1][2], args[0]]
+        elif len(args) == 2 and args[0][0] == 'mem':
+            # address first: `stX [ a + b ], %data`
+            op.args = [args[0][1], args[0][2], args[1]]
         elif len(args) == 3 and args[1][0] == 'mem':
             op.args = [args[0], _single(args[1], loc), args[2]]
         elif len(args) != 3:

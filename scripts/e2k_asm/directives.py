@@ -22,7 +22,7 @@ IGNORED = {'.type', '.size', '.file', '.ident', '.hidden', '.protected',
            '.nolist', '.psize', '.title', '.sbttl', '.eject', '.addrsig',
            '.addrsig_sym', '.cfi_startproc', '.cfi_endproc', '.cfi_sections',
            '.cfi_def_cfa', '.cfi_offset', '.cfi_def_cfa_offset',
-           '.cfi_restore', '.cfi_rel_offset', '.ltorg'}
+           '.cfi_restore', '.cfi_rel_offset', '.ltorg', '.ignore'}
 
 
 def _strings(self, text, loc):

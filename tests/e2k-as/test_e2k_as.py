@@ -305,6 +305,21 @@ class SourceTest(AsmCase):
         self.assertEqual(b[4][-1], 0xf000)
         self.assertEqual(b[5][-1], 0x14 << 5)
 
+    def test_mcst_library_forms(self):
+        # `$` symbols, .ignore, `op,sm` without a channel, a MAS
+        # expression after the brackets, address-first `stX [ a ], %d`.
+        img = self.assemble(
+            '.section ".text", "ax"\n.global $f\n.type $f,@function\n$f:\n'
+            '.ignore ld_st_style\n{\n nop\n'
+            ' ldb,sm [ %dr1 + 0x8 ] (0x3 | 0x40), %empty ? ~ %pred3\n'
+            ' stw,2 [ %dr0 + %dr6 ], %db[10] ? ~ %pred6\n}\n'
+            '.size $f, . - $f\n')
+        w = bundles(img)[0]
+        self.assertEqual(channels(w[0]), [0, 2])
+        self.assertEqual(w[1], 0xe481c8df)            # ldb,0,sm ... %empty
+        self.assertEqual(w[2], 0x2480860a)            # stw,2 data %b[10]
+        self.assertEqual(w[3], 0x60000000 | (0x43 << 21))
+
     def test_macros_and_local_labels(self):
         img = self.assemble(
             '.macro put v=3, r=%r1\n addd,0 0, \\v, \\r\n.endm\n'
