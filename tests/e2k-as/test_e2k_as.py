@@ -317,7 +317,7 @@ class SourceTest(AsmCase):
         w = bundles(img)[0]
         self.assertEqual(channels(w[0]), [0, 2])
         self.assertEqual(w[1], 0xe481c8df)            # ldb,0,sm ... %empty
-        self.assertEqual(w[2], 0x2480860a)            # stw,2 data %b[10]
+        self.assertEqual(w[2], 0x2680860a)            # stw,2 data %b[10]
         self.assertEqual(w[3], 0x60000000 | (0x43 << 21))
 
     def test_macros_and_local_labels(self):
