@@ -77,7 +77,8 @@ class Linker:
             resolve = self.resolver(u)
             start = addr
             for item in sec.items:
-                data = self.item(item, u, addr, start, resolve, final)
+                data = self.item(item, sec.kind, addr, start, resolve,
+                                 final)
                 if isinstance(data, tuple):
                     key = self.key(u, data[0])
                     if self.values.get(key) != data[1]:
@@ -96,11 +97,12 @@ class Linker:
         self.ends = ends
         return changed, out
 
-    def item(self, item, u, addr, start, resolve, final):
+    def item(self, item, sec_kind, addr, start, resolve, final):
+        """Bytes of one item, or (name, value, section kind) for symbols."""
         kind = item[0]
         loc = item[-1]
         if kind == 'label':
-            return (item[1], addr, self.cur_kind_of(item, u))
+            return (item[1], addr, sec_kind)
         if kind == 'set':
             v = self.value(item[2], resolve, addr, final, loc)
             return (item[1], v, None)
@@ -145,9 +147,6 @@ class Linker:
             return bytes(target - addr)
         fail('internal: unknown item %s' % kind, loc)
 
-    def cur_kind_of(self, item, u):
-        return self.kind_of_item.get(id(item))
-
     def value(self, tree, resolve, addr, final, loc):
         if final:
             return evaluate(tree, resolve, addr, loc)
@@ -163,11 +162,6 @@ class Linker:
     def layout(self, bases):
         self.sizes = {}
         self.starts = {}
-        self.kind_of_item = {}
-        for u, sec in self.chunks:
-            for item in sec.items:
-                if item[0] == 'label':
-                    self.kind_of_item[id(item)] = sec.kind
         for _ in range(100):
             changed, _out = self.walk(bases, False)
             if not changed:
@@ -284,7 +278,6 @@ def _elf_bytes(img, segs, sections, syms, entry):
         names[n] = len(shstr)
         shstr += n.encode() + b'\0'
     phoff = 64
-    img[0:0] = b''
     sym_off = _up(len(img), 8)
     img += bytes(sym_off - len(img)) + symtab
     str_off = len(img)
