@@ -3,8 +3,8 @@
  * node-info.c: questions about a node that the driver answers, with the
  * core's defaults when it does not: image info, allocated size, zero
  * initialisation, compressed writes, block sizes and geometry, consistency
- * checks, blkdebug hooks; plus image creation and deletion, emptying, the
- * backing chain lookup by file name, and bdrv_co_enter()/bdrv_co_leave().
+ * checks, blkdebug hooks; plus emptying and amending images, the backing
+ * chain lookup by file name, and bdrv_co_enter()/bdrv_co_leave().
  *
  * Filters answer for their filtered child unless their driver has an
  * answer of its own.
@@ -19,100 +19,7 @@
 #include "qemu/error-report.h"
 #include "qemu/option.h"
 
-/* --- Creation and deletion -------------------------------------------- */
-
-int coroutine_fn bdrv_co_create(BlockDriver *drv, const char *filename,
-                                QemuOpts *opts, Error **errp)
-{
-    ERRP_GUARD();
-    int ret;
-
-    if (!drv->bdrv_co_create_opts) {
-        error_setg(errp, "Driver '%s' does not support image creation",
-                   drv->format_name);
-        return -ENOTSUP;
-    }
-    ret = drv->bdrv_co_create_opts(drv, filename, opts, errp);
-    if (ret < 0 && !*errp) {
-        error_setg_errno(errp, -ret, "Could not create image");
-    }
-    return ret;
-}
-
-int coroutine_fn bdrv_co_create_file(const char *filename, QemuOpts *opts,
-                                     Error **errp)
-{
-    QemuOpts *protocol_opts;
-    BlockDriver *drv;
-    QDict *qdict;
-    int ret;
-
-    drv = bdrv_find_protocol(filename, true, errp);
-    if (!drv) {
-        return -ENOENT;
-    }
-    if (!drv->create_opts) {
-        error_setg(errp, "Driver '%s' does not support image creation",
-                   drv->format_name);
-        return -ENOTSUP;
-    }
-
-    /*
-     * @opts may mix format and protocol options: hand the protocol driver
-     * only the ones it knows (with the values given), the others stay.
-     */
-    qdict = qemu_opts_to_qdict_filtered(opts, NULL, drv->create_opts, true);
-    protocol_opts = qemu_opts_from_qdict(drv->create_opts, qdict, errp);
-    if (!protocol_opts) {
-        ret = -EINVAL;
-    } else {
-        ret = bdrv_co_create(drv, filename, protocol_opts, errp);
-        qemu_opts_del(protocol_opts);
-    }
-    qobject_unref(qdict);
-    return ret;
-}
-
-int coroutine_fn bdrv_co_delete_file(BlockDriverState *bs, Error **errp)
-{
-    Error *local_err = NULL;
-    int ret;
-
-    IO_CODE();
-    assert(bs);
-    if (!bs->drv) {
-        error_setg(errp, "Block node '%s' is not opened", bs->filename);
-        return -ENOMEDIUM;
-    }
-    if (!bs->drv->bdrv_co_delete_file) {
-        error_setg(errp, "Driver '%s' does not support image deletion",
-                   bs->drv->format_name);
-        return -ENOTSUP;
-    }
-    ret = bs->drv->bdrv_co_delete_file(bs, &local_err);
-    if (ret < 0) {
-        error_propagate(errp, local_err);
-    }
-    return ret;
-}
-
-void coroutine_fn bdrv_co_delete_file_noerr(BlockDriverState *bs)
-{
-    Error *local_err = NULL;
-    int ret;
-
-    IO_CODE();
-    if (!bs) {
-        return;
-    }
-    ret = bdrv_co_delete_file(bs, &local_err);
-    /* Drivers that cannot delete are no news worth telling. */
-    if (ret == -ENOTSUP) {
-        error_free(local_err);
-    } else if (ret < 0) {
-        error_report_err(local_err);
-    }
-}
+/* --- Changing images ------------------------------------------------- */
 
 int bdrv_make_empty(BdrvChild *c, Error **errp)
 {
@@ -132,6 +39,24 @@ int bdrv_make_empty(BdrvChild *c, Error **errp)
         return ret;
     }
     return 0;
+}
+
+int bdrv_amend_options(BlockDriverState *bs, QemuOpts *opts,
+                       BlockDriverAmendStatusCB *status_cb, void *cb_opaque,
+                       bool force, Error **errp)
+{
+    GLOBAL_STATE_CODE();
+    if (!bs->drv) {
+        error_setg(errp, "Node is ejected");
+        return -ENOMEDIUM;
+    }
+    if (!bs->drv->bdrv_amend_options) {
+        error_setg(errp, "Block driver '%s' does not support option "
+                   "amendment", bs->drv->format_name);
+        return -ENOTSUP;
+    }
+    return bs->drv->bdrv_amend_options(bs, opts, status_cb, cb_opaque, force,
+                                       errp);
 }
 
 /* --- Image information ------------------------------------------------ */

@@ -17,6 +17,7 @@
 #include "qapi/qmp/qstring.h"
 #include "qemu/cutils.h"
 #include "qemu/main-loop.h"
+#include "qemu/option.h"
 #include "sysemu/block-backend.h"
 
 /* --- Mock drivers ------------------------------------------------------ */
@@ -101,9 +102,12 @@ static int mock_fmt_probe(const uint8_t *buf, int buf_size,
            !memcmp(buf, MOCK_MAGIC, strlen(MOCK_MAGIC)) ? 100 : 0;
 }
 
+/* Every mock node is this long. */
+#define MOCK_SIZE (1024 * 1024)
+
 static int64_t coroutine_fn mock_co_getlength(BlockDriverState *bs)
 {
-    return 1024 * 1024;
+    return MOCK_SIZE;
 }
 
 static int mock_proto_open(BlockDriverState *bs, QDict *options, int flags,
@@ -131,11 +135,66 @@ static void mock_proto_parse_filename(const char *filename, QDict *options,
     qdict_put_str(options, "path", rest);
 }
 
+/* What the mock drivers' image creation saw last. */
+static struct {
+    char proto_filename[64];
+    uint64_t proto_size;
+    char fmt_backing[64];
+    char fmt_backing_fmt[16];
+} created;
+
+static QemuOptsList mock_proto_create_opts = {
+    .name = "mock-proto-create-opts",
+    .head = QTAILQ_HEAD_INITIALIZER(mock_proto_create_opts.head),
+    .desc = {
+        { .name = BLOCK_OPT_SIZE, .type = QEMU_OPT_SIZE, .help = "size" },
+        { /* end of list */ }
+    },
+};
+
+static QemuOptsList mock_fmt_create_opts = {
+    .name = "mock-fmt-create-opts",
+    .head = QTAILQ_HEAD_INITIALIZER(mock_fmt_create_opts.head),
+    .desc = {
+        { .name = BLOCK_OPT_SIZE, .type = QEMU_OPT_SIZE, .help = "size" },
+        { .name = BLOCK_OPT_BACKING_FILE, .type = QEMU_OPT_STRING,
+          .help = "backing file" },
+        { .name = BLOCK_OPT_BACKING_FMT, .type = QEMU_OPT_STRING,
+          .help = "backing format" },
+        { /* end of list */ }
+    },
+};
+
+static int coroutine_fn mock_proto_co_create_opts(BlockDriver *drv,
+                                                  const char *filename,
+                                                  QemuOpts *opts,
+                                                  Error **errp)
+{
+    pstrcpy(created.proto_filename, sizeof(created.proto_filename),
+            filename);
+    created.proto_size = qemu_opt_get_size(opts, BLOCK_OPT_SIZE, 0);
+    return 0;
+}
+
+static int coroutine_fn mock_fmt_co_create_opts(BlockDriver *drv,
+                                                const char *filename,
+                                                QemuOpts *opts,
+                                                Error **errp)
+{
+    pstrcpy(created.fmt_backing, sizeof(created.fmt_backing),
+            qemu_opt_get(opts, BLOCK_OPT_BACKING_FILE) ?: "");
+    pstrcpy(created.fmt_backing_fmt, sizeof(created.fmt_backing_fmt),
+            qemu_opt_get(opts, BLOCK_OPT_BACKING_FMT) ?: "");
+    return bdrv_co_create_file(filename, opts, errp);
+}
+
 static BlockDriver bdrv_mock_proto = {
     .format_name            = "mock-proto",
     .protocol_name          = "mock",
     .instance_size          = sizeof(MockState),
     .bdrv_file_open         = mock_proto_open,
+    .bdrv_co_create_opts    = mock_proto_co_create_opts,
+    .create_opts            = &mock_proto_create_opts,
     .bdrv_parse_filename    = mock_proto_parse_filename,
     .bdrv_check_perm        = mock_check_perm,
     .bdrv_set_perm          = mock_set_perm,
@@ -168,6 +227,8 @@ static BlockDriver bdrv_mock_fmt = {
     .is_format              = true,
     .supports_backing       = true,
     .bdrv_open              = mock_fmt_open,
+    .bdrv_co_create_opts    = mock_fmt_co_create_opts,
+    .create_opts            = &mock_fmt_create_opts,
     .bdrv_probe             = mock_fmt_probe,
     .bdrv_has_zero_init     = bdrv_has_zero_init_1,
     .bdrv_child_perm        = bdrv_default_perms,
@@ -956,14 +1017,64 @@ static void test_node_info(void)
     g_assert_cmpint(bdrv_get_allocated_file_size(top), ==, -ENOTSUP);
     g_assert_cmpint(bdrv_get_allocated_file_size(filter), ==, -ENOMEDIUM);
 
-    g_assert_cmpint(bdrv_create(&bdrv_mock_fmt, "x", NULL, &err), ==,
+    g_assert_cmpint(bdrv_create(&bdrv_mock_filter, "x", NULL, &err), ==,
                     -ENOTSUP);
     g_assert_cmpstr(error_get_pretty(err), ==,
-                    "Driver 'mock-fmt' does not support image creation");
+                    "Driver 'mock-filter' does not support image creation");
     error_free(err);
 
     bdrv_unref(filter);
     bdrv_unref(top);
+    flush_and_check_empty();
+}
+
+/* bdrv_img_create() must fail with exactly @msg. */
+static void expect_create_error(const char *fmt, const char *base,
+                                const char *base_fmt, uint64_t size,
+                                int flags, const char *msg)
+{
+    Error *err = NULL;
+
+    bdrv_img_create("mock:new", fmt, base, base_fmt, NULL, size, flags,
+                    true, &err);
+    g_assert_nonnull(err);
+    g_assert_cmpstr(error_get_pretty(err), ==, msg);
+    error_free(err);
+}
+
+static void test_img_create(void)
+{
+    memset(&created, 0, sizeof(created));
+    bdrv_img_create("mock:new", "mock-fmt", NULL, NULL, NULL, 4096, 0, true,
+                    &error_abort);
+    g_assert_cmpstr(created.proto_filename, ==, "mock:new");
+    g_assert_cmpuint(created.proto_size, ==, 4096);
+
+    /* With a backing file of known format, its size is the default. */
+    bdrv_img_create("mock:new", "mock-fmt", "mock:base", "mock-fmt", NULL,
+                    -1, 0, true, &error_abort);
+    g_assert_cmpstr(created.fmt_backing, ==, "mock:base");
+    g_assert_cmpstr(created.fmt_backing_fmt, ==, "mock-fmt");
+    g_assert_cmpuint(created.proto_size, ==, MOCK_SIZE);
+
+    expect_create_error("nope", NULL, NULL, 4096, 0,
+                        "Unknown file format 'nope'");
+    expect_create_error("mock-fmt", NULL, NULL, -1, 0,
+                        "Image creation needs a size parameter");
+    /* Even when probing would find out, the format must be given. */
+    mock_image_has_magic = true;
+    expect_create_error("mock-fmt", "mock:base", NULL, -1, 0,
+                        "Backing file specified without backing format");
+    mock_image_has_magic = false;
+    expect_create_error("mock-fmt", "mock:base", NULL, 4096,
+                        BDRV_O_NO_BACKING,
+                        "Backing file specified without backing format");
+    expect_create_error("mock-fmt", "mock:new", "mock-fmt", 4096, 0,
+                        "Error: Trying to create an image with the same "
+                        "filename as the backing file");
+    expect_create_error("mock-filter", NULL, NULL, 4096, 0,
+                        "Format driver 'mock-filter' does not support image "
+                        "creation");
     flush_and_check_empty();
 }
 
@@ -1184,6 +1295,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-graph-mod/graph/attach-cycle", test_attach_cycle);
     g_test_add_func("/bdrv-graph-mod/graph/frozen-chain", test_frozen_chain);
     g_test_add_func("/bdrv-graph-mod/graph/insert-node", test_insert_node);
+    g_test_add_func("/bdrv-graph-mod/create/img-create", test_img_create);
     g_test_add_func("/bdrv-graph-mod/open/node-info", test_node_info);
     g_test_add_func("/bdrv-graph-mod/backing/from-header",
                     test_backing_from_header);
