@@ -124,7 +124,7 @@ class Assembler:
 
     def starts_statement(self, text):
         s = text.strip()
-        if not s or s[0] in '{}.':
+        if not s or s[0] in '{}.\\':
             return True
         if _LABEL_RE.match(s) or _ASSIGN_RE.match(s):
             return True

@@ -334,6 +334,11 @@ class SourceTest(AsmCase):
         self.assertEqual([x[2] for x in b[3:6]], [4, 0x0ffffffe, 0])
         self.assertEqual([x[0] for x in b[6:8]], [0x80, 0x80])
 
+    def test_macro_params_after_semicolon(self):
+        img = self.assemble('.macro two op, a\n \\op \\a ; \\op \\a\n.endm\n'
+                            'two nop, 3\n')
+        self.assertEqual([b[0] for b in bundles(img)], [0x180, 0x180])
+
     def test_cpp_iset_and_defines(self):
         text = ('#if __iset__ >= 5\n addd,0 0, 5, %r0\n#else\n'
                 ' addd,0 0, 3, %r0\n#endif\n addd,0 0, VAL, %r1\n')
