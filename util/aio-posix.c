@@ -180,7 +180,7 @@ static bool aio_dispatch_ready_handlers(AioContext *ctx,
     bool progress = false;
 
     while ((node = QLIST_FIRST(ready_list))) {
-        QLIST_REMOVE(node, node_ready);
+        QLIST_SAFE_REMOVE(node, node_ready);
         progress |= aio_dispatch_handler(ctx, node);
     }
     return progress;
@@ -213,7 +213,7 @@ void aio_dispatch(AioContext *ctx)
     qemu_mutex_lock(&ctx->list_lock);
     QLIST_FOREACH(node, &ctx->aio_handlers, node) {
         if (node->pfd.revents & node->pfd.events) {
-            QLIST_INSERT_HEAD(&ready_list, node, node_ready);
+            aio_add_ready_handler(&ready_list, node, node->pfd.revents);
         }
     }
     qemu_mutex_unlock(&ctx->list_lock);

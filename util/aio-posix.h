@@ -40,6 +40,19 @@ struct FDMonOps {
     void (*destroy)(AioContext *ctx);
 };
 
+/*
+ * Put @node on @ready_list with events @revents.  A nested aio_poll()
+ * may find a node that an outer one has queued but not dispatched yet:
+ * the inner poll takes it over, so the events are handled once, now.
+ */
+static inline void aio_add_ready_handler(AioHandlerList *ready_list,
+                                         AioHandler *node, int revents)
+{
+    QLIST_SAFE_REMOVE(node, node_ready);
+    node->pfd.revents = revents;
+    QLIST_INSERT_HEAD(ready_list, node, node_ready);
+}
+
 extern const FDMonOps fdmon_poll_ops;
 extern const FDMonOps fdmon_epoll_ops;
 

@@ -82,10 +82,8 @@ static int fdmon_epoll_wait(AioContext *ctx, AioHandlerList *ready_list,
         return -errno;
     }
     for (i = 0; i < ret; i++) {
-        AioHandler *node = events[i].data.ptr;
-
-        node->pfd.revents = gio_events_of(events[i].events);
-        QLIST_INSERT_HEAD(ready_list, node, node_ready);
+        aio_add_ready_handler(ready_list, events[i].data.ptr,
+                              gio_events_of(events[i].events));
     }
     return ret;
 }

@@ -68,9 +68,7 @@ static int fdmon_poll_wait(AioContext *ctx, AioHandlerList *ready_list,
     }
     for (i = 0; ret > 0 && i < n; i++) {
         if (p->fds[i].revents) {
-            node = p->nodes[i];
-            node->pfd.revents = p->fds[i].revents;
-            QLIST_INSERT_HEAD(ready_list, node, node_ready);
+            aio_add_ready_handler(ready_list, p->nodes[i], p->fds[i].revents);
             ready++;
         }
     }
