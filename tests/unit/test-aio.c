@@ -265,6 +265,35 @@ static void test_fd_write(void)
     close(fds[1]);
 }
 
+static void bh_poll_nested(void *opaque)
+{
+    aio_poll(ctx, false);
+}
+
+/*
+ * The outer poll sees the fd ready, then a BH polls again before the
+ * outer poll dispatches: the handler must run exactly once.
+ */
+static void test_fd_nested_poll(void)
+{
+    int fds[2];
+    FDData rd = { 0 };
+
+    g_assert_cmpint(qemu_pipe(fds), ==, 0);
+    rd.fd = fds[0];
+    aio_set_fd_handler(ctx, fds[0], pipe_read_cb, NULL, NULL, NULL, &rd);
+    drain_nonblocking();
+    g_assert_cmpint(write(fds[1], "n", 1), ==, 1);
+    aio_bh_schedule_oneshot(ctx, bh_poll_nested, NULL);
+    g_assert_true(aio_poll(ctx, true));
+    g_assert_cmpint(rd.reads, ==, 1);
+    drain_nonblocking();
+    g_assert_cmpint(rd.reads, ==, 1);
+    aio_set_fd_handler(ctx, fds[0], NULL, NULL, NULL, NULL, NULL);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 /* Past 64 descriptors the context switches to epoll; same results. */
 static void test_fd_many(void)
 {
@@ -556,6 +585,7 @@ int main(int argc, char **argv)
     g_test_add_func("/aio/bh/other-thread", test_bh_other_thread);
     g_test_add_func("/aio/fd/pipe-read", test_fd_pipe);
     g_test_add_func("/aio/fd/pipe-write", test_fd_write);
+    g_test_add_func("/aio/fd/nested-poll", test_fd_nested_poll);
     g_test_add_func("/aio/fd/many", test_fd_many);
     g_test_add_func("/aio/event-notifier", test_event_notifier);
     g_test_add_func("/aio/timer/fires", test_timer_fires);
