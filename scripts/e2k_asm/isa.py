@@ -55,6 +55,15 @@ def _build():
     _add('muld', 0x21, 'alu', CH0134, 64, ales=EXT_ALES)
     _add('umulx', 0x22, 'alu', CH0134, 32, ales=EXT_ALES)
     _add('smulx', 0x23, 'alu', CH0134, 32, ales=EXT_ALES)
+    # Extended division (64 / 32 bit, channel 5) and the basic short
+    # floating-point ops (channels 0, 1, 3, 4): encodings only, the
+    # interpreter covers the integer subset.
+    for name, opc in (('udivx', 0x44), ('umodx', 0x45), ('sdivx', 0x46),
+                      ('smodx', 0x47)):
+        _add(name, opc, 'alu', (5,), 32)
+    for i, base in enumerate(('fadd', 'fsub', 'fmin', 'fmax', 'fmul')):
+        _add(base + 's', 0x30 + 2 * i, 'alu', CH0134, 32)
+        _add(base + 'd', 0x31 + 2 * i, 'alu', CH0134, 64)
     _add('udivs', 0x40, 'alu', (5,), 32)
     _add('udivd', 0x41, 'alu', (5,), 64)
     _add('sdivs', 0x42, 'alu', (5,), 32)

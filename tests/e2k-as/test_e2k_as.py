@@ -152,6 +152,8 @@ class GoldenTest(AsmCase):
             ('ct %ctpr2 ? %pred0', [0x00001001, 0x00000840]),
             ('return %ctpr3', [0x00004001, 0xf0000000]),
             ('setbn rbs=4, rsz=3, rcur=0', [0x00008001, 0x440000c4]),
+            ('faddd,3 %dr0, %dr1, %dr2', [0x20000001, 0x31808182]),
+            ('sdivx %dr0, %r1, %r2', [0x80000001, 0x46808182]),
         ]
         for text, words in cases:
             with self.subTest(text=text):
