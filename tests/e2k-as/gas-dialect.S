@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Exercises the MCST GAS dialect features the assembler must accept. */
 #include "gas-dialect.h"
 

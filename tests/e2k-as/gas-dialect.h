@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helper header for gas-dialect.S (cpp macros in the style of MCST tests) */
 #define str_HELPER(X) #X
 #define str(X) str_HELPER(X)

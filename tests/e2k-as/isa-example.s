@@ -1,3 +1,6 @@
+; SPDX-License-Identifier: GPL-2.0-or-later
+; The example firmware of ISA-NOTES 6.2 (";" comments as written there);
+; isa-example.golden holds the expected encoding from ISA-NOTES 6.3.
 ; ---- main, loaded at 0x100000000 -------------------------------------------
 start:
   { setwd wsz=0x8, nfx=0x1                  ; 16-register window
