@@ -325,8 +325,8 @@ int64_t timerlistgroup_deadline_ns(QEMUTimerListGroup *tlg)
 
     for (type = 0; type < QEMU_CLOCK_MAX; type++) {
         if (qemu_clock_use_for_deadline(type)) {
-            deadline = qemu_soonest_timeout(deadline,
-                                            timerlist_deadline_ns(tlg->tl[type]));
+            int64_t ns = timerlist_deadline_ns(tlg->tl[type]);
+            deadline = qemu_soonest_timeout(deadline, ns);
         }
     }
     return deadline;

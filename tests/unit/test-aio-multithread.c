@@ -195,6 +195,80 @@ static void test_co_mutex_contention(void)
     stop_threads();
 }
 
+/* ---- CoRwlock across threads ---- */
+
+#define RW_ITERATIONS 300
+
+static CoRwlock rw;
+static int pair_a, pair_b;      /* equal whenever no writer holds rw */
+static int torn_reads;
+static int writers_inside;
+
+static void coroutine_fn rw_entry(void *opaque)
+{
+    int id = GPOINTER_TO_INT(opaque);
+    int i;
+
+    for (i = 0; i < RW_ITERATIONS; i++) {
+        if ((i + id) % 3 == 0) {
+            qemu_co_rwlock_wrlock(&rw);
+            g_assert_cmpint(qatomic_inc_fetch(&writers_inside), ==, 1);
+            pair_a++;
+            if (i % 16 == 0) {
+                aio_co_reschedule_self(ctxs[(id + i) % NUM_THREADS]);
+            }
+            pair_b++;
+            qatomic_dec(&writers_inside);
+            qemu_co_rwlock_unlock(&rw);
+        } else {
+            qemu_co_rwlock_rdlock(&rw);
+            if (qatomic_read(&writers_inside) ||
+                qatomic_read(&pair_a) != qatomic_read(&pair_b)) {
+                qatomic_inc(&torn_reads);
+            }
+            if (i % 8 == 0) {
+                /* Sometimes turn the read lock into a write lock. */
+                qemu_co_rwlock_upgrade(&rw);
+                g_assert_cmpint(qatomic_inc_fetch(&writers_inside), ==, 1);
+                pair_a++;
+                pair_b++;
+                qatomic_dec(&writers_inside);
+                qemu_co_rwlock_downgrade(&rw);
+            }
+            qemu_co_rwlock_unlock(&rw);
+        }
+    }
+    qemu_sem_post(&done_sem);
+}
+
+static void test_co_rwlock_contention(void)
+{
+    int i, writes = 0;
+
+    start_threads();
+    qemu_co_rwlock_init(&rw);
+    pair_a = pair_b = torn_reads = writers_inside = 0;
+    for (i = 0; i < NUM_COS; i++) {
+        aio_co_schedule(ctxs[i % NUM_THREADS],
+                        qemu_coroutine_create(rw_entry, GINT_TO_POINTER(i)));
+    }
+    for (i = 0; i < NUM_COS; i++) {
+        qemu_sem_wait(&done_sem);
+    }
+    /* Count the increments the coroutines made, from their schedule. */
+    for (i = 0; i < NUM_COS * RW_ITERATIONS; i++) {
+        int id = i / RW_ITERATIONS, it = i % RW_ITERATIONS;
+        if ((it + id) % 3 == 0 || it % 8 == 0) {
+            writes++;
+        }
+    }
+    g_assert_cmpint(pair_a, ==, writes);
+    g_assert_cmpint(pair_b, ==, writes);
+    g_assert_cmpint(torn_reads, ==, 0);
+    g_assert_cmpint(rw.owners, ==, 0);
+    stop_threads();
+}
+
 /* ---- AIO_WAIT_WHILE and aio_wait_bh_oneshot ---- */
 
 static void bh_in_iothread(void *opaque)
@@ -223,6 +297,7 @@ int main(int argc, char **argv)
     g_test_add_func("/aio/multi/hop", test_hop);
     g_test_add_func("/aio/multi/wake-remote", test_wake_remote);
     g_test_add_func("/aio/multi/co-mutex", test_co_mutex_contention);
+    g_test_add_func("/aio/multi/co-rwlock", test_co_rwlock_contention);
     g_test_add_func("/aio/multi/wait-bh-oneshot", test_wait_bh_oneshot);
     return g_test_run();
 }
