@@ -801,6 +801,14 @@ int GRAPH_RDLOCK qcow2_mark_clean(BlockDriverState *bs);
 int coroutine_fn GRAPH_RDLOCK qcow2_refcount_init(BlockDriverState *bs);
 void qcow2_refcount_close(BlockDriverState *bs);
 
+/* Entry accessors for refcount blocks of 2^@refcount_order bits (0..6). */
+void qcow2_refcount_funcs(int refcount_order, Qcow2GetRefcountFunc **get,
+                          Qcow2SetRefcountFunc **set);
+/* Recompute s->max_refcount_table_index from s->refcount_table. */
+void qcow2_update_max_refcount_table_index(BDRVQcow2State *s);
+/* Name of metadata kind @ol_bit (one QCOW2_OL_* bit) for messages. */
+const char *qcow2_overlap_name(int ol_bit);
+
 /* Refcount of cluster @cluster_index into *@refcount.  0 or -errno. */
 int GRAPH_RDLOCK qcow2_get_refcount(BlockDriverState *bs,
                                     int64_t cluster_index,
@@ -864,6 +872,15 @@ int GRAPH_RDLOCK qcow2_update_snapshot_refcount(BlockDriverState *bs,
                                                 int64_t l1_table_offset,
                                                 int l1_size, int addend);
 
+/*
+ * As qcow2_update_snapshot_refcount() for the L1 table @l1 in memory (host
+ * byte order), which gets its COPIED flags updated but is not written
+ * anywhere (*@l1_changed tells whether a flag changed).  0 or -errno.
+ */
+int GRAPH_RDLOCK qcow2_update_l1_refcounts(BlockDriverState *bs, uint64_t *l1,
+                                           int l1_size, int addend,
+                                           bool *l1_changed);
+
 /* Write back both caches and flush the file.  0 or -errno. */
 int GRAPH_RDLOCK qcow2_flush_caches(BlockDriverState *bs);
 /* Write back both caches without flushing the file.  0 or -errno. */
@@ -876,6 +893,16 @@ int GRAPH_RDLOCK qcow2_write_caches(BlockDriverState *bs);
 int coroutine_fn GRAPH_RDLOCK qcow2_check_refcounts(BlockDriverState *bs,
                                                     BdrvCheckResult *res,
                                                     BdrvCheckMode fix);
+
+/*
+ * Check (with BDRV_FIX_ERRORS: fix) the COPIED flags of the active L1
+ * and L2 entries against the stored refcounts.  0 or -errno.
+ */
+int GRAPH_RDLOCK qcow2_check_oflag_copied(BlockDriverState *bs,
+                                          BdrvCheckResult *res,
+                                          BdrvCheckMode fix);
+/* Check callback: count one reference to [@offset, +@size). */
+void qcow2_check_count_region(void *opaque, uint64_t offset, uint64_t size);
 
 /* Send the queued discards to the file (or drop them if @ret < 0). */
 void GRAPH_RDLOCK qcow2_process_discards(BlockDriverState *bs, int ret);
@@ -1036,6 +1063,22 @@ int qcow2_snapshot_load_tmp(BlockDriverState *bs, const char *snapshot_id,
                             const char *name, Error **errp);
 
 void qcow2_free_snapshots(BlockDriverState *bs);
+/* Free @nb snapshots of the array @sns (and the array). */
+void qcow2_free_snapshot_array(QCowSnapshot *sns, unsigned nb);
+
+/*
+ * Pure (de)serialisation of snapshot table entries.  Parse: one entry at
+ * @buf (@avail bytes), *@entry_size gets its padded size; @default_disk_size
+ * is used when the extra data does not hold one.  0 or -errno (+errp).
+ * Serialize: write @sn at @buf (room for its padded size), return it.
+ */
+int qcow2_snapshot_parse_entry(const uint8_t *buf, size_t avail,
+                               uint64_t default_disk_size, QCowSnapshot *sn,
+                               size_t *entry_size, Error **errp);
+size_t qcow2_snapshot_serialize_entry(const QCowSnapshot *sn, uint8_t *buf);
+/* The whole table for @nb entries; *@size gets its length (g_free it). */
+uint8_t *qcow2_snapshot_serialize_table(const QCowSnapshot *sns, unsigned nb,
+                                        size_t *size);
 /* Read the snapshot table named by the header.  0 or -errno (+errp). */
 int coroutine_fn GRAPH_RDLOCK
 qcow2_read_snapshots(BlockDriverState *bs, Error **errp);
@@ -1119,6 +1162,21 @@ ssize_t coroutine_fn
 qcow2_co_decompress(BlockDriverState *bs, void *dest, size_t dest_size,
                     const void *src, size_t src_size);
 
+/*
+ * The codecs themselves, synchronous and pure (any thread).  Compress:
+ * the output size, -ENOMEM if it exceeds @dest_size, -EIO on failure.
+ * Decompress: 0 once @dest_size bytes were produced (bytes after the
+ * stream are ignored), -EIO if the data is corrupt or too short.
+ */
+ssize_t qcow2_zlib_compress(void *dest, size_t dest_size,
+                            const void *src, size_t src_size);
+ssize_t qcow2_zlib_decompress(void *dest, size_t dest_size,
+                              const void *src, size_t src_size);
+ssize_t qcow2_zstd_compress(void *dest, size_t dest_size,
+                            const void *src, size_t src_size);
+ssize_t qcow2_zstd_decompress(void *dest, size_t dest_size,
+                              const void *src, size_t src_size);
+
 /* Write one compressed cluster (BlockDriver callback; Q2). */
 int coroutine_fn GRAPH_RDLOCK
 qcow2_co_pwritev_compressed_part(BlockDriverState *bs, int64_t offset,
@@ -1135,6 +1193,17 @@ qcow2_co_pwritev_compressed_part(BlockDriverState *bs, int64_t offset,
  * clear, the bitmaps are stale: drop the extension (*@header_updated set
  * if the header was rewritten).  0 or -errno (+errp).
  */
+/*
+ * Count the bitmap directory and every bitmap table and data cluster
+ * through @count(@opaque, offset, size) for the image check.  0 or
+ * -errno (problems found are counted in @res).
+ */
+int coroutine_fn GRAPH_RDLOCK
+qcow2_check_bitmaps_refcounts(BlockDriverState *bs, BdrvCheckResult *res,
+                              void (*count)(void *opaque, uint64_t offset,
+                                            uint64_t size),
+                              void *opaque);
+
 int coroutine_fn GRAPH_RDLOCK
 qcow2_read_bitmaps(BlockDriverState *bs, bool autoclear_was_set,
                    bool *header_updated, Error **errp);
