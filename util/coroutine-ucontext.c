@@ -19,8 +19,7 @@
  *
  * The current coroutine is thread-local, but a coroutine may resume in
  * another thread, so code that runs across a switch must not keep a
- * thread-local address computed before it.  The accessors below are
- * out of line and opaque to the optimiser for that reason.
+ * thread-local address computed before it (see the note at "current").
  */
 
 /*
@@ -55,24 +54,14 @@ typedef struct {
 static __thread CoroutineUContext leader;
 static __thread Coroutine *current;
 
-static QEMU_NOINLINE Coroutine *get_current(void)
-{
-    asm volatile("" ::: "memory");
-    return current;
-}
-
-static QEMU_NOINLINE void set_current(Coroutine *co)
-{
-    asm volatile("" ::: "memory");
-    current = co;
-}
-
-static QEMU_NOINLINE Coroutine *get_leader(void)
-{
-    asm volatile("" ::: "memory");
-    return &leader.base;
-}
-
+/*
+ * Thread-local accesses below happen only in functions that do not
+ * switch stacks after the access (qemu_coroutine_switch() writes before
+ * switching and touches nothing afterwards), and these functions are
+ * never inlined into callers that do: they are out of line in this file
+ * and called from other files.  So each access computes the address in
+ * the thread that is running at that moment.
+ */
 /* A stack of *@size bytes (rounded to pages) above a PROT_NONE page. */
 static void *coroutine_stack_alloc(size_t *size)
 {
@@ -186,7 +175,7 @@ qemu_coroutine_switch(Coroutine *from_, Coroutine *to_,
     CoroutineUContext *from = container_of(from_, CoroutineUContext, base);
     CoroutineUContext *to = container_of(to_, CoroutineUContext, base);
 
-    set_current(to_);
+    current = to_;
     return co_switch_asm(&from->sp, to->sp, action);
 }
 
@@ -261,7 +250,7 @@ qemu_coroutine_switch(Coroutine *from_, Coroutine *to_,
     CoroutineUContext *to = container_of(to_, CoroutineUContext, base);
     int ret;
 
-    set_current(to_);
+    current = to_;
     ret = sigsetjmp(from->env, 0);
     if (ret == 0) {
         siglongjmp(to->env, action);
@@ -279,20 +268,15 @@ void qemu_coroutine_delete(Coroutine *co_)
     g_free(co);
 }
 
-Coroutine *qemu_coroutine_self(void)
+Coroutine *QEMU_NOINLINE qemu_coroutine_self(void)
 {
-    Coroutine *self = get_current();
-
-    if (!self) {
-        self = get_leader();
-        set_current(self);
+    if (unlikely(!current)) {
+        current = &leader.base;
     }
-    return self;
+    return current;
 }
 
-bool qemu_in_coroutine(void)
+bool QEMU_NOINLINE qemu_in_coroutine(void)
 {
-    Coroutine *self = get_current();
-
-    return self && self->caller;
+    return current && current->caller;
 }
