@@ -734,19 +734,21 @@ static int coroutine_fn raw_co_ioctl(BlockDriverState *bs,
     return raw_thread_pool_submit(&acb);
 }
 
-static int coroutine_fn raw_co_copy_range_from(BlockDriverState *bs,
-        BdrvChild *src, int64_t src_offset, BdrvChild *dst,
-        int64_t dst_offset, int64_t bytes, BdrvRequestFlags read_flags,
-        BdrvRequestFlags write_flags)
+static int coroutine_fn GRAPH_RDLOCK
+raw_co_copy_range_from(BlockDriverState *bs, BdrvChild *src,
+                       int64_t src_offset, BdrvChild *dst, int64_t dst_offset,
+                       int64_t bytes, BdrvRequestFlags read_flags,
+                       BdrvRequestFlags write_flags)
 {
     return bdrv_co_copy_range_to(src, src_offset, dst, dst_offset, bytes,
                                  read_flags, write_flags);
 }
 
-static int coroutine_fn raw_co_copy_range_to(BlockDriverState *bs,
-        BdrvChild *src, int64_t src_offset, BdrvChild *dst,
-        int64_t dst_offset, int64_t bytes, BdrvRequestFlags read_flags,
-        BdrvRequestFlags write_flags)
+static int coroutine_fn GRAPH_RDLOCK
+raw_co_copy_range_to(BlockDriverState *bs, BdrvChild *src,
+                     int64_t src_offset, BdrvChild *dst, int64_t dst_offset,
+                     int64_t bytes, BdrvRequestFlags read_flags,
+                     BdrvRequestFlags write_flags)
 {
     BDRVRawState *s = bs->opaque;
     BDRVRawState *src_s;

@@ -577,6 +577,116 @@ static void test_auto_read_only(void)
     bdrv_unref(bs);
 }
 
+/* --- host_device on a loop device ------------------------------------ */
+
+/* Attach @file to a free loop device (root only); NULL if impossible. */
+static char *loop_attach(const char *file)
+{
+    g_autofree char *losetup = g_find_program_in_path("losetup");
+    const char *argv[] = { "losetup", "--find", "--show", file, NULL };
+    char *out = NULL;
+    int status;
+
+    if (geteuid() != 0 || !losetup) {
+        return NULL;
+    }
+    argv[0] = losetup;
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, &out, NULL, &status, NULL) ||
+        !g_spawn_check_wait_status(status, NULL)) {
+        g_free(out);
+        return NULL;
+    }
+    return g_strstrip(out);
+}
+
+static void loop_detach(const char *dev)
+{
+    g_autofree char *losetup = g_find_program_in_path("losetup");
+    const char *argv[] = { losetup, "-d", dev, NULL };
+    int status;
+
+    g_assert(g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL, NULL, NULL,
+                          NULL, &status, NULL));
+    g_assert(g_spawn_check_wait_status(status, NULL));
+}
+
+static void test_host_device(void)
+{
+    g_autofree char *backing = make_file("loop.img", IMG_SIZE);
+    g_autofree char *dev = NULL;
+    g_autofree char *want = NULL;
+    size_t len = 64 * KiB;
+    g_autofree uint8_t *buf = qemu_memalign(4096, len);
+    g_autofree uint8_t *rbuf = qemu_memalign(4096, len);
+    BlockBackend *blk;
+    BlockDriverState *bs;
+    Error *err = NULL;
+    int64_t pnum;
+    int ret;
+
+    /* A regular file is not a device. */
+    want = g_strdup_printf("'host_device' driver requires '%s' to be "
+                           "either a character or block device", backing);
+    {
+        QDict *opts = qdict_new();
+
+        qdict_put_str(opts, "driver", "host_device");
+        qdict_put_str(opts, "filename", backing);
+        g_assert(!blk_new_open(NULL, NULL, opts, 0, &err));
+        g_assert_cmpstr(error_get_pretty(err), ==, want);
+        error_free(err);
+        err = NULL;
+    }
+
+    dev = loop_attach(backing);
+    if (!dev) {
+        g_printerr("# no loop device available (needs root and losetup)\n");
+        g_test_skip("no loop device");
+        return;
+    }
+    blk = blk_new_open(dev, NULL, NULL,
+                       BDRV_O_PROTOCOL | BDRV_O_RDWR | BDRV_O_RESIZE,
+                       &error_abort);
+    bs = blk_bs(blk);
+    g_assert_cmpstr(bs->drv->format_name, ==, "host_device");
+    g_assert_cmpint(blk_getlength(blk), ==, IMG_SIZE);
+    g_assert_cmpint(bs->bl.max_transfer, >, 0);
+    g_assert(is_power_of_2(bs->bl.max_transfer));
+
+    fill(buf, len, 23);
+    g_assert_cmpint(blk_pwrite(blk, len, len, buf, 0), ==, 0);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+    g_assert_cmpint(blk_pread(blk, len, len, rbuf, 0), ==, 0);
+    g_assert(memcmp(buf, rbuf, len) == 0);
+
+    /* BLKZEROOUT */
+    g_assert_cmpint(blk_pwrite_zeroes(blk, len, len, 0), ==, 0);
+    g_assert_cmpint(blk_pread(blk, len, len, rbuf, 0), ==, 0);
+    g_assert(all_zero(rbuf, len));
+
+    /* Devices have no holes to report: all data. */
+    ret = bdrv_block_status(bs, 0, IMG_SIZE, &pnum, NULL, NULL);
+    g_assert(ret & BDRV_BLOCK_DATA);
+    g_assert_cmpint(pnum, ==, IMG_SIZE);
+
+    /* Devices cannot change size. */
+    g_assert_cmpint(blk_truncate(blk, IMG_SIZE / 2, true, PREALLOC_MODE_OFF,
+                                 0, &err), ==, -ENOTSUP);
+    g_assert_cmpstr(error_get_pretty(err), ==, "Cannot resize device files");
+    error_free(err);
+    err = NULL;
+    g_assert_cmpint(blk_truncate(blk, IMG_SIZE * 2, false, PREALLOC_MODE_OFF,
+                                 0, &err), ==, -EINVAL);
+    g_assert_cmpstr(error_get_pretty(err), ==, "Cannot grow device files");
+    error_free(err);
+    g_assert_cmpint(blk_truncate(blk, IMG_SIZE / 2, false, PREALLOC_MODE_OFF,
+                                 0, &error_abort), ==, 0);
+
+    blk_unref(blk);
+    loop_detach(dev);
+}
+
 /* --- Copy offload ------------------------------------------------------ */
 
 typedef struct CopyData {
@@ -678,6 +788,7 @@ int main(int argc, char **argv)
     g_test_add_func("/file-posix/not-regular", test_not_regular);
     g_test_add_func("/file-posix/auto-read-only", test_auto_read_only);
     g_test_add_func("/file-posix/copy-range", test_copy_range);
+    g_test_add_func("/file-posix/host-device", test_host_device);
 
     ret = g_test_run();
     remove_dir(test_dir);
