@@ -4,8 +4,9 @@
  *
  * Creating and removing BdrvChild edges, the child_of_bds class used when
  * the parent is a node, moving edges between nodes (bdrv_replace_node,
- * bdrv_append, bdrv_drop_filter, backing/file changes), frozen backing
- * chains and the filter/backing chain accessors.
+ * bdrv_append, bdrv_drop_filter, backing/file changes, dropping the
+ * middle of a backing chain).  The chain accessors and frozen chains are
+ * in block/chain.c.
  *
  * Every change is done as a sequence of Transaction actions, so a failure
  * at any step (usually the permission check that follows, see perm.c)
@@ -117,6 +118,48 @@ bdrv_child_cb_change_aio_ctx(BdrvChild *child, AioContext *ctx,
     return bdrv_change_aio_context(child->opaque, ctx, visited, tran, errp);
 }
 
+/*
+ * The backing node of @c's parent is now @base, named @filename: write
+ * that into the parent's image header (briefly read-write if need be).
+ * With @mask_protocol, a protocol node is recorded as "raw".
+ */
+static int bdrv_update_backing_link(BdrvChild *c, BlockDriverState *base,
+                                    const char *filename, bool mask_protocol,
+                                    Error **errp)
+{
+    BlockDriverState *parent = c->opaque;
+    bool read_only = bdrv_is_read_only(parent);
+    const char *format_name = "";
+    int ret;
+
+    if (read_only) {
+        ret = bdrv_reopen_set_read_only(parent, false, errp);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    if (base->drv) {
+        format_name = mask_protocol && base->drv->protocol_name
+                      ? "raw" : base->drv->format_name;
+    }
+    bdrv_graph_rdlock_main_loop();
+    ret = bdrv_change_backing_file(parent, filename, format_name, false);
+    bdrv_graph_rdunlock_main_loop();
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not update backing file link");
+    }
+    if (read_only) {
+        bdrv_reopen_set_read_only(parent, true, NULL);
+    }
+    return ret;
+}
+
+static int bdrv_child_cb_update_filename(BdrvChild *c, BlockDriverState *base,
+                                         const char *filename, Error **errp)
+{
+    return bdrv_update_backing_link(c, base, filename, false, errp);
+}
+
 AioContext *child_of_bds_get_parent_aio_context(BdrvChild *c)
 {
     return bdrv_get_aio_context(c->opaque);
@@ -132,6 +175,7 @@ const BdrvChildClass child_of_bds = {
     .attach                 = bdrv_child_cb_attach,
     .detach                 = bdrv_child_cb_detach,
     .change_aio_ctx         = bdrv_child_cb_change_aio_ctx,
+    .update_filename        = bdrv_child_cb_update_filename,
     .get_parent_aio_context = child_of_bds_get_parent_aio_context,
 };
 
@@ -504,178 +548,6 @@ void bdrv_unref_child(BlockDriverState *parent, BdrvChild *child)
     bdrv_root_unref_child(child);
 }
 
-/* --- Filter and backing chain accessors ------------------------------- */
-
-BdrvChild *bdrv_filter_child(BlockDriverState *bs)
-{
-    BdrvChild *c;
-
-    if (!bs || !bs->drv || !bs->drv->is_filter) {
-        return NULL;
-    }
-    /* A filter has exactly one of the two. */
-    c = bs->backing ?: bs->file;
-    assert(!(bs->backing && bs->file));
-    assert(!c || (c->role & BDRV_CHILD_FILTERED));
-    return c;
-}
-
-BdrvChild *bdrv_cow_child(BlockDriverState *bs)
-{
-    if (!bs || !bs->drv || bs->drv->is_filter || !bs->backing) {
-        return NULL;
-    }
-    assert(bs->backing->role & BDRV_CHILD_COW);
-    return bs->backing;
-}
-
-BdrvChild *bdrv_filter_or_cow_child(BlockDriverState *bs)
-{
-    return bdrv_filter_child(bs) ?: bdrv_cow_child(bs);
-}
-
-BdrvChild *bdrv_primary_child(BlockDriverState *bs)
-{
-    BdrvChild *c, *found = NULL;
-
-    QLIST_FOREACH(c, &bs->children, next) {
-        if (c->role & BDRV_CHILD_PRIMARY) {
-            assert(!found);
-            found = c;
-        }
-    }
-    return found;
-}
-
-static BlockDriverState * GRAPH_RDLOCK
-bdrv_skip_filters_common(BlockDriverState *bs, bool implicit_only)
-{
-    BdrvChild *c;
-
-    while (bs && (!implicit_only || bs->implicit)) {
-        c = bdrv_filter_child(bs);
-        if (!c) {
-            break;
-        }
-        bs = c->bs;
-    }
-    return bs;
-}
-
-BlockDriverState *bdrv_skip_implicit_filters(BlockDriverState *bs)
-{
-    return bdrv_skip_filters_common(bs, true);
-}
-
-BlockDriverState *bdrv_skip_filters(BlockDriverState *bs)
-{
-    return bdrv_skip_filters_common(bs, false);
-}
-
-BlockDriverState *bdrv_backing_chain_next(BlockDriverState *bs)
-{
-    return bdrv_skip_filters(bdrv_cow_bs(bdrv_skip_filters(bs)));
-}
-
-bool bdrv_chain_contains(BlockDriverState *top, BlockDriverState *base)
-{
-    while (top && top != base) {
-        top = bdrv_filter_or_cow_bs(top);
-    }
-    return top != NULL;
-}
-
-BlockDriverState *bdrv_find_overlay(BlockDriverState *active,
-                                    BlockDriverState *bs)
-{
-    bs = bdrv_skip_filters(bs);
-    active = bdrv_skip_filters(active);
-    while (active) {
-        BlockDriverState *next = bdrv_backing_chain_next(active);
-
-        if (next == bs) {
-            return active;
-        }
-        active = next;
-    }
-    return NULL;
-}
-
-BlockDriverState *bdrv_find_base(BlockDriverState *bs)
-{
-    BlockDriverState *next;
-
-    while ((next = bdrv_backing_chain_next(bs))) {
-        bs = next;
-    }
-    return bs;
-}
-
-/* --- Frozen chains ---------------------------------------------------- */
-
-/*
- * True (with @errp set) if a link between @bs and @base (exclusive) in
- * the filter/backing chain is frozen.
- */
-bool bdrv_is_backing_chain_frozen(BlockDriverState *bs,
-                                  BlockDriverState *base, Error **errp)
-{
-    BdrvChild *c;
-
-    for (; bs && bs != base; bs = child_bs(c)) {
-        c = bdrv_filter_or_cow_child(bs);
-        if (c && c->frozen) {
-            error_setg(errp, "Cannot change '%s' link from '%s' to '%s'",
-                       c->name, bs->node_name, c->bs->node_name);
-            return true;
-        }
-    }
-    return false;
-}
-
-int bdrv_freeze_backing_chain(BlockDriverState *bs, BlockDriverState *base,
-                              Error **errp)
-{
-    BlockDriverState *i;
-    BdrvChild *c;
-
-    GLOBAL_STATE_CODE();
-    if (bdrv_is_backing_chain_frozen(bs, base, errp)) {
-        return -EPERM;
-    }
-    for (i = bs; i != base; i = child_bs(c)) {
-        c = bdrv_filter_or_cow_child(i);
-        if (c && c->bs->never_freeze) {
-            error_setg(errp, "Cannot freeze '%s' link to '%s'",
-                       c->name, c->bs->node_name);
-            return -EPERM;
-        }
-    }
-    for (i = bs; i != base; i = child_bs(c)) {
-        c = bdrv_filter_or_cow_child(i);
-        if (c) {
-            c->frozen = true;
-        }
-    }
-    return 0;
-}
-
-void bdrv_unfreeze_backing_chain(BlockDriverState *bs,
-                                 BlockDriverState *base)
-{
-    BlockDriverState *i;
-    BdrvChild *c;
-
-    GLOBAL_STATE_CODE();
-    for (i = bs; i != base; i = child_bs(c)) {
-        c = bdrv_filter_or_cow_child(i);
-        if (c) {
-            assert(c->frozen);
-            c->frozen = false;
-        }
-    }
-}
-
 /* --- Changing the file / backing edge --------------------------------- */
 
 typedef struct InheritsFromUndo {
@@ -875,6 +747,111 @@ int bdrv_replace_node(BlockDriverState *from, BlockDriverState *to,
                       Error **errp)
 {
     return bdrv_replace_node_common(from, to, true, false, errp);
+}
+
+/* Does @child inherit from @parent, directly or through other nodes? */
+static bool bdrv_inherits_from_recursive(BlockDriverState *child,
+                                         BlockDriverState *parent)
+{
+    while (child && child != parent) {
+        child = child->inherits_from;
+    }
+    return child != NULL;
+}
+
+/*
+ * Before dropping the chain between @top and @base: check it, name the
+ * new backing file (*name if @backing_file_str is NULL) and list the
+ * parents of @top that will move.  False if @base is not below @top.
+ */
+static bool GRAPH_RDLOCK bdrv_drop_intermediate_prepare(
+    BlockDriverState *top, BlockDriverState *base, char **name,
+    GSList **parents)
+{
+    BdrvChild *c;
+
+    if (!top->drv || !base->drv || !bdrv_chain_contains(top, base)) {
+        return false;
+    }
+    bdrv_refresh_filename(base);
+    *name = g_strdup(base->filename);
+    QLIST_FOREACH(c, &top->parents, next_parent) {
+        *parents = g_slist_prepend(*parents, c);
+    }
+    return true;
+}
+
+/* The parents in @parents now point at @base: fix their image headers. */
+static int bdrv_update_backing_links(GSList *parents, BlockDriverState *base,
+                                     const char *backing_file_str,
+                                     bool backing_mask_protocol)
+{
+    Error *local_err = NULL;
+    GSList *p;
+    int ret = 0;
+
+    for (p = parents; p && ret == 0; p = p->next) {
+        BdrvChild *c = p->data;
+
+        if (c->klass == &child_of_bds) {
+            ret = bdrv_update_backing_link(c, base, backing_file_str,
+                                           backing_mask_protocol, &local_err);
+        } else if (c->klass->update_filename) {
+            ret = c->klass->update_filename(c, base, backing_file_str,
+                                            &local_err);
+        }
+    }
+    if (ret < 0) {
+        error_report_err(local_err);
+    }
+    return ret;
+}
+
+int bdrv_drop_intermediate(BlockDriverState *top, BlockDriverState *base,
+                           const char *backing_file_str,
+                           bool backing_mask_protocol)
+{
+    g_autofree char *base_name = NULL;
+    BlockDriverState *explicit_top;
+    Error *local_err = NULL;
+    GSList *parents = NULL;
+    bool update_inherits_from, ok;
+    int ret = -EIO;
+
+    GLOBAL_STATE_CODE();
+    bdrv_ref(top);
+    bdrv_drained_begin(base);
+
+    bdrv_graph_rdlock_main_loop();
+    /* An implicit top (a job's filter) is nobody's inheritance root. */
+    explicit_top = bdrv_skip_implicit_filters(top);
+    update_inherits_from = bdrv_inherits_from_recursive(base, explicit_top);
+    ok = bdrv_drop_intermediate_prepare(top, base, &base_name, &parents);
+    bdrv_graph_rdunlock_main_loop();
+    if (!ok) {
+        goto out;
+    }
+
+    bdrv_graph_wrlock();
+    ret = bdrv_replace_node_common(top, base, false, false, &local_err);
+    bdrv_graph_wrunlock();
+    if (ret < 0) {
+        error_report_err(local_err);
+        goto out;
+    }
+
+    ret = bdrv_update_backing_links(parents, base,
+                                    backing_file_str ?: base_name,
+                                    backing_mask_protocol);
+    if (ret == 0 && update_inherits_from) {
+        base->inherits_from = explicit_top->inherits_from;
+    }
+
+out:
+    g_slist_free(parents);
+    bdrv_drained_end(base);
+    bdrv_unref(top);
+    return ret;
 }
 
 int bdrv_drop_filter(BlockDriverState *bs, Error **errp)

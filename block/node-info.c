@@ -41,6 +41,38 @@ int bdrv_make_empty(BdrvChild *c, Error **errp)
     return 0;
 }
 
+int bdrv_change_backing_file(BlockDriverState *bs, const char *backing_file,
+                             const char *backing_fmt, bool require)
+{
+    BlockDriver *drv = bs->drv;
+    int ret;
+
+    GLOBAL_STATE_CODE();
+    if (!drv) {
+        return -ENOMEDIUM;
+    }
+    /* A format without a file means nothing. */
+    if (backing_fmt && !backing_file) {
+        return -EINVAL;
+    }
+    if (require && backing_file && !backing_fmt) {
+        return -EINVAL;
+    }
+    if (!drv->bdrv_change_backing_file) {
+        return -ENOTSUP;
+    }
+    ret = drv->bdrv_change_backing_file(bs, backing_file, backing_fmt);
+    if (ret == 0) {
+        pstrcpy(bs->backing_file, sizeof(bs->backing_file),
+                backing_file ?: "");
+        pstrcpy(bs->backing_format, sizeof(bs->backing_format),
+                backing_fmt ?: "");
+        pstrcpy(bs->auto_backing_file, sizeof(bs->auto_backing_file),
+                backing_file ?: "");
+    }
+    return ret;
+}
+
 int bdrv_amend_options(BlockDriverState *bs, QemuOpts *opts,
                        BlockDriverAmendStatusCB *status_cb, void *cb_opaque,
                        bool force, Error **errp)

@@ -183,6 +183,15 @@ int GRAPH_RDLOCK bdrv_make_empty(BdrvChild *c, Error **errp);
 /* Add @bdrv to the driver list (from a block_init() function). */
 void bdrv_register(BlockDriver *bdrv);
 
+/*
+ * Record @backing_file/@backing_fmt (NULL: none) as the backing file in
+ * @bs's image header; with @require, a backing file needs a format.
+ * 0, or -errno (-ENOTSUP if the format cannot).
+ */
+int GRAPH_RDLOCK
+bdrv_change_backing_file(BlockDriverState *bs, const char *backing_file,
+                         const char *backing_fmt, bool require);
+
 /* Drop the nodes between @top and @base from the chain. */
 int bdrv_drop_intermediate(BlockDriverState *top, BlockDriverState *base,
                            const char *backing_file_str,

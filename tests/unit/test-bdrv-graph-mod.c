@@ -221,6 +221,14 @@ static int mock_fmt_open(BlockDriverState *bs, QDict *options, int flags,
     return bdrv_open_file_child(NULL, options, "file", bs, errp);
 }
 
+/* Headers are not written; accepting is all a mock can do. */
+static int mock_fmt_change_backing_file(BlockDriverState *bs,
+                                        const char *backing_file,
+                                        const char *backing_fmt)
+{
+    return 0;
+}
+
 static BlockDriver bdrv_mock_fmt = {
     .format_name            = "mock-fmt",
     .instance_size          = sizeof(MockState),
@@ -231,6 +239,7 @@ static BlockDriver bdrv_mock_fmt = {
     .create_opts            = &mock_fmt_create_opts,
     .bdrv_probe             = mock_fmt_probe,
     .bdrv_has_zero_init     = bdrv_has_zero_init_1,
+    .bdrv_change_backing_file = mock_fmt_change_backing_file,
     .bdrv_child_perm        = bdrv_default_perms,
     .bdrv_check_perm        = mock_check_perm,
     .bdrv_set_perm          = mock_set_perm,
@@ -1078,6 +1087,51 @@ static void test_img_create(void)
     flush_and_check_empty();
 }
 
+/* Make @base the backing node of @top (which takes a reference). */
+static void set_backing(BlockDriverState *top, BlockDriverState *base)
+{
+    bdrv_drained_begin(top);
+    bdrv_graph_wrlock();
+    g_assert_cmpint(bdrv_set_backing_hd(top, base, &error_abort), ==, 0);
+    bdrv_graph_wrunlock();
+    bdrv_drained_end(top);
+}
+
+static void test_drop_intermediate(void)
+{
+    BlockDriverState *base = open_fmt("base", "base-file", true);
+    BlockDriverState *mid = open_fmt("mid", "mid-file", true);
+    BlockDriverState *top = open_fmt("top", "top-file", true);
+    BlockDriverState *active = open_fmt("active", "active-file", false);
+    BdrvChild *user = root_attach(active, "dev", BLK_PERM_CONSISTENT_READ,
+                                  BLK_PERM_ALL, &error_abort);
+
+    set_backing(mid, base);
+    set_backing(top, mid);
+    set_backing(active, top);
+    bdrv_unref(base);
+    bdrv_unref(mid);
+    bdrv_unref(top);
+    flush_and_check_nodes(8);
+
+    /* base is not above active: nothing happens. */
+    g_assert_cmpint(bdrv_drop_intermediate(base, active, NULL, false), ==,
+                    -EIO);
+    g_assert_true(backing_of(active)->bs == top);
+
+    /* Drop top and mid: active's backing file is base now. */
+    g_assert_cmpint(bdrv_drop_intermediate(top, base, NULL, false), ==, 0);
+    g_assert_true(backing_of(active)->bs == base);
+    g_assert_cmpstr(active->backing_file, ==, base->filename);
+    g_assert_cmpstr(active->backing_format, ==, "mock-fmt");
+    g_assert_false(bdrv_is_read_only(active));
+    flush_and_check_nodes(4);   /* active, base and their files */
+
+    root_detach(user);
+    bdrv_unref(active);
+    flush_and_check_empty();
+}
+
 static void test_insert_node(void)
 {
     BlockDriverState *fmt = open_fmt("fmt", "proto", false);
@@ -1295,6 +1349,8 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-graph-mod/graph/attach-cycle", test_attach_cycle);
     g_test_add_func("/bdrv-graph-mod/graph/frozen-chain", test_frozen_chain);
     g_test_add_func("/bdrv-graph-mod/graph/insert-node", test_insert_node);
+    g_test_add_func("/bdrv-graph-mod/graph/drop-intermediate",
+                    test_drop_intermediate);
     g_test_add_func("/bdrv-graph-mod/create/img-create", test_img_create);
     g_test_add_func("/bdrv-graph-mod/open/node-info", test_node_info);
     g_test_add_func("/bdrv-graph-mod/backing/from-header",
