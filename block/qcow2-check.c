@@ -10,6 +10,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qcow2.h"
 
@@ -18,7 +19,8 @@ typedef struct CheckState {
     BlockDriverState *bs;
     BDRVQcow2State *s;
     BdrvCheckResult *res;
-    BdrvCheckMode fix;
+    BdrvCheckMode fix;      /* what compare_refcounts() may repair */
+    BdrvCheckMode mode;     /* what the user asked for */
     void *refs;             /* expected refcounts, s->refcount_bits wide */
     uint64_t nb_clusters;   /* entries in @refs (file length in clusters) */
     uint64_t next_contig;   /* for fragmentation statistics */
@@ -242,6 +244,9 @@ static void check_refblocks(CheckState *cs)
                     "cluster aligned; refcount table entry corrupted\n", i);
             cs->res->corruptions++;
             cs->rebuild = true;
+            if (cs->mode & BDRV_FIX_ERRORS) {
+                s->refcount_table[i] = 0;   /* replaced by the rebuild */
+            }
             continue;
         }
         if (c >= cs->nb_clusters) {
@@ -249,6 +254,9 @@ static void check_refblocks(CheckState *cs)
                     "image\n", i);
             cs->res->corruptions++;
             cs->rebuild = true;
+            if (cs->mode & BDRV_FIX_ERRORS) {
+                s->refcount_table[i] = 0;   /* replaced by the rebuild */
+            }
             continue;
         }
         check_inc(cs, off, s->cluster_size);
@@ -261,7 +269,30 @@ static void check_refblocks(CheckState *cs)
     }
 }
 
-/* Compare stored and expected refcounts; repair what @fix allows. */
+/*
+ * Stored refcount of cluster @i, without trusting the reftable: a broken
+ * entry is an error here, not a corruption to signal.
+ */
+static int GRAPH_RDLOCK
+stored_refcount(CheckState *cs, uint64_t i, uint64_t *rc)
+{
+    BDRVQcow2State *s = cs->s;
+    uint64_t idx = i >> s->refcount_block_bits;
+    uint64_t off = idx < s->refcount_table_size ?
+                   s->refcount_table[idx] & REFT_OFFSET_MASK : 0;
+
+    if (off && (offset_into_cluster(s, off) ||
+                (off >> s->cluster_bits) >= cs->nb_clusters)) {
+        return -EIO;
+    }
+    return qcow2_get_refcount(cs->bs, i, rc);
+}
+
+/*
+ * Compare stored and expected refcounts.  Leaks are repaired in place
+ * if cs->fix has BDRV_FIX_LEAKS; refcounts that are too low set
+ * cs->rebuild: only a rebuild of the whole structure repairs them.
+ */
 static void GRAPH_RDLOCK
 compare_refcounts(CheckState *cs, int64_t *highest)
 {
@@ -277,7 +308,7 @@ compare_refcounts(CheckState *cs, int64_t *highest)
         if (want) {
             *highest = i;
         }
-        ret = qcow2_get_refcount(bs, i, &have);
+        ret = stored_refcount(cs, i, &have);
         if (ret < 0) {
             fprintf(stderr, "Can't get refcount for cluster %" PRId64 ": %s\n",
                     i, strerror(-ret));
@@ -287,23 +318,19 @@ compare_refcounts(CheckState *cs, int64_t *highest)
         if (have == want) {
             continue;
         }
-        repair = have > want ? (cs->fix & BDRV_FIX_LEAKS) :
-                               (cs->fix & BDRV_FIX_ERRORS);
+        if (have < want) {
+            cs->rebuild = true;
+        }
+        repair = have > want && (cs->fix & BDRV_FIX_LEAKS);
         fprintf(stderr, "%s cluster %" PRId64 " refcount=%" PRIu64
                 " reference=%" PRIu64 "\n",
                 repair ? "Repairing" : have < want ? "ERROR" : "Leaked",
                 i, have, want);
         if (repair) {
-            ret = qcow2_update_cluster_refcount(bs, i, refcount_diff(have,
-                                                                     want),
-                                                have > want,
+            ret = qcow2_update_cluster_refcount(bs, i, have - want, true,
                                                 QCOW2_DISCARD_ALWAYS);
             if (ret >= 0) {
-                if (have > want) {
-                    res->leaks_fixed++;
-                } else {
-                    res->corruptions_fixed++;
-                }
+                res->leaks_fixed++;
                 continue;
             }
         }
@@ -313,6 +340,111 @@ compare_refcounts(CheckState *cs, int64_t *highest)
             res->corruptions++;
         }
     }
+}
+
+/*
+ * Replace the refcount structure by one built from the expected
+ * refcounts: new refcount blocks (each simply a cluster-sized slice of
+ * the expected array, which has the on-disk layout) and a new reftable
+ * go past the end of the file, then the header switches to them.  The
+ * old structure is left behind as leaked clusters.
+ */
+static int GRAPH_RDLOCK
+rebuild_refcounts(CheckState *cs)
+{
+    BlockDriverState *bs = cs->bs;
+    BDRVQcow2State *s = cs->s;
+    uint64_t base = cs->nb_clusters, nb_rb = 0, tbl_clusters = 0, total;
+    uint64_t tbl_entries, rb_bytes = s->cluster_size;
+    g_autofree uint64_t *table = NULL;
+    g_autofree uint8_t *refs = NULL;
+    uint8_t hdr[12];
+    int ret;
+
+    /* Everything expected to be in use before the new metadata. */
+    for (;;) {
+        uint64_t blocks = 0, meta;
+
+        total = base + nb_rb + tbl_clusters;
+        tbl_entries = DIV_ROUND_UP(total, s->refcount_block_size);
+        for (uint64_t b = 0; b < tbl_entries; b++) {
+            uint64_t lo = b * s->refcount_block_size;
+            bool used = lo + s->refcount_block_size > base;
+
+            for (uint64_t c = lo; !used && c < base &&
+                 c < lo + s->refcount_block_size; c++) {
+                used = s->get_refcount(cs->refs, c) != 0;
+            }
+            blocks += used;
+        }
+        meta = size_to_clusters(s, tbl_entries * 8);
+        if (blocks == nb_rb && meta == tbl_clusters) {
+            break;
+        }
+        nb_rb = blocks;
+        tbl_clusters = meta;
+    }
+    if (tbl_entries * 8 > QCOW_MAX_REFTABLE_SIZE) {
+        return -EFBIG;
+    }
+
+    /* An expected-refcount array covering the new metadata too. */
+    refs = g_try_malloc0(tbl_entries * rb_bytes);
+    if (!refs) {
+        return -ENOMEM;
+    }
+    memcpy(refs, cs->refs, DIV_ROUND_UP(base << s->refcount_order, 8));
+    for (uint64_t c = base; c < total; c++) {
+        s->set_refcount(refs, c, 1);
+    }
+    table = g_new0(uint64_t, tbl_clusters * s->cluster_size / 8);
+
+    ret = qcow2_cache_flush(bs, s->refcount_block_cache);
+    if (ret < 0) {
+        return ret;
+    }
+    for (uint64_t b = 0, next = base; b < tbl_entries; b++) {
+        uint8_t *blk = refs + b * rb_bytes;
+
+        if (buffer_is_zero(blk, rb_bytes)) {
+            continue;
+        }
+        table[b] = cpu_to_be64(next << s->cluster_bits);
+        ret = bdrv_pwrite(bs->file, next << s->cluster_bits, rb_bytes, blk,
+                          0);
+        if (ret < 0) {
+            return ret;
+        }
+        next++;
+    }
+    ret = bdrv_pwrite(bs->file, (base + nb_rb) << s->cluster_bits,
+                      tbl_clusters << s->cluster_bits, table, 0);
+    if (ret >= 0) {
+        ret = bdrv_flush(bs->file->bs);
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    stq_be_p(hdr, (base + nb_rb) << s->cluster_bits);
+    stl_be_p(hdr + 8, tbl_clusters);
+    ret = bdrv_pwrite_sync(bs->file, offsetof(QCowHeader,
+                                              refcount_table_offset),
+                           sizeof(hdr), hdr, 0);
+    if (ret < 0) {
+        return ret;
+    }
+
+    qcow2_cache_empty(bs, s->refcount_block_cache);
+    g_free(s->refcount_table);
+    s->refcount_table_size = tbl_clusters * s->cluster_size / 8;
+    for (uint64_t i = 0; i < s->refcount_table_size; i++) {
+        be64_to_cpus(&table[i]);
+    }
+    s->refcount_table = g_steal_pointer(&table);
+    s->refcount_table_offset = (base + nb_rb) << s->cluster_bits;
+    qcow2_update_max_refcount_table_index(s);
+    s->free_cluster_index = 0;
+    return 0;
 }
 
 /* Clusters past the end of the file that the refcounts still claim. */
@@ -342,56 +474,122 @@ check_past_end(CheckState *cs)
     }
 }
 
+/*
+ * One counting pass: expected refcounts into a fresh array, compared with
+ * the stored ones.  *@highest gets the last cluster in use.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+check_pass(CheckState *cs, int64_t *highest)
+{
+    BlockDriverState *bs = cs->bs;
+    BDRVQcow2State *s = cs->s;
+    int64_t size;
+    int ret;
+
+    size = bdrv_co_getlength(bs->file->bs);
+    if (size < 0) {
+        cs->res->check_errors++;
+        return size;
+    }
+    cs->nb_clusters = size_to_clusters(s, size);
+    if (cs->nb_clusters > INT_MAX) {
+        cs->res->check_errors++;
+        return -EFBIG;
+    }
+    g_free(cs->refs);
+    cs->refs = g_try_malloc0(DIV_ROUND_UP(MAX(cs->nb_clusters, 1) <<
+                                          s->refcount_order, 8));
+    if (!cs->refs) {
+        cs->res->check_errors++;
+        return -ENOMEM;
+    }
+    cs->res->bfi = (BlockFragInfo) {
+        .total_clusters = size_to_clusters(s, bs->total_sectors *
+                                           BDRV_SECTOR_SIZE),
+    };
+    cs->next_contig = 0;
+
+    check_inc(cs, 0, s->cluster_size);
+    ret = check_l1(cs, s->l1_table_offset, s->l1_size);
+    if (ret >= 0) {
+        ret = check_snapshots(cs);
+    }
+    if (ret >= 0) {
+        ret = qcow2_check_bitmaps_refcounts(bs, cs->res,
+                                            qcow2_check_count_region, cs);
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    check_refblocks(cs);
+    compare_refcounts(cs, highest);
+    check_past_end(cs);
+    return 0;
+}
+
+/* Rebuild, then free the old structure in a second pass. */
+static int coroutine_fn GRAPH_RDLOCK
+rebuild_and_recheck(CheckState *cs, int64_t *highest)
+{
+    BdrvCheckResult *res = cs->res, again = { 0 };
+    int ret;
+
+    fprintf(stderr, "Rebuilding refcount structure\n");
+    ret = rebuild_refcounts(cs);
+    if (ret < 0) {
+        fprintf(stderr, "ERROR rebuilding refcount structure: %s\n",
+                strerror(-ret));
+        res->check_errors++;
+        return ret;
+    }
+    res->corruptions_fixed += res->corruptions;
+    res->corruptions = 0;
+    res->leaks_fixed += res->leaks;
+    res->leaks = 0;
+
+    cs->res = &again;
+    cs->fix = BDRV_FIX_LEAKS;
+    cs->rebuild = false;
+    *highest = -1;
+    ret = check_pass(cs, highest);
+    cs->res = res;
+    res->corruptions += again.corruptions;
+    res->leaks += again.leaks;
+    res->check_errors += again.check_errors;
+    res->bfi = again.bfi;
+    return ret;
+}
+
 int coroutine_fn qcow2_check_refcounts(BlockDriverState *bs,
                                        BdrvCheckResult *res,
                                        BdrvCheckMode fix)
 {
     BDRVQcow2State *s = bs->opaque;
-    CheckState cs = { .bs = bs, .s = s, .res = res, .fix = fix };
-    g_autofree void *refs = NULL;
-    int64_t size, highest = -1;
+    CheckState cs = { .bs = bs, .s = s, .res = res, .mode = fix };
+    int64_t highest = -1;
     int ret;
 
-    size = bdrv_co_getlength(bs->file->bs);
-    if (size < 0) {
+    /* First report everything as found, then repair. */
+    ret = check_pass(&cs, &highest);
+    if (ret >= 0 && cs.rebuild && (fix & BDRV_FIX_ERRORS)) {
+        ret = rebuild_and_recheck(&cs, &highest);
+    } else if (ret >= 0 && cs.rebuild && fix) {
+        fprintf(stderr, "ERROR need to rebuild refcount structures\n");
         res->check_errors++;
-        return size;
-    }
-    cs.nb_clusters = size_to_clusters(s, size);
-    if (cs.nb_clusters > INT_MAX) {
-        res->check_errors++;
-        return -EFBIG;
-    }
-    refs = g_try_malloc0(DIV_ROUND_UP(MAX(cs.nb_clusters, 1) <<
-                                      s->refcount_order, 8));
-    if (!refs) {
-        res->check_errors++;
-        return -ENOMEM;
-    }
-    cs.refs = refs;
-    res->bfi.total_clusters = size_to_clusters(s, bs->total_sectors *
-                                               BDRV_SECTOR_SIZE);
+        ret = -EIO;
+    } else if (ret >= 0 && res->leaks && (fix & BDRV_FIX_LEAKS)) {
+        int errors = res->check_errors;
 
-    check_inc(&cs, 0, s->cluster_size);
-    ret = check_l1(&cs, s->l1_table_offset, s->l1_size);
-    if (ret >= 0) {
-        ret = check_snapshots(&cs);
+        res->leaks = 0;
+        cs.fix = BDRV_FIX_LEAKS;
+        highest = -1;
+        compare_refcounts(&cs, &highest);
+        res->check_errors = errors;
     }
-    if (ret >= 0) {
-        ret = qcow2_check_bitmaps_refcounts(bs, res, qcow2_check_count_region,
-                                            &cs);
-    }
+    g_free(cs.refs);
     if (ret < 0) {
         return ret;
     }
-    check_refblocks(&cs);
-
-    if (cs.rebuild) {
-        fprintf(stderr, "ERROR: the refcount structure is damaged; "
-                "rebuilding it is not supported yet\n");
-    }
-    compare_refcounts(&cs, &highest);
-    check_past_end(&cs);
 
     ret = qcow2_check_oflag_copied(bs, res, fix);
     if (ret < 0) {

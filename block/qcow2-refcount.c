@@ -209,14 +209,16 @@ write_reftable_entry(BlockDriverState *bs, uint32_t idx)
 
 /*
  * First-fit search for @n free clusters starting at s->free_cluster_index.
- * Clusters without a refcount block count as free.  Returns the first
- * cluster index or -errno.
+ * Clusters without a refcount block count as free.  Moves
+ * s->free_cluster_index up to the first free cluster seen.  Returns the
+ * first cluster index of the run or -errno.
  */
 static int64_t GRAPH_RDLOCK
 find_free_clusters(BlockDriverState *bs, uint64_t n)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t start = s->free_cluster_index, run = 0;
+    int64_t first_free = -1;
     int ret;
 
     while (run < n) {
@@ -233,10 +235,22 @@ find_free_clusters(BlockDriverState *bs, uint64_t n)
             start += run + 1;
             run = 0;
         } else {
+            if (first_free < 0) {
+                first_free = start + run;
+            }
             run++;
         }
     }
+    s->free_cluster_index = first_free;
     return start;
+}
+
+/* Clusters [@c, @c + @n) were just taken: skip them in the next search. */
+static void taken(BDRVQcow2State *s, uint64_t c, uint64_t n)
+{
+    if (s->free_cluster_index == c) {
+        s->free_cluster_index = c + n;
+    }
 }
 
 /*
@@ -381,6 +395,7 @@ create_refblock(BlockDriverState *bs, uint64_t idx)
         idx = cidx;
     }
     if (cidx == idx) {
+        taken(s, c, 1);
         ret = write_new_refblock(bs, c, true);
     } else {
         ret = qcow2_update_cluster_refcount(bs, c, 1, false,
@@ -609,6 +624,7 @@ int qcow2_update_cluster_refcount(BlockDriverState *bs, int64_t cluster_index,
 static int64_t GRAPH_RDLOCK
 take_clusters(BlockDriverState *bs, uint64_t n)
 {
+    BDRVQcow2State *s = bs->opaque;
     int64_t c;
     int ret;
 
@@ -623,7 +639,11 @@ take_clusters(BlockDriverState *bs, uint64_t n)
         return ret;
     }
     ret = change_refcounts(bs, c, n, 1, false, QCOW2_DISCARD_NEVER);
-    return ret < 0 ? ret : c;
+    if (ret < 0) {
+        return ret;
+    }
+    taken(s, c, n);
+    return c;
 }
 
 int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t size)
@@ -824,6 +844,36 @@ int64_t qcow2_get_last_cluster(BlockDriverState *bs, int64_t size)
     qcow2_signal_corruption(bs, true, -1, -1, "There are no references "
                             "in the refcount table.");
     return -EIO;
+}
+
+int coroutine_fn qcow2_detect_metadata_preallocation(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int64_t len, host, used = 0, limit;
+
+    len = bdrv_co_getlength(bs->file->bs);
+    host = bdrv_co_get_allocated_file_size(bs->file->bs);
+    if (len < 0 || host < 0) {
+        return len < 0 ? len : host;
+    }
+    /*
+     * Refcounts claim clusters the host file does not really hold (with
+     * some slack for rounding): the metadata was preallocated.
+     */
+    host >>= s->cluster_bits;
+    limit = MAX(host + host / 9, host + 2);
+    for (uint64_t i = 0; i < size_to_clusters(s, len); i++) {
+        uint64_t rc;
+        int ret = qcow2_get_refcount(bs, i, &rc);
+
+        if (ret < 0) {
+            return ret;
+        }
+        if (rc && ++used > limit) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int qcow2_shrink_reftable(BlockDriverState *bs)
