@@ -2,9 +2,9 @@
 /*
  * block/file-posix.h: private glue of the file and host_device drivers.
  *
- * The drivers are split by seam: file-posix.c (options, open/close,
- * reopen, request entry points, limits, the BlockDriver definitions),
- * file-posix-lock.c (image locking on OFD lock bytes and the permission
+ * The drivers are split by seam: file-posix.c (request entry points,
+ * size, block status, limits, the BlockDriver definitions),
+ * file-posix-open.c (options, open/close, reopen), file-posix-lock.c (image locking on OFD lock bytes and the permission
  * callbacks), file-posix-worker.c (the blocking work done in the thread
  * pool) and file-posix-create.c (image creation).  Nothing outside these
  * files may include this header.
@@ -82,6 +82,25 @@ typedef struct RawPosixAIOData {
         } ioctl;
     };
 } RawPosixAIOData;
+
+/* --- file-posix-open.c: BlockDriver callbacks (main loop) --- */
+
+/* Runtime options a reopen may name (NULL-terminated). */
+extern const char *const raw_mutable_opts[];
+
+int raw_open(BlockDriverState *bs, QDict *options, int flags, Error **errp);
+int hdev_open(BlockDriverState *bs, QDict *options, int flags,
+              Error **errp);
+void raw_close(BlockDriverState *bs);
+void raw_parse_filename(const char *filename, QDict *options, Error **errp);
+void hdev_parse_filename(const char *filename, QDict *options,
+                         Error **errp);
+/* 100 for block and character devices, 50 for /dev/cdrom*, else 0. */
+int hdev_probe_device(const char *filename);
+int raw_reopen_prepare(BDRVReopenState *state, BlockReopenQueue *queue,
+                       Error **errp);
+void raw_reopen_commit(BDRVReopenState *state);
+void raw_reopen_abort(BDRVReopenState *state);
 
 /* --- file-posix-worker.c --- */
 

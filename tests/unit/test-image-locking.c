@@ -178,6 +178,65 @@ static void test_self_conflict(void)
     blk_unref(b);
 }
 
+/*
+ * Reopen switches to a new descriptor when the access mode or O_DIRECT
+ * changes: the lock bytes must follow it, and I/O must keep working.
+ */
+static void test_reopen(void)
+{
+    g_autofree char *path = make_image("reopen.img");
+    uint8_t buf[4096];
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    Error *err = NULL;
+    QDict *opts;
+
+    if (!have_ofd_locks()) {
+        return;
+    }
+    blk = open_image(path, BDRV_O_RDWR, NULL, false, &error_abort);
+    bs = blk_bs(blk);
+    memset(buf, 0x3c, sizeof(buf));
+    g_assert_cmpint(blk_pwrite(blk, 0, sizeof(buf), buf, 0), ==, 0);
+
+    /* Give up writing, then become read-only: a new O_RDONLY descriptor. */
+    g_assert_cmpint(blk_set_perm(blk, BLK_PERM_CONSISTENT_READ,
+                                 BLK_PERM_CONSISTENT_READ |
+                                 BLK_PERM_WRITE_UNCHANGED, &error_abort),
+                    ==, 0);
+    g_assert_cmpint(bdrv_reopen_set_read_only(bs, true, &error_abort), ==, 0);
+    g_assert(bdrv_is_read_only(bs));
+    assert_lock_bytes(path, blk);
+    g_assert(byte_locked(path, 201));
+
+    /* The old descriptor's bytes are gone, the new one still conflicts. */
+    g_assert(!open_image(path, BDRV_O_RDWR, NULL, false, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Failed to get \"write\" lock");
+    error_free(err);
+
+    /* O_DIRECT on: alignment probed again, data still readable. */
+    opts = qdict_new();
+    qdict_put_str(opts, "cache.direct", "on");
+    if (bdrv_reopen(bs, opts, true, &err) < 0) {
+        /* File systems without O_DIRECT refuse; the node is unchanged. */
+        g_printerr("# reopen with O_DIRECT: %s\n", error_get_pretty(err));
+        error_free(err);
+        err = NULL;
+    } else {
+        g_assert(bs->open_flags & BDRV_O_NOCACHE);
+        g_assert_cmpint(bs->bl.request_alignment, >=, 512);
+    }
+    assert_lock_bytes(path, blk);
+    memset(buf, 0, sizeof(buf));
+    g_assert_cmpint(blk_pread(blk, 0, sizeof(buf), buf, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0x3c);
+    g_assert_cmpint(buf[4095], ==, 0x3c);
+
+    blk_unref(blk);
+    g_assert(!byte_locked(path, 100));
+    g_assert(!byte_locked(path, 201));
+}
+
 /* Child of test_hint: print the conflict as a tool would. */
 static void test_hint_subprocess(void)
 {
@@ -448,6 +507,7 @@ int main(int argc, char **argv)
 
     g_test_add_func("/image-locking/lock-bytes", test_lock_bytes);
     g_test_add_func("/image-locking/self-conflict", test_self_conflict);
+    g_test_add_func("/image-locking/reopen", test_reopen);
     g_test_add_func("/image-locking/hint", test_hint);
     g_test_add_func("/image-locking/hint/subprocess", test_hint_subprocess);
     g_test_add_func("/image-locking/qemu-io/we-hold", test_we_hold);
