@@ -446,6 +446,7 @@ static void coroutine_fn iothread_co_drain_entry(void *opaque)
     d->quiesce_seen = qatomic_read(&d->bs->quiesce_counter);
     bdrv_drained_end(d->bs);
     qatomic_store_release(&d->done, true);
+    aio_wait_kick();
 }
 
 static void start_co_drain_bh(void *opaque)
@@ -473,9 +474,7 @@ static void test_drain_iothread_coroutine(void)
     aio_wait_bh_oneshot(ctx, start_co_drain_bh, &d);
 
     /* The drain itself runs in a BH of the main loop. */
-    while (!qatomic_load_acquire(&d.done)) {
-        aio_poll(qemu_get_aio_context(), true);
-    }
+    AIO_WAIT_WHILE_UNLOCKED(NULL, !qatomic_load_acquire(&d.done));
     g_assert_cmpint(d.reads_seen, ==, 1);
     g_assert_cmpint(d.quiesce_seen, ==, 1);
     g_assert_cmpint(qatomic_read(&ret), ==, 0);

@@ -185,6 +185,38 @@ static BDRVMemState *mem_state(BlockBackend *blk)
     return blk_bs(blk)->opaque;
 }
 
+/* --- A pass-through filter ------------------------------------------------ */
+
+static int coroutine_fn GRAPH_RDLOCK
+filter_co_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                 QEMUIOVector *qiov, BdrvRequestFlags flags)
+{
+    return bdrv_co_preadv(bs->file, offset, bytes, qiov, flags);
+}
+
+static int coroutine_fn GRAPH_RDLOCK
+filter_co_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                  QEMUIOVector *qiov, BdrvRequestFlags flags)
+{
+    return bdrv_co_pwritev(bs->file, offset, bytes, qiov, flags);
+}
+
+static int64_t coroutine_fn GRAPH_RDLOCK
+filter_co_getlength(BlockDriverState *bs)
+{
+    /* No child yet while the node is being opened. */
+    return bs->file ? bdrv_co_getlength(bs->file->bs) : 0;
+}
+
+static BlockDriver bdrv_filter = {
+    .format_name        = "test-filter",
+    .is_filter          = true,
+    .bdrv_co_preadv     = filter_co_preadv,
+    .bdrv_co_pwritev    = filter_co_pwritev,
+    .bdrv_co_getlength  = filter_co_getlength,
+    .bdrv_child_perm    = bdrv_filter_default_perms,
+};
+
 /* --- null-co / null-aio -------------------------------------------------- */
 
 static BlockBackend *null_blk(const char *driver, const char *size,
@@ -423,6 +455,72 @@ static void test_mem_truncate(void)
     blk_set_allow_write_beyond_eof(blk, true);
     g_assert_cmpint(blk_pwrite(blk, MiB, 512, buf, 0), ==, 0);
     g_assert_cmpint(blk_getlength(blk), ==, MiB + 512);
+    blk_unref(blk);
+}
+
+static void refresh_length(BlockDriverState *bs)
+{
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+    g_assert_cmpint(bdrv_refresh_total_sectors(bs, 0), ==, 0);
+}
+
+/* Flush and truncate go down to the filtered child. */
+static void test_filter(void)
+{
+    BlockDriverState *mem = bdrv_new_open_driver(&bdrv_mem, "mem-filtered",
+                                                 BDRV_O_RDWR, &error_abort);
+    BlockDriverState *filter = bdrv_new_open_driver(&bdrv_filter,
+                                                    "filter", BDRV_O_RDWR,
+                                                    &error_abort);
+    BDRVMemState *s = mem->opaque;
+    BlockBackend *blk;
+    uint8_t buf[512];
+
+    bdrv_graph_wrlock();
+    bdrv_attach_child(filter, mem, "file", &child_of_bds,
+                      BDRV_CHILD_FILTERED | BDRV_CHILD_PRIMARY, &error_abort);
+    bdrv_graph_wrunlock();
+    refresh_length(filter);
+    blk = blk_new_with_bs(filter, BLK_PERM_ALL, BLK_PERM_ALL, &error_abort);
+    bdrv_unref(filter);
+
+    memset(buf, 0x11, sizeof(buf));
+    g_assert_cmpint(blk_pwrite(blk, 4096, 512, buf, 0), ==, 0);
+    g_assert_cmpmem(s->data + 4096, 512, buf, 512);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+    g_assert_cmpint(s->flushes, ==, 1);
+
+    g_assert_cmpint(blk_truncate(blk, 2 * MiB, false, PREALLOC_MODE_OFF, 0,
+                                 &error_abort), ==, 0);
+    g_assert_cmpint(s->size, ==, 2 * MiB);
+    g_assert_cmpint(blk_getlength(blk), ==, 2 * MiB);
+    blk_unref(blk);
+}
+
+/* The core's range checks, with upstream's messages. */
+static void test_request_checks(void)
+{
+    BlockBackend *blk = mem_blk("mem-checks", BDRV_O_RDWR);
+    Error *err = NULL;
+    uint8_t buf[512];
+
+    g_assert_cmpint(bdrv_check_request(0, 0, &error_abort), ==, 0);
+    g_assert_cmpint(bdrv_check_request(-1, 512, &err), ==, -EIO);
+    g_assert_cmpstr(error_get_pretty(err), ==, "offset is negative: -1");
+    g_clear_pointer(&err, error_free);
+    g_assert_cmpint(bdrv_check_request(0, -1, &err), ==, -EIO);
+    g_assert_cmpstr(error_get_pretty(err), ==, "bytes is negative: -1");
+    g_clear_pointer(&err, error_free);
+    g_assert_cmpint(bdrv_check_request(INT64_MAX, 0, NULL), ==, -EIO);
+    g_assert_cmpint(bdrv_check_request(BDRV_MAX_LENGTH, 1, NULL), ==, -EIO);
+    g_assert_cmpint(bdrv_check_request(BDRV_MAX_LENGTH - 512, 512, NULL), ==,
+                    0);
+
+    /* Through the node directly, past the backend's own checks. */
+    g_assert_cmpint(bdrv_pread(blk_root(blk), -512, 512, buf, 0), ==, -EIO);
+    g_assert_cmpint(bdrv_pread(blk_root(blk), 0, BDRV_REQUEST_MAX_BYTES + 1,
+                               buf, 0), ==, -EIO);
+    g_assert_cmpint(mem_state(blk)->reads, ==, 0);
     blk_unref(blk);
 }
 
@@ -803,6 +901,8 @@ int main(int argc, char **argv)
     g_test_add_func("/block-backend/mem-rw", test_mem_rw);
     g_test_add_func("/block-backend/mem-flush", test_mem_flush);
     g_test_add_func("/block-backend/mem-truncate", test_mem_truncate);
+    g_test_add_func("/block-backend/filter", test_filter);
+    g_test_add_func("/block-backend/request-checks", test_request_checks);
     g_test_add_func("/block-backend/read-only", test_read_only);
     g_test_add_func("/block-backend/no-medium", test_no_medium);
     g_test_add_func("/block-backend/aio", test_aio);
