@@ -1025,6 +1025,10 @@ int coroutine_fn bdrv_co_pdiscard(BdrvChild *child, int64_t offset,
     if (!bs->drv->bdrv_co_pdiscard && !bs->drv->bdrv_aio_pdiscard) {
         return 0;
     }
+    if (!bs->drv->bdrv_co_pdiscard) {
+        /* The AIO callback takes an int length. */
+        max = MIN(max, BDRV_REQUEST_MAX_BYTES);
+    }
 
     bdrv_inc_in_flight(bs);
     tracked_request_begin(&req, bs, offset, bytes, BDRV_TRACKED_DISCARD);
