@@ -20,7 +20,6 @@ typedef struct CheckState {
     BDRVQcow2State *s;
     BdrvCheckResult *res;
     BdrvCheckMode fix;      /* what compare_refcounts() may repair */
-    BdrvCheckMode mode;     /* what the user asked for */
     void *refs;             /* expected refcounts, s->refcount_bits wide */
     uint64_t nb_clusters;   /* entries in @refs (file length in clusters) */
     uint64_t next_contig;   /* for fragmentation statistics */
@@ -236,6 +235,13 @@ static void check_refblocks(CheckState *cs)
         uint64_t off = s->refcount_table[i] & REFT_OFFSET_MASK;
         uint64_t c = off >> s->cluster_bits;
 
+        if (s->refcount_table[i] & REFT_RESERVED_MASK) {
+            fprintf(stderr, "ERROR refcount table entry %" PRId64 " has "
+                    "reserved bits set\n", i);
+            cs->res->corruptions++;
+            cs->rebuild = true;
+            continue;
+        }
         if (!off) {
             continue;
         }
@@ -244,9 +250,6 @@ static void check_refblocks(CheckState *cs)
                     "cluster aligned; refcount table entry corrupted\n", i);
             cs->res->corruptions++;
             cs->rebuild = true;
-            if (cs->mode & BDRV_FIX_ERRORS) {
-                s->refcount_table[i] = 0;   /* replaced by the rebuild */
-            }
             continue;
         }
         if (c >= cs->nb_clusters) {
@@ -254,9 +257,6 @@ static void check_refblocks(CheckState *cs)
                     "image\n", i);
             cs->res->corruptions++;
             cs->rebuild = true;
-            if (cs->mode & BDRV_FIX_ERRORS) {
-                s->refcount_table[i] = 0;   /* replaced by the rebuild */
-            }
             continue;
         }
         check_inc(cs, off, s->cluster_size);
@@ -565,7 +565,7 @@ int coroutine_fn qcow2_check_refcounts(BlockDriverState *bs,
                                        BdrvCheckMode fix)
 {
     BDRVQcow2State *s = bs->opaque;
-    CheckState cs = { .bs = bs, .s = s, .res = res, .mode = fix };
+    CheckState cs = { .bs = bs, .s = s, .res = res };
     int64_t highest = -1;
     int ret;
 

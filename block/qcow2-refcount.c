@@ -566,6 +566,11 @@ change_refcounts(BlockDriverState *bs, uint64_t first,
         s->set_refcount(blk, i, rc);
         qcow2_cache_entry_mark_dirty(s->refcount_block_cache, blk);
         if (rc == 0) {
+            if ((c << s->cluster_bits) == cur_blk_off) {
+                /* A refcount block freeing itself: let go of it first. */
+                qcow2_cache_put(s->refcount_block_cache, &blk);
+                cur_blk_off = 0;
+            }
             cluster_now_free(bs, c, type);
         }
     }
