@@ -1132,6 +1132,43 @@ static void test_drop_intermediate(void)
     flush_and_check_empty();
 }
 
+static void test_inactivate(void)
+{
+    BlockDriverState *fmt = open_fmt("fmt", "proto", false);
+    BlockDriverState *proto = fmt->file->bs;
+    BdrvChild *user;
+    Error *err = NULL;
+
+    bdrv_graph_rdlock_main_loop();
+    g_assert_cmpint(bdrv_inactivate(fmt, &error_abort), ==, 0);
+    g_assert_true(bdrv_is_inactive(fmt));
+    g_assert_true(bdrv_is_inactive(proto));
+    /* An inactive image is someone else's: no writing, share all. */
+    g_assert_false(fmt->file->perm & BLK_PERM_WRITE);
+    g_assert_cmpuint(fmt->file->shared_perm & BLK_PERM_WRITE, ==,
+                     BLK_PERM_WRITE);
+
+    g_assert_cmpint(bdrv_activate(fmt, &error_abort), ==, 0);
+    g_assert_false(bdrv_is_inactive(fmt));
+    g_assert_false(bdrv_is_inactive(proto));
+    g_assert_true(fmt->file->perm & BLK_PERM_WRITE);
+    bdrv_graph_rdunlock_main_loop();
+
+    /* A writer above keeps the node active. */
+    user = root_attach(fmt, "dev", BLK_PERM_WRITE, BLK_PERM_ALL,
+                       &error_abort);
+    bdrv_graph_rdlock_main_loop();
+    g_assert_cmpint(bdrv_inactivate(fmt, &err), ==, -EPERM);
+    bdrv_graph_rdunlock_main_loop();
+    g_assert_nonnull(err);
+    error_free(err);
+    g_assert_false(bdrv_is_inactive(fmt));
+
+    root_detach(user);
+    bdrv_unref(fmt);
+    flush_and_check_empty();
+}
+
 static void test_insert_node(void)
 {
     BlockDriverState *fmt = open_fmt("fmt", "proto", false);
@@ -1349,6 +1386,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-graph-mod/graph/attach-cycle", test_attach_cycle);
     g_test_add_func("/bdrv-graph-mod/graph/frozen-chain", test_frozen_chain);
     g_test_add_func("/bdrv-graph-mod/graph/insert-node", test_insert_node);
+    g_test_add_func("/bdrv-graph-mod/graph/inactivate", test_inactivate);
     g_test_add_func("/bdrv-graph-mod/graph/drop-intermediate",
                     test_drop_intermediate);
     g_test_add_func("/bdrv-graph-mod/create/img-create", test_img_create);
