@@ -1159,10 +1159,10 @@ static void test_inactivate(void)
                        &error_abort);
     bdrv_graph_rdlock_main_loop();
     g_assert_cmpint(bdrv_inactivate(fmt, &err), ==, -EPERM);
+    g_assert_false(bdrv_is_inactive(fmt));
     bdrv_graph_rdunlock_main_loop();
     g_assert_nonnull(err);
     error_free(err);
-    g_assert_false(bdrv_is_inactive(fmt));
 
     root_detach(user);
     bdrv_unref(fmt);
