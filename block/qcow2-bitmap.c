@@ -37,13 +37,13 @@ typedef struct QEMU_PACKED Qcow2BitmapDirEntry {
 #define BME_TABLE_ENTRY_RESERVED_MASK 0xff000000000001feULL
 
 /* One parsed directory entry. */
-typedef struct Qcow2BitmapInfo {
+typedef struct Qcow2BitmapDir {
     uint64_t table_offset;
     uint32_t table_size;
     uint32_t flags;
     uint8_t granularity_bits;
     char *name;
-} Qcow2BitmapInfo;
+} Qcow2BitmapDir;
 
 static bool dir_ok(BDRVQcow2State *s, Error **errp)
 {
@@ -69,7 +69,7 @@ static bool dir_ok(BDRVQcow2State *s, Error **errp)
 
 /* Parse and validate the whole directory into @bms (s->nb_bitmaps). */
 static int parse_dir(BlockDriverState *bs, const uint8_t *dir,
-                     Qcow2BitmapInfo *bms, Error **errp)
+                     Qcow2BitmapDir *bms, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t pos = 0;
@@ -110,7 +110,7 @@ broken:
     return -EINVAL;
 }
 
-static void free_bitmap_infos(Qcow2BitmapInfo *bms, uint32_t nb)
+static void free_bitmap_infos(Qcow2BitmapDir *bms, uint32_t nb)
 {
     for (uint32_t i = 0; bms && i < nb; i++) {
         g_free(bms[i].name);
@@ -120,11 +120,11 @@ static void free_bitmap_infos(Qcow2BitmapInfo *bms, uint32_t nb)
 
 /* Read and parse the directory; *@pbms gets s->nb_bitmaps entries. */
 static int coroutine_fn GRAPH_RDLOCK
-load_dir(BlockDriverState *bs, Qcow2BitmapInfo **pbms, Error **errp)
+load_dir(BlockDriverState *bs, Qcow2BitmapDir **pbms, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
     g_autofree uint8_t *dir = NULL;
-    Qcow2BitmapInfo *bms;
+    Qcow2BitmapDir *bms;
     int ret;
 
     if (!dir_ok(s, errp)) {
@@ -141,7 +141,7 @@ load_dir(BlockDriverState *bs, Qcow2BitmapInfo **pbms, Error **errp)
         error_setg_errno(errp, -ret, "Failed to read bitmap directory");
         return ret;
     }
-    bms = g_new0(Qcow2BitmapInfo, MAX(s->nb_bitmaps, 1));
+    bms = g_new0(Qcow2BitmapDir, MAX(s->nb_bitmaps, 1));
     ret = parse_dir(bs, dir, bms, errp);
     if (ret < 0) {
         free_bitmap_infos(bms, s->nb_bitmaps);
@@ -156,7 +156,7 @@ int coroutine_fn qcow2_read_bitmaps(BlockDriverState *bs,
                                     bool *header_updated, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
-    Qcow2BitmapInfo *bms = NULL;
+    Qcow2BitmapDir *bms = NULL;
     int ret;
 
     *header_updated = false;
@@ -189,7 +189,7 @@ int coroutine_fn qcow2_read_bitmaps(BlockDriverState *bs,
 
 /* Count one bitmap's table and data clusters. */
 static int coroutine_fn GRAPH_RDLOCK
-count_bitmap(BlockDriverState *bs, Qcow2BitmapInfo *bm, BdrvCheckResult *res,
+count_bitmap(BlockDriverState *bs, Qcow2BitmapDir *bm, BdrvCheckResult *res,
              void (*count)(void *, uint64_t, uint64_t), void *opaque)
 {
     BDRVQcow2State *s = bs->opaque;
@@ -235,7 +235,7 @@ qcow2_check_bitmaps_refcounts(BlockDriverState *bs, BdrvCheckResult *res,
                               void *opaque)
 {
     BDRVQcow2State *s = bs->opaque;
-    Qcow2BitmapInfo *bms = NULL;
+    Qcow2BitmapDir *bms = NULL;
     Error *err = NULL;
     int ret = 0;
 
