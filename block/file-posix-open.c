@@ -285,16 +285,31 @@ static int raw_setup_engine(BlockDriverState *bs, Error **errp)
             error_prepend(errp, "Unable to use native AIO: ");
             return -EINVAL;
         }
-        return 0;
+        break;
     case RAW_AIO_IO_URING:
         if (aio_setup_linux_io_uring(ctx, errp) < 0) {
             error_prepend(errp, "Unable to use io_uring: ");
             return -EINVAL;
         }
-        return 0;
+        break;
     default:
         return 0;
     }
+    s->engine_ctx = ctx;
+    return 0;
+}
+
+void raw_release_engine(BDRVRawState *s)
+{
+    if (!s->engine_ctx) {
+        return;
+    }
+    if (s->aio == RAW_AIO_NATIVE) {
+        aio_put_linux_aio(s->engine_ctx);
+    } else if (s->aio == RAW_AIO_IO_URING) {
+        aio_put_linux_io_uring(s->engine_ctx);
+    }
+    s->engine_ctx = NULL;
 }
 
 /* Check the file type against the driver; fill in what depends on it. */
@@ -394,6 +409,7 @@ static int raw_open_common(BlockDriverState *bs, QDict *options,
         s->buf_align = 1;
     }
     if (ret < 0) {
+        raw_release_engine(s);
         close(s->fd);
         s->fd = -1;
         goto out;
@@ -426,6 +442,7 @@ void raw_close(BlockDriverState *bs)
 {
     BDRVRawState *s = bs->opaque;
 
+    raw_release_engine(s);
     /* Closing the descriptor also drops every lock byte it held. */
     if (s->fd >= 0) {
         close(s->fd);

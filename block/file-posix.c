@@ -430,7 +430,7 @@ static int hdev_probe_blocksizes(BlockDriverState *bs, BlockSizes *bsz)
 
 static void raw_detach_aio_context(BlockDriverState *bs)
 {
-    /* Engine states belong to the AioContext, not to the node. */
+    raw_release_engine(bs->opaque);
 }
 
 static void raw_attach_aio_context(BlockDriverState *bs,
@@ -439,19 +439,26 @@ static void raw_attach_aio_context(BlockDriverState *bs,
     BDRVRawState *s = bs->opaque;
     Error *local_err = NULL;
 
-    if (s->aio == RAW_AIO_NATIVE &&
-        aio_setup_linux_aio(new_context, &local_err) < 0) {
-        error_prepend(&local_err, "Unable to use native AIO, "
-                      "falling back to thread pool: ");
-        warn_report_err(local_err);
-        s->aio = RAW_AIO_THREADS;
-    } else if (s->aio == RAW_AIO_IO_URING &&
-               aio_setup_linux_io_uring(new_context, &local_err) < 0) {
-        error_prepend(&local_err, "Unable to use linux io_uring, "
-                      "falling back to thread pool: ");
-        warn_report_err(local_err);
-        s->aio = RAW_AIO_THREADS;
+    if (s->aio == RAW_AIO_NATIVE) {
+        if (aio_setup_linux_aio(new_context, &local_err) < 0) {
+            error_prepend(&local_err, "Unable to use native AIO, "
+                          "falling back to thread pool: ");
+            warn_report_err(local_err);
+            s->aio = RAW_AIO_THREADS;
+            return;
+        }
+    } else if (s->aio == RAW_AIO_IO_URING) {
+        if (aio_setup_linux_io_uring(new_context, &local_err) < 0) {
+            error_prepend(&local_err, "Unable to use linux io_uring, "
+                          "falling back to thread pool: ");
+            warn_report_err(local_err);
+            s->aio = RAW_AIO_THREADS;
+            return;
+        }
+    } else {
+        return;
     }
+    s->engine_ctx = new_context;
 }
 
 static int coroutine_fn raw_co_delete_file(BlockDriverState *bs,

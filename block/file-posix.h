@@ -35,6 +35,8 @@ typedef struct BDRVRawState {
 
     RawAioMode aio;
     uint64_t aio_max_batch;
+    /* Context whose engine state this node holds a reference on, or NULL */
+    AioContext *engine_ctx;
 
     /* What the host accepted so far; cleared on the first ENOTSUP */
     bool has_discard;
@@ -101,6 +103,12 @@ int raw_reopen_prepare(BDRVReopenState *state, BlockReopenQueue *queue,
                        Error **errp);
 void raw_reopen_commit(BDRVReopenState *state);
 void raw_reopen_abort(BDRVReopenState *state);
+
+/*
+ * Drop the node's reference on the engine state of s->engine_ctx (the
+ * last one frees it).  No request may be in flight.  Main loop.
+ */
+void raw_release_engine(BDRVRawState *s);
 
 /* --- file-posix-worker.c --- */
 

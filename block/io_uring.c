@@ -41,6 +41,8 @@ struct LuringState {
     /* Requests waiting for a submission queue entry. */
     QSIMPLEQ_HEAD(, LuringRequest) overflow;
     unsigned int unsubmitted;
+    /* aio_setup_linux_io_uring() calls not yet matched by a put */
+    unsigned int users;
 };
 
 /* Fill one SQE for @req (from req->done on); false if the ring is full. */
@@ -232,18 +234,46 @@ void luring_attach_aio_context(LuringState *s, AioContext *new_context)
 
 int aio_setup_linux_io_uring(AioContext *ctx, Error **errp)
 {
-    LuringState *s;
+    LuringState *s = ctx->linux_io_uring;
 
-    if (ctx->linux_io_uring) {
-        return 0;
-    }
-    s = luring_init(errp);
     if (!s) {
-        return -EINVAL;
+        s = luring_init(errp);
+        if (!s) {
+            return -EINVAL;
+        }
+        luring_attach_aio_context(s, ctx);
+        ctx->linux_io_uring = s;
     }
-    luring_attach_aio_context(s, ctx);
-    ctx->linux_io_uring = s;
+    s->users++;
     return 0;
+}
+
+/*
+ * States of other threads' contexts whose last user left.  Freeing them
+ * from here could race with their thread dispatching the completion
+ * handler, and util/async.c has no hook to free them with the context:
+ * they stay attached and idle, reachable from this list, until reused.
+ */
+static GSList *parked_states;
+
+void aio_put_linux_io_uring(AioContext *ctx)
+{
+    LuringState *s = ctx->linux_io_uring;
+
+    assert(s && s->users > 0);
+    if (--s->users > 0) {
+        return;
+    }
+    if (ctx != qemu_get_current_aio_context()) {
+        if (!g_slist_find(parked_states, s)) {
+            parked_states = g_slist_prepend(parked_states, s);
+        }
+        return;
+    }
+    ctx->linux_io_uring = NULL;
+    parked_states = g_slist_remove(parked_states, s);
+    luring_detach_aio_context(s, ctx);
+    luring_cleanup(s);
 }
 
 LuringState *aio_get_linux_io_uring(AioContext *ctx)

@@ -46,6 +46,8 @@ struct LinuxAioState {
     unsigned int in_flight;
     /* Largest batch wanted by a queued request (0: default). */
     uint64_t max_batch;
+    /* aio_setup_linux_aio() calls not yet matched by aio_put_linux_aio() */
+    unsigned int users;
 };
 
 /* Store the result of @req and resume its coroutine. */
@@ -231,18 +233,46 @@ void laio_attach_aio_context(LinuxAioState *s, AioContext *new_context)
 
 int aio_setup_linux_aio(AioContext *ctx, Error **errp)
 {
-    LinuxAioState *s;
+    LinuxAioState *s = ctx->linux_aio;
 
-    if (ctx->linux_aio) {
-        return 0;
-    }
-    s = laio_init(errp);
     if (!s) {
-        return -EINVAL;
+        s = laio_init(errp);
+        if (!s) {
+            return -EINVAL;
+        }
+        laio_attach_aio_context(s, ctx);
+        ctx->linux_aio = s;
     }
-    laio_attach_aio_context(s, ctx);
-    ctx->linux_aio = s;
+    s->users++;
     return 0;
+}
+
+/*
+ * States of other threads' contexts whose last user left.  Freeing them
+ * from here could race with their thread dispatching the completion
+ * handler, and util/async.c has no hook to free them with the context:
+ * they stay attached and idle, reachable from this list, until reused.
+ */
+static GSList *parked_states;
+
+void aio_put_linux_aio(AioContext *ctx)
+{
+    LinuxAioState *s = ctx->linux_aio;
+
+    assert(s && s->users > 0);
+    if (--s->users > 0) {
+        return;
+    }
+    if (ctx != qemu_get_current_aio_context()) {
+        if (!g_slist_find(parked_states, s)) {
+            parked_states = g_slist_prepend(parked_states, s);
+        }
+        return;
+    }
+    ctx->linux_aio = NULL;
+    parked_states = g_slist_remove(parked_states, s);
+    laio_detach_aio_context(s, ctx);
+    laio_cleanup(s);
 }
 
 LinuxAioState *aio_get_linux_aio(AioContext *ctx)

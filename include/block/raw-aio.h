@@ -6,8 +6,9 @@
  * aio=native) and io_uring (block/io_uring.c, aio=io_uring).
  *
  * Each engine keeps one state per AioContext, created on first use by
- * aio_setup_linux_aio() / aio_setup_linux_io_uring() and then found with
- * aio_get_linux_aio() / aio_get_linux_io_uring().  Completions arrive
+ * aio_setup_linux_aio() / aio_setup_linux_io_uring(), found with
+ * aio_get_linux_aio() / aio_get_linux_io_uring() and freed when its last
+ * user calls aio_put_linux_aio() / aio_put_linux_io_uring().  Completions arrive
  * through a file descriptor registered in that AioContext and wake the
  * submitting coroutine with aio_co_wake().
  */
@@ -53,11 +54,17 @@ void laio_attach_aio_context(LinuxAioState *s, AioContext *new_context);
 
 /*
  * The state of @ctx: aio_setup_linux_aio() creates and attaches it on
- * first call (0, or -errno with @errp set); aio_get_linux_aio() returns
- * it afterwards (NULL if never set up).  Home thread of @ctx.
+ * first call (0, or -errno with @errp set) and counts one more user;
+ * aio_get_linux_aio() returns it meanwhile (NULL if not set up).
+ * aio_put_linux_aio() drops a user; when the last one goes, the state
+ * is freed if @ctx is the caller's own context, and otherwise parked
+ * (still attached and idle) for later users of @ctx: it cannot be freed
+ * safely from another thread.  Main loop, with no request of @ctx in
+ * flight when the last user goes.
  */
 int aio_setup_linux_aio(AioContext *ctx, Error **errp);
 LinuxAioState *aio_get_linux_aio(AioContext *ctx);
+void aio_put_linux_aio(AioContext *ctx);
 
 /*
  * Submit a QEMU_AIO_READ or QEMU_AIO_WRITE (anything else: -EINVAL) of
@@ -80,9 +87,10 @@ void luring_cleanup(LuringState *s);
 void luring_detach_aio_context(LuringState *s, AioContext *old_context);
 void luring_attach_aio_context(LuringState *s, AioContext *new_context);
 
-/* As aio_setup_linux_aio() / aio_get_linux_aio(). */
+/* As aio_setup_linux_aio() / aio_get_linux_aio() / aio_put_linux_aio(). */
 int aio_setup_linux_io_uring(AioContext *ctx, Error **errp);
 LuringState *aio_get_linux_io_uring(AioContext *ctx);
+void aio_put_linux_io_uring(AioContext *ctx);
 
 /*
  * Submit a QEMU_AIO_READ, QEMU_AIO_WRITE or QEMU_AIO_FLUSH (fdatasync)

@@ -24,6 +24,7 @@
 #include "block/block_int.h"
 #include "block/raw-aio.h"
 #include "sysemu/block-backend.h"
+#include "sysemu/iothread.h"
 
 #define IMG_SIZE (4 * MiB)
 
@@ -302,6 +303,74 @@ static void test_truncate(gconstpointer opaque)
     g_assert_cmpint(blk_getlength(blk), ==, 512 * KiB);
 
     blk_unref(blk);
+}
+
+/* The engine state of @engine in @ctx, if any. */
+static void *engine_state(const char *engine, AioContext *ctx)
+{
+    if (!strcmp(engine, "native")) {
+        return aio_get_linux_aio(ctx);
+    }
+    if (!strcmp(engine, "io_uring")) {
+        return aio_get_linux_io_uring(ctx);
+    }
+    return NULL;
+}
+
+/*
+ * A node moved to an IOThread uses an engine state of that thread's
+ * AioContext, and takes the main context's again when it comes back;
+ * the state of the main context is freed with the last node using it.
+ */
+static void test_iothread(gconstpointer opaque)
+{
+    const char *engine = opaque;
+    bool kernel = strcmp(engine, "threads") != 0;
+    g_autofree char *path = make_file("iothread.img", IMG_SIZE);
+    size_t len = 64 * KiB;
+    g_autofree uint8_t *wbuf = qemu_memalign(4096, len);
+    g_autofree uint8_t *rbuf = qemu_memalign(4096, len);
+    AioContext *main_ctx = qemu_get_aio_context();
+    IOThread *iothread;
+    AioContext *ctx;
+    BlockBackend *blk;
+
+    /* Nodes of earlier tests are deleted from the main loop. */
+    while (aio_poll(main_ctx, false)) {
+        /* run pending BHs */
+    }
+    g_assert(!engine_state(engine, main_ctx));
+    blk = open_engine(path, engine);
+    if (!blk) {
+        return;
+    }
+    g_assert(!!engine_state(engine, main_ctx) == kernel);
+    iothread = iothread_create("fp-iothread", &error_abort);
+    ctx = iothread_get_aio_context(iothread);
+    g_assert(!engine_state(engine, ctx));
+
+    blk_set_aio_context(blk, ctx, &error_abort);
+    g_assert(!!engine_state(engine, ctx) == kernel);
+    g_assert(!engine_state(engine, main_ctx));
+
+    fill(wbuf, len, 29);
+    g_assert_cmpint(blk_pwrite(blk, 128 * KiB, len, wbuf, 0), ==, 0);
+    g_assert_cmpint(blk_pread(blk, 128 * KiB, len, rbuf, 0), ==, 0);
+    g_assert(memcmp(wbuf, rbuf, len) == 0);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+
+    /* Back home; the IOThread's idle state stays parked there. */
+    blk_set_aio_context(blk, main_ctx, &error_abort);
+    g_assert(!!engine_state(engine, main_ctx) == kernel);
+    g_assert_cmpint(blk_pread(blk, 128 * KiB, len, rbuf, 0), ==, 0);
+    g_assert(memcmp(wbuf, rbuf, len) == 0);
+
+    blk_unref(blk);
+    while (aio_poll(main_ctx, false)) {
+        /* let the node go */
+    }
+    g_assert(!engine_state(engine, main_ctx));
+    iothread_destroy(iothread);
 }
 
 /* --- O_DIRECT ---------------------------------------------------------- */
@@ -778,6 +847,7 @@ int main(int argc, char **argv)
     add_engine_tests("zero-discard", test_zero_discard);
     add_engine_tests("block-status", test_block_status);
     add_engine_tests("truncate", test_truncate);
+    add_engine_tests("iothread", test_iothread);
     g_test_add_func("/file-posix/o-direct", test_o_direct);
     g_test_add_func("/file-posix/native-needs-direct",
                     test_native_needs_direct);
