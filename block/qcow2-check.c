@@ -345,38 +345,36 @@ compare_refcounts(CheckState *cs, int64_t *highest)
     }
 }
 
-/*
- * Replace the refcount structure by one built from the expected
- * refcounts: new refcount blocks (each simply a cluster-sized slice of
- * the expected array, which has the on-disk layout) and a new reftable
- * go past the end of the file, then the header switches to them.  The
- * old structure is left behind as leaked clusters.
- */
-static int GRAPH_RDLOCK
-rebuild_refcounts(CheckState *cs)
+int qcow2_write_new_refcount_structure(BlockDriverState *bs, const void *refs,
+                                       int order, uint64_t nb_clusters,
+                                       uint64_t **table,
+                                       uint64_t *table_entries,
+                                       uint64_t *table_offset)
 {
-    BlockDriverState *bs = cs->bs;
-    BDRVQcow2State *s = cs->s;
-    uint64_t base = cs->nb_clusters, nb_rb = 0, tbl_clusters = 0, total;
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t base = nb_clusters, nb_rb = 0, tbl_clusters = 0, total;
     uint64_t tbl_entries, rb_bytes = s->cluster_size;
-    g_autofree uint64_t *table = NULL;
-    g_autofree uint8_t *refs = NULL;
-    uint8_t hdr[12];
+    uint64_t rb_size = (uint64_t)s->cluster_size * 8 >> order;
+    g_autofree uint64_t *tbl = NULL;
+    g_autofree uint8_t *all = NULL;
+    Qcow2GetRefcountFunc *get;
+    Qcow2SetRefcountFunc *set;
     int ret;
 
-    /* Everything expected to be in use before the new metadata. */
+    qcow2_refcount_funcs(order, &get, &set);
+    /* Find how many blocks and table clusters cover all, themselves too. */
     for (;;) {
         uint64_t blocks = 0, meta;
 
         total = base + nb_rb + tbl_clusters;
-        tbl_entries = DIV_ROUND_UP(total, s->refcount_block_size);
+        tbl_entries = DIV_ROUND_UP(total, rb_size);
         for (uint64_t b = 0; b < tbl_entries; b++) {
-            uint64_t lo = b * s->refcount_block_size;
-            bool used = lo + s->refcount_block_size > base;
+            uint64_t lo = b * rb_size;
+            bool used = lo + rb_size > base;
 
-            for (uint64_t c = lo; !used && c < base &&
-                 c < lo + s->refcount_block_size; c++) {
-                used = s->get_refcount(cs->refs, c) != 0;
+            for (uint64_t c = lo; !used && c < base && c < lo + rb_size;
+                 c++) {
+                used = get(refs, c) != 0;
             }
             blocks += used;
         }
@@ -391,28 +389,24 @@ rebuild_refcounts(CheckState *cs)
         return -EFBIG;
     }
 
-    /* An expected-refcount array covering the new metadata too. */
-    refs = g_try_malloc0(tbl_entries * rb_bytes);
-    if (!refs) {
+    /* The refcounts as consecutive refcount blocks, new metadata included. */
+    all = g_try_malloc0(tbl_entries * rb_bytes);
+    if (!all) {
         return -ENOMEM;
     }
-    memcpy(refs, cs->refs, DIV_ROUND_UP(base << s->refcount_order, 8));
+    memcpy(all, refs, DIV_ROUND_UP(base << order, 8));
     for (uint64_t c = base; c < total; c++) {
-        s->set_refcount(refs, c, 1);
+        set(all, c, 1);
     }
-    table = g_new0(uint64_t, tbl_clusters * s->cluster_size / 8);
+    tbl = g_new0(uint64_t, tbl_clusters * s->cluster_size / 8);
 
-    ret = qcow2_cache_flush(bs, s->refcount_block_cache);
-    if (ret < 0) {
-        return ret;
-    }
     for (uint64_t b = 0, next = base; b < tbl_entries; b++) {
-        uint8_t *blk = refs + b * rb_bytes;
+        uint8_t *blk = all + b * rb_bytes;
 
         if (buffer_is_zero(blk, rb_bytes)) {
             continue;
         }
-        table[b] = cpu_to_be64(next << s->cluster_bits);
+        tbl[b] = cpu_to_be64(next << s->cluster_bits);
         ret = bdrv_pwrite(bs->file, next << s->cluster_bits, rb_bytes, blk,
                           0);
         if (ret < 0) {
@@ -421,30 +415,61 @@ rebuild_refcounts(CheckState *cs)
         next++;
     }
     ret = bdrv_pwrite(bs->file, (base + nb_rb) << s->cluster_bits,
-                      tbl_clusters << s->cluster_bits, table, 0);
+                      tbl_clusters << s->cluster_bits, tbl, 0);
     if (ret >= 0) {
         ret = bdrv_flush(bs->file->bs);
     }
     if (ret < 0) {
         return ret;
     }
-    stq_be_p(hdr, (base + nb_rb) << s->cluster_bits);
-    stl_be_p(hdr + 8, tbl_clusters);
+    *table_entries = tbl_clusters * s->cluster_size / 8;
+    for (uint64_t i = 0; i < *table_entries; i++) {
+        be64_to_cpus(&tbl[i]);
+    }
+    *table = g_steal_pointer(&tbl);
+    *table_offset = (base + nb_rb) << s->cluster_bits;
+    return 0;
+}
+
+/*
+ * Replace the refcount structure by one built from the expected
+ * refcounts, past the end of the file, and switch the header to it.  The
+ * old structure is left behind as leaked clusters.
+ */
+static int GRAPH_RDLOCK
+rebuild_refcounts(CheckState *cs)
+{
+    BlockDriverState *bs = cs->bs;
+    BDRVQcow2State *s = cs->s;
+    uint64_t *table, entries, offset;
+    uint8_t hdr[12];
+    int ret;
+
+    ret = qcow2_cache_flush(bs, s->refcount_block_cache);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = qcow2_write_new_refcount_structure(bs, cs->refs, s->refcount_order,
+                                             cs->nb_clusters, &table,
+                                             &entries, &offset);
+    if (ret < 0) {
+        return ret;
+    }
+    stq_be_p(hdr, offset);
+    stl_be_p(hdr + 8, entries * 8 / s->cluster_size);
     ret = bdrv_pwrite_sync(bs->file, offsetof(QCowHeader,
                                               refcount_table_offset),
                            sizeof(hdr), hdr, 0);
     if (ret < 0) {
+        g_free(table);
         return ret;
     }
 
     qcow2_cache_empty(bs, s->refcount_block_cache);
     g_free(s->refcount_table);
-    s->refcount_table_size = tbl_clusters * s->cluster_size / 8;
-    for (uint64_t i = 0; i < s->refcount_table_size; i++) {
-        be64_to_cpus(&table[i]);
-    }
-    s->refcount_table = g_steal_pointer(&table);
-    s->refcount_table_offset = (base + nb_rb) << s->cluster_bits;
+    s->refcount_table = table;
+    s->refcount_table_size = entries;
+    s->refcount_table_offset = offset;
     qcow2_update_max_refcount_table_index(s);
     s->free_cluster_index = 0;
     return 0;

@@ -929,6 +929,20 @@ int GRAPH_RDLOCK qcow2_change_refcount_order(BlockDriverState *bs,
                                              BlockDriverAmendStatusCB *status_cb,
                                              void *cb_opaque, Error **errp);
 
+/*
+ * Write a complete refcount structure of 2^@order-bit entries holding the
+ * refcounts @refs (@nb_clusters entries packed as in a refcount block)
+ * into the clusters from @nb_clusters on (which must be free), counting
+ * itself.  The header is not touched: *@table (host byte order, g_free)
+ * with *@table_entries entries at *@table_offset is the new reftable.
+ * 0 or -errno.
+ */
+int GRAPH_RDLOCK
+qcow2_write_new_refcount_structure(BlockDriverState *bs, const void *refs,
+                                   int order, uint64_t nb_clusters,
+                                   uint64_t **table, uint64_t *table_entries,
+                                   uint64_t *table_offset);
+
 /* Index of the last cluster with a non-zero refcount below @size, or -errno. */
 int64_t GRAPH_RDLOCK qcow2_get_last_cluster(BlockDriverState *bs,
                                             int64_t size);
