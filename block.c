@@ -632,6 +632,8 @@ static void bdrv_close(BlockDriverState *bs)
     }
     assert(!bs->backing && !bs->file);
     bdrv_graph_wrunlock();
+    /* Former children without other users go now, not some time later. */
+    bdrv_flush_pending_unrefs();
 
     g_free(bs->opaque);
     bs->opaque = NULL;

@@ -87,10 +87,17 @@ bool GRAPH_RDLOCK bdrv_change_aio_context(BlockDriverState *bs,
 /*
  * Drop a reference to @bs from code that holds the graph write lock.
  * If it was not the last one it is dropped at once; the last one is
- * dropped from a main-loop bottom half, because deleting a node takes
- * the lock itself.
+ * dropped later (deleting a node takes the lock itself): by the next
+ * bdrv_flush_pending_unrefs(), or else from a main-loop bottom half.
  */
 void bdrv_schedule_unref(BlockDriverState *bs);
+
+/*
+ * Drop the references bdrv_schedule_unref() deferred, now.  Only where
+ * the graph lock is not held: before opening nodes (a deferred close may
+ * still hold an image file's locks) and after a close released the lock.
+ */
+void bdrv_flush_pending_unrefs(void);
 
 /*
  * block.c

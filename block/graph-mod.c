@@ -25,9 +25,26 @@
 
 /* --- References ------------------------------------------------------- */
 
-static void bdrv_unref_bh(void *opaque)
+/* Last references dropped under the write lock, waiting to go. */
+static GSList *pending_unrefs;
+static bool pending_unrefs_bh;
+
+void bdrv_flush_pending_unrefs(void)
 {
-    bdrv_unref(opaque);
+    GLOBAL_STATE_CODE();
+    while (pending_unrefs) {
+        BlockDriverState *bs = pending_unrefs->data;
+
+        /* Unlink first: deleting may schedule more. */
+        pending_unrefs = g_slist_delete_link(pending_unrefs, pending_unrefs);
+        bdrv_unref(bs);
+    }
+}
+
+static void pending_unrefs_bh_cb(void *opaque)
+{
+    pending_unrefs_bh = false;
+    bdrv_flush_pending_unrefs();
 }
 
 void bdrv_schedule_unref(BlockDriverState *bs)
@@ -40,7 +57,12 @@ void bdrv_schedule_unref(BlockDriverState *bs)
         bs->refcnt--;
         return;
     }
-    aio_bh_schedule_oneshot(qemu_get_aio_context(), bdrv_unref_bh, bs);
+    pending_unrefs = g_slist_append(pending_unrefs, bs);
+    if (!pending_unrefs_bh) {
+        pending_unrefs_bh = true;
+        aio_bh_schedule_oneshot(qemu_get_aio_context(), pending_unrefs_bh_cb,
+                                NULL);
+    }
 }
 
 /* --- child_of_bds ----------------------------------------------------- */

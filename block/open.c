@@ -23,6 +23,7 @@
 #include "qapi/qmp/qstring.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
+#include "qemu/option.h"
 #include "sysemu/block-backend.h"
 
 /* --- Filenames and driver selection ----------------------------------- */
@@ -312,9 +313,11 @@ BlockDriverState *bdrv_new_open_driver_opts(BlockDriver *drv,
                                             QDict *options, int flags,
                                             Error **errp)
 {
-    BlockDriverState *bs = bdrv_new();
+    BlockDriverState *bs;
 
     GLOBAL_STATE_CODE();
+    bdrv_flush_pending_unrefs();
+    bs = bdrv_new();
     bs->open_flags = flags;
     bs->options = options ?: qdict_new();
     bs->explicit_options = qdict_clone_shallow(bs->options);
@@ -535,6 +538,87 @@ int bdrv_open_backing_file(BlockDriverState *bs, QDict *parent_options,
     return 0;
 }
 
+/* --- Temporary overlays (-snapshot) ---------------------------------- */
+
+/*
+ * Options and flags of the qcow2 overlay that BDRV_O_SNAPSHOT puts on top
+ * of an image: a throw-away file (BDRV_O_TEMPORARY), so no cache safety.
+ */
+static void bdrv_temp_snapshot_options(int *child_flags, QDict *child_options,
+                                       int parent_flags, QDict *parent_options)
+{
+    *child_flags = (parent_flags & ~BDRV_O_SNAPSHOT) | BDRV_O_TEMPORARY;
+    qdict_set_default_str(child_options, BDRV_OPT_CACHE_DIRECT, "off");
+    qdict_set_default_str(child_options, BDRV_OPT_CACHE_NO_FLUSH, "on");
+    qdict_copy_default(child_options, parent_options, BDRV_OPT_READ_ONLY);
+    qdict_copy_default(child_options, parent_options, BDRV_OPT_DISCARD);
+    /* Linux AIO wants O_DIRECT, which the overlay does not use. */
+    *child_flags &= ~BDRV_O_NATIVE_AIO;
+}
+
+/* Create the overlay file for @bs; its name, or NULL with @errp set. */
+static char *bdrv_create_temp_overlay(BlockDriverState *bs,
+                                      BlockDriver *qcow2, Error **errp)
+{
+    g_autofree char *tmp = NULL;
+    QemuOpts *opts;
+    int64_t size;
+    int ret;
+
+    size = bdrv_getlength(bs);
+    if (size < 0) {
+        error_setg_errno(errp, -size, "Could not get image size");
+        return NULL;
+    }
+    tmp = create_tmp_file(errp);
+    if (!tmp) {
+        return NULL;
+    }
+    opts = qemu_opts_create(qcow2->create_opts, NULL, 0, &error_abort);
+    qemu_opt_set_number(opts, BLOCK_OPT_SIZE, size, &error_abort);
+    ret = bdrv_create(qcow2, tmp, opts, errp);
+    qemu_opts_del(opts);
+    if (ret < 0) {
+        error_prepend(errp, "Could not create temporary overlay '%s': ", tmp);
+        return NULL;
+    }
+    return g_steal_pointer(&tmp);
+}
+
+/*
+ * Put a temporary qcow2 overlay (opened with @flags and @options, which
+ * are consumed) on top of @bs and return it; writes go there and vanish
+ * with it.
+ */
+static BlockDriverState *bdrv_append_temp_snapshot(BlockDriverState *bs,
+                                                   int flags, QDict *options,
+                                                   Error **errp)
+{
+    BlockDriver *qcow2 = bdrv_find_format("qcow2");
+    g_autofree char *tmp = NULL;
+    BlockDriverState *overlay;
+
+    if (!qcow2 || !qcow2->create_opts) {
+        error_setg(errp, "Unknown driver 'qcow2'");
+        qobject_unref(options);
+        return NULL;
+    }
+    tmp = bdrv_create_temp_overlay(bs, qcow2, errp);
+    if (!tmp) {
+        qobject_unref(options);
+        return NULL;
+    }
+    qdict_put_str(options, "file.driver", "file");
+    qdict_put_str(options, "file.filename", tmp);
+    qdict_put_str(options, "driver", "qcow2");
+    overlay = bdrv_open(NULL, NULL, options, flags, errp);
+    if (overlay && bdrv_append(overlay, bs, errp) < 0) {
+        bdrv_unref(overlay);
+        overlay = NULL;
+    }
+    return overlay;
+}
+
 /* --- bdrv_open -------------------------------------------------------- */
 
 /*
@@ -683,7 +767,8 @@ static int bdrv_open_prepare(BlockDriverState *bs, const char **filename,
                              QDict *options, int *flags,
                              BlockDriverState *parent,
                              const BdrvChildClass *child_class,
-                             BdrvChildRole child_role, Error **errp)
+                             BdrvChildRole child_role, int *snapshot_flags,
+                             QDict **snapshot_options, Error **errp)
 {
     int ret;
 
@@ -711,6 +796,16 @@ static int bdrv_open_prepare(BlockDriverState *bs, const char **filename,
         *flags &= ~BDRV_O_RDWR;
     } else {
         *flags |= BDRV_O_RDWR | BDRV_O_ALLOW_RDWR;
+    }
+
+    if (*flags & BDRV_O_SNAPSHOT) {
+        /* The image itself is opened like a backing file of the overlay. */
+        *snapshot_options = qdict_new();
+        bdrv_temp_snapshot_options(snapshot_flags, *snapshot_options, *flags,
+                                   options);
+        qdict_del(options, BDRV_OPT_READ_ONLY);
+        bdrv_inherited_options(BDRV_CHILD_COW, true, flags, options, *flags,
+                               options);
     }
     bdrv_handle_null_backing(bs, options, flags);
     return 0;
@@ -753,6 +848,8 @@ static BlockDriverState *bdrv_open_inherit(const char *filename,
                                            Error **errp)
 {
     BlockBackend *file = NULL;
+    QDict *snapshot_options = NULL;
+    int snapshot_flags = 0;
     BlockDriverState *bs;
     BlockDriver *drv;
 
@@ -764,10 +861,13 @@ static BlockDriverState *bdrv_open_inherit(const char *filename,
         return bdrv_open_reference(filename, reference, options, errp);
     }
 
+    /* A node whose close is still pending may hold the image we open. */
+    bdrv_flush_pending_unrefs();
     bs = bdrv_new();
     options = options ?: qdict_new();
     if (bdrv_open_prepare(bs, &filename, options, &flags, parent,
-                          child_class, child_role, errp) < 0) {
+                          child_class, child_role, &snapshot_flags,
+                          &snapshot_options, errp) < 0) {
         goto fail;
     }
 
@@ -808,9 +908,20 @@ static BlockDriverState *bdrv_open_inherit(const char *filename,
     }
     qobject_unref(options);
     bdrv_warn_probed_raw(bs);
+
+    if (snapshot_flags) {
+        BlockDriverState *overlay;
+
+        overlay = bdrv_append_temp_snapshot(bs, snapshot_flags,
+                                            snapshot_options, errp);
+        /* The overlay holds the image now; return the overlay. */
+        bdrv_unref(bs);
+        return overlay;
+    }
     return bs;
 
 fail:
+    qobject_unref(snapshot_options);
     blk_unref(file);
     qobject_unref(bs->explicit_options);
     qobject_unref(bs->options);
@@ -821,6 +932,7 @@ fail:
     return NULL;
 
 close_and_fail:
+    qobject_unref(snapshot_options);
     bdrv_unref(bs);
     qobject_unref(options);
     return NULL;
