@@ -144,11 +144,84 @@ typedef struct BlockMeasureInfo {
     int64_t bitmaps;
 } BlockMeasureInfo;
 
+/*
+ * What "qemu-img info" shows under "format-specific" (ImageInfoSpecific
+ * union, qcow2 branch).  Optional pointers are NULL when absent; other
+ * optional members have a has_ flag.  qapi_free_ImageInfoSpecific() is
+ * in block/qapi.c.
+ */
+typedef enum Qcow2CompressionType {
+    QCOW2_COMPRESSION_TYPE_ZLIB,
+    QCOW2_COMPRESSION_TYPE_ZSTD,
+    QCOW2_COMPRESSION_TYPE__MAX,
+} Qcow2CompressionType;
+
+typedef enum Qcow2BitmapInfoFlags {
+    QCOW2_BITMAP_INFO_FLAGS_IN_USE,
+    QCOW2_BITMAP_INFO_FLAGS_AUTO,
+    QCOW2_BITMAP_INFO_FLAGS__MAX,
+} Qcow2BitmapInfoFlags;
+
+typedef struct Qcow2BitmapInfoFlagsList Qcow2BitmapInfoFlagsList;
+struct Qcow2BitmapInfoFlagsList {
+    Qcow2BitmapInfoFlagsList *next;
+    Qcow2BitmapInfoFlags value;
+};
+
+typedef struct Qcow2BitmapInfo {
+    char *name;
+    uint32_t granularity;
+    Qcow2BitmapInfoFlagsList *flags;
+} Qcow2BitmapInfo;
+
+typedef struct Qcow2BitmapInfoList Qcow2BitmapInfoList;
+struct Qcow2BitmapInfoList {
+    Qcow2BitmapInfoList *next;
+    Qcow2BitmapInfo *value;
+};
+
+typedef struct ImageInfoSpecificQCow2 {
+    char *compat;
+    char *data_file;
+    bool has_data_file_raw;
+    bool data_file_raw;
+    bool has_extended_l2;
+    bool extended_l2;
+    bool has_lazy_refcounts;
+    bool lazy_refcounts;
+    bool has_corrupt;
+    bool corrupt;
+    int64_t refcount_bits;
+    bool has_bitmaps;
+    Qcow2BitmapInfoList *bitmaps;
+    Qcow2CompressionType compression_type;
+} ImageInfoSpecificQCow2;
+
+typedef enum ImageInfoSpecificKind {
+    IMAGE_INFO_SPECIFIC_KIND_QCOW2,
+    IMAGE_INFO_SPECIFIC_KIND_VMDK,
+    IMAGE_INFO_SPECIFIC_KIND_LUKS,
+    IMAGE_INFO_SPECIFIC_KIND_RBD,
+    IMAGE_INFO_SPECIFIC_KIND__MAX,
+} ImageInfoSpecificKind;
+
+typedef struct ImageInfoSpecificQCow2Wrapper {
+    ImageInfoSpecificQCow2 *data;
+} ImageInfoSpecificQCow2Wrapper;
+
+typedef struct ImageInfoSpecific {
+    ImageInfoSpecificKind type;
+    union {
+        ImageInfoSpecificQCow2Wrapper qcow2;
+    } u;
+} ImageInfoSpecific;
+
+void qapi_free_ImageInfoSpecific(ImageInfoSpecific *obj);
+
 /* Option and info structures whose members nobody needs yet. */
 typedef struct BlockdevCreateOptions BlockdevCreateOptions;
 typedef struct BlockdevAmendOptions BlockdevAmendOptions;
 typedef struct BlockdevOptions BlockdevOptions;
-typedef struct ImageInfoSpecific ImageInfoSpecific;
 typedef struct BlockStatsSpecific BlockStatsSpecific;
 typedef struct BlockdevQcow2Encryption BlockdevQcow2Encryption;
 typedef struct BlockdevRef BlockdevRef;
