@@ -8,8 +8,11 @@
  * and closing nodes, simple per-node queries, and file name bookkeeping
  * (path helpers, bdrv_refresh_filename).
  *
- * The rest of the graph core lives in block/: open.c (option parsing and
- * bdrv_open), graph-mod.c (edges), perm.c (permissions), reopen.c.
+ * The rest of the graph core lives in block/: open.c and open-opts.c
+ * (bdrv_open and the options every node has), graph-mod.c (edges),
+ * chain.c (filter/backing chains), perm.c (permissions), reopen.c,
+ * aio-ctx.c (AioContext moves), activate.c, limits.c, node-info.c
+ * (queries answered by drivers) and create.c (image creation).
  */
 #include "qemu/osdep.h"
 #include "block/block_int.h"

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bdrv-internal.h: private glue between the files that make up the node
- * graph core: block.c (registry, open/close, node names), block/graph-mod.c
- * (edges), block/perm.c (permissions), block/reopen.c (reopen), block/open.c
- * and block/open-opts.c (opening) and block/aio-ctx.c (AioContext moves).
+ * graph core: block.c (registries, node life cycle, names, file names)
+ * and its parts in block/ (see the header of block.c for the list).
  *
  * Nothing here is for drivers or users of the block layer; those go
  * through include/block/.  All functions are main loop (BQL) only.
