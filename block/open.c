@@ -812,6 +812,27 @@ static int bdrv_open_prepare(BlockDriverState *bs, const char **filename,
 }
 
 /*
+ * After the driver opened @bs: its backing file, then forgetting the
+ * children's options, then refusing options nobody used.
+ */
+static int bdrv_open_finish(BlockDriverState *bs, QDict *options, int flags,
+                            Error **errp)
+{
+    int ret;
+
+    if (!(flags & BDRV_O_NO_BACKING)) {
+        ret = bdrv_open_backing_file(bs, options, "backing", errp);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    bdrv_graph_rdlock_main_loop();
+    bdrv_drop_child_options(bs);
+    bdrv_graph_rdunlock_main_loop();
+    return bdrv_check_unused_options(bs, options, flags, errp);
+}
+
+/*
  * The driver named in @options, or else the one probing @file finds
  * (then recorded in the options).  NULL with @errp set if neither.
  */
@@ -894,16 +915,7 @@ static BlockDriverState *bdrv_open_inherit(const char *filename,
     blk_unref(file);
     file = NULL;
 
-    if (!(flags & BDRV_O_NO_BACKING) &&
-        bdrv_open_backing_file(bs, options, "backing", errp) < 0) {
-        goto close_and_fail;
-    }
-
-    bdrv_graph_rdlock_main_loop();
-    bdrv_drop_child_options(bs);
-    bdrv_graph_rdunlock_main_loop();
-
-    if (bdrv_check_unused_options(bs, options, flags, errp) < 0) {
+    if (bdrv_open_finish(bs, options, flags, errp) < 0) {
         goto close_and_fail;
     }
     qobject_unref(options);
