@@ -226,10 +226,9 @@ bdrv_get_specific_info(BlockDriverState *bs, Error **errp);
 BlockStatsSpecific *bdrv_get_specific_stats(BlockDriverState *bs);
 
 /* Widen a range to whole (sub)clusters of @bs. */
-void bdrv_round_to_subclusters(BlockDriverState *bs,
-                               int64_t offset, int64_t bytes,
-                               int64_t *cluster_offset,
-                               int64_t *cluster_bytes);
+void coroutine_fn GRAPH_RDLOCK
+bdrv_round_to_subclusters(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                          int64_t *cluster_offset, int64_t *cluster_bytes);
 
 /* Copy bs->backing_file (or "") into @filename. */
 void bdrv_get_backing_filename(BlockDriverState *bs,

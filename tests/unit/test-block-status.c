@@ -110,6 +110,14 @@ static int coroutine_fn alloc_co_pwrite_zeroes(BlockDriverState *bs,
     return 0;
 }
 
+static int coroutine_fn alloc_co_get_info(BlockDriverState *bs,
+                                          BlockDriverInfo *bdi)
+{
+    bdi->cluster_size = CLUSTER;
+    bdi->subcluster_size = CLUSTER;
+    return 0;
+}
+
 static BlockDriver bdrv_alloc = {
     .format_name            = "test-alloc",
     .instance_size          = sizeof(BDRVAllocState),
@@ -121,6 +129,7 @@ static BlockDriver bdrv_alloc = {
     .bdrv_co_preadv         = alloc_co_preadv,
     .bdrv_co_pwritev        = alloc_co_pwritev,
     .bdrv_co_pwrite_zeroes  = alloc_co_pwrite_zeroes,
+    .bdrv_co_get_info       = alloc_co_get_info,
     .bdrv_child_perm        = bdrv_default_perms,
 };
 
@@ -274,6 +283,45 @@ static void test_chain_allocation(void)
     chain_teardown(&c);
 }
 
+/* Reads with copy-on-read enabled pull unallocated clusters up. */
+static void test_copy_on_read(void)
+{
+    Chain c;
+    BlockBackend *blk;
+    uint8_t buf[2 * CLUSTER];
+
+    chain_setup(&c);
+    blk = blk_new_with_bs(c.top, BLK_PERM_CONSISTENT_READ, BLK_PERM_ALL,
+                          &error_abort);
+    bdrv_enable_copy_on_read(c.top);
+
+    /*
+     * Clusters 0-1 (the read rounded out to whole clusters) come from
+     * base; they read as zero, so they are copied with one zero write.
+     */
+    g_assert_cmpint(blk_pread(blk, 512, CLUSTER, buf, 0), ==, 0);
+    g_assert_true(alloc_state(c.top)->alloc[0]);
+    g_assert_true(alloc_state(c.top)->alloc[1]);
+    g_assert_cmpint(alloc_state(c.top)->zero_writes, ==, 2);
+
+    /* Already in top: nothing to copy. */
+    g_assert_cmpint(blk_pread(blk, 2 * CLUSTER, 2 * CLUSTER, buf, 0), ==, 0);
+    g_assert_cmpint(alloc_state(c.top)->zero_writes, ==, 2);
+
+    /* Beyond base's end the copy is of zeroes all the same. */
+    g_assert_cmpint(blk_pread(blk, 5 * CLUSTER, 100, buf, 0), ==, 0);
+    g_assert_true(alloc_state(c.top)->alloc[5]);
+    g_assert_false(alloc_state(c.top)->alloc[4]);
+    g_assert_false(alloc_state(c.top)->alloc[6]);
+
+    bdrv_disable_copy_on_read(c.top);
+    g_assert_cmpint(blk_pread(blk, 7 * CLUSTER, 512, buf, 0), ==, 0);
+    g_assert_false(alloc_state(c.top)->alloc[7]);
+
+    blk_unref(blk);
+    chain_teardown(&c);
+}
+
 static void test_make_zero(void)
 {
     BlockDriverState *bs = alloc_node("zero", 4 * CLUSTER);
@@ -302,6 +350,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block-status/single-node", test_single_node);
     g_test_add_func("/block-status/chain-status", test_chain_status);
     g_test_add_func("/block-status/chain-allocation", test_chain_allocation);
+    g_test_add_func("/block-status/copy-on-read", test_copy_on_read);
     g_test_add_func("/block-status/make-zero", test_make_zero);
 
     return g_test_run();
