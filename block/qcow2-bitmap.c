@@ -119,7 +119,7 @@ static void free_bitmap_infos(Qcow2BitmapDir *bms, uint32_t nb)
 }
 
 /* Read and parse the directory; *@pbms gets s->nb_bitmaps entries. */
-static int coroutine_fn GRAPH_RDLOCK
+static int GRAPH_RDLOCK
 load_dir(BlockDriverState *bs, Qcow2BitmapDir **pbms, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
@@ -135,8 +135,8 @@ load_dir(BlockDriverState *bs, Qcow2BitmapDir **pbms, Error **errp)
         error_setg(errp, "Failed to allocate the bitmap directory");
         return -ENOMEM;
     }
-    ret = bdrv_co_pread(bs->file, s->bitmap_directory_offset,
-                        s->bitmap_directory_size, dir, 0);
+    ret = bdrv_pread(bs->file, s->bitmap_directory_offset,
+                     s->bitmap_directory_size, dir, 0);
     if (ret < 0) {
         error_setg_errno(errp, -ret, "Failed to read bitmap directory");
         return ret;
@@ -254,4 +254,47 @@ qcow2_check_bitmaps_refcounts(BlockDriverState *bs, BdrvCheckResult *res,
     }
     free_bitmap_infos(bms, s->nb_bitmaps);
     return ret;
+}
+
+/* Prepend @flag to *@list. */
+static void add_flag(Qcow2BitmapInfoFlagsList **list, Qcow2BitmapInfoFlags f)
+{
+    Qcow2BitmapInfoFlagsList *e = g_new0(Qcow2BitmapInfoFlagsList, 1);
+
+    e->value = f;
+    e->next = *list;
+    *list = e;
+}
+
+Qcow2BitmapInfoList *qcow2_get_bitmap_info_list(BlockDriverState *bs,
+                                                Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    Qcow2BitmapInfoList *list = NULL, **tail = &list;
+    Qcow2BitmapDir *bms = NULL;
+
+    if (!s->nb_bitmaps) {
+        return NULL;
+    }
+    if (load_dir(bs, &bms, errp) < 0) {
+        return NULL;
+    }
+    for (uint32_t i = 0; i < s->nb_bitmaps; i++) {
+        Qcow2BitmapInfo *info = g_new0(Qcow2BitmapInfo, 1);
+
+        info->name = g_strdup(bms[i].name);
+        info->granularity = 1U << bms[i].granularity_bits;
+        /* Listed in bit order: in-use before auto. */
+        if (bms[i].flags & BME_FLAG_AUTO) {
+            add_flag(&info->flags, QCOW2_BITMAP_INFO_FLAGS_AUTO);
+        }
+        if (bms[i].flags & BME_FLAG_IN_USE) {
+            add_flag(&info->flags, QCOW2_BITMAP_INFO_FLAGS_IN_USE);
+        }
+        *tail = g_new0(Qcow2BitmapInfoList, 1);
+        (*tail)->value = info;
+        tail = &(*tail)->next;
+    }
+    free_bitmap_infos(bms, s->nb_bitmaps);
+    return list;
 }

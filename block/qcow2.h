@@ -1218,6 +1218,13 @@ qcow2_check_bitmaps_refcounts(BlockDriverState *bs, BdrvCheckResult *res,
                                             uint64_t size),
                               void *opaque);
 
+/*
+ * The persistent bitmaps for qemu-img info (name, granularity, flags), in
+ * directory order; NULL if there are none (or on error, with @errp set).
+ */
+Qcow2BitmapInfoList * GRAPH_RDLOCK
+qcow2_get_bitmap_info_list(BlockDriverState *bs, Error **errp);
+
 int coroutine_fn GRAPH_RDLOCK
 qcow2_read_bitmaps(BlockDriverState *bs, bool autoclear_was_set,
                    bool *header_updated, Error **errp);
