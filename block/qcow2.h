@@ -31,6 +31,7 @@
 #include "qemu/units.h"
 #include "qemu/timer.h"
 #include "qemu/bswap.h"
+#include "qemu/host-utils.h"
 
 /* "QFI\xfb" */
 #define QCOW_MAGIC (('Q' << 24) | ('F' << 16) | ('I' << 8) | 0xfb)
@@ -793,6 +794,67 @@ int GRAPH_RDLOCK qcow2_mark_consistent(BlockDriverState *bs);
  */
 int GRAPH_RDLOCK qcow2_mark_clean(BlockDriverState *bs);
 
+/* BlockDriver callbacks and helpers of qcow2.c (Q1). */
+/*
+ * Open, first phase (qcow2-header.c): read and check the header, its
+ * extensions and the L1 table, apply the runtime options.  Coroutine,
+ * s->lock held.  0 or -errno with @errp set.
+ */
+int coroutine_fn GRAPH_RDLOCK
+qcow2_open_header(BlockDriverState *bs, QDict *options, int flags,
+                  Error **errp);
+int GRAPH_UNLOCKED qcow2_open(BlockDriverState *bs, QDict *options,
+                              int flags, Error **errp);
+void qcow2_close(BlockDriverState *bs);
+/* Free the open state (caches, tables, names); safe on a failed open. */
+void qcow2_free_state(BlockDriverState *bs);
+/*
+ * Apply the runtime options of @options (consumed) to @s: caches,
+ * lazy refcounts, discard passthrough, overlap checks.  0 or -errno.
+ */
+int qcow2_update_options(BlockDriverState *bs, QDict *options, int flags,
+                         Error **errp);
+void qcow2_detach_aio_context(BlockDriverState *bs);
+void qcow2_attach_aio_context(BlockDriverState *bs, AioContext *new_context);
+
+/*
+ * qcow2-io.c: the data path (BlockDriver callbacks).  They take s->lock
+ * themselves; the caller holds the graph read lock.
+ */
+int coroutine_fn GRAPH_RDLOCK
+qcow2_co_preadv_part(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                     QEMUIOVector *qiov, size_t qiov_offset,
+                     BdrvRequestFlags flags);
+int coroutine_fn GRAPH_RDLOCK
+qcow2_co_pwritev_part(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                      QEMUIOVector *qiov, size_t qiov_offset,
+                      BdrvRequestFlags flags);
+int coroutine_fn GRAPH_RDLOCK
+qcow2_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                       BdrvRequestFlags flags);
+int coroutine_fn GRAPH_RDLOCK
+qcow2_co_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes);
+int coroutine_fn GRAPH_RDLOCK qcow2_co_flush_to_os(BlockDriverState *bs);
+int coroutine_fn GRAPH_RDLOCK
+qcow2_co_block_status(BlockDriverState *bs, bool want_zero, int64_t offset,
+                      int64_t count, int64_t *pnum, int64_t *map,
+                      BlockDriverState **file);
+
+/* qcow2-create.c: create, resize, information (Q1). */
+extern QemuOptsList qcow2_create_opts;
+int qcow2_parse_prealloc(const char *str, PreallocMode *mode, Error **errp);
+int coroutine_fn GRAPH_UNLOCKED
+qcow2_co_create_opts(BlockDriver *drv, const char *filename, QemuOpts *opts,
+                     Error **errp);
+int coroutine_fn GRAPH_RDLOCK
+qcow2_co_truncate(BlockDriverState *bs, int64_t offset, bool exact,
+                  PreallocMode prealloc, BdrvRequestFlags flags,
+                  Error **errp);
+int coroutine_fn GRAPH_RDLOCK
+qcow2_co_get_info(BlockDriverState *bs, BlockDriverInfo *bdi);
+BlockMeasureInfo *qcow2_measure(QemuOpts *opts, BlockDriverState *in_bs,
+                                Error **errp);
+
 /*
  * qcow2-refcount.c (Q2)
  */
@@ -1010,6 +1072,14 @@ qcow2_alloc_host_offset(BlockDriverState *bs, uint64_t offset,
                         QCowL2Meta **m);
 
 /*
+ * Wait until no allocation in flight touches the clusters of [@offset,
+ * @offset + @bytes) (before changing their L2 entries otherwise).
+ * s->lock held (dropped while waiting).
+ */
+void coroutine_fn qcow2_wait_for_allocations(BlockDriverState *bs,
+                                            uint64_t offset, uint64_t bytes);
+
+/*
  * Allocate room for @compressed_size bytes of compressed data for the
  * (unallocated) guest cluster at @offset and point its L2 entry there.
  * 0 or -errno.
@@ -1217,13 +1287,6 @@ qcow2_check_bitmaps_refcounts(BlockDriverState *bs, BdrvCheckResult *res,
                               void (*count)(void *opaque, uint64_t offset,
                                             uint64_t size),
                               void *opaque);
-
-/*
- * The persistent bitmaps for qemu-img info (name, granularity, flags), in
- * directory order; NULL if there are none (or on error, with @errp set).
- */
-Qcow2BitmapInfoList * GRAPH_RDLOCK
-qcow2_get_bitmap_info_list(BlockDriverState *bs, Error **errp);
 
 int coroutine_fn GRAPH_RDLOCK
 qcow2_read_bitmaps(BlockDriverState *bs, bool autoclear_was_set,

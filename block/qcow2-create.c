@@ -1,0 +1,749 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qcow2-create.c: creating qcow2 images (laid out as QEMU 7.2 lays them
+ * out: header cluster, refcount table, one refcount block, then the L1
+ * table and whatever preallocation adds), resizing them, and the
+ * informational callbacks (get_info, measure).  Image creation runs in
+ * a coroutine; steps that change the block graph hop to the main loop.
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/option.h"
+#include "qemu/cutils.h"
+#include "qemu/main-loop.h"
+#include "qapi/qmp/qdict.h"
+#include "sysemu/block-backend.h"
+#include "qcow2.h"
+
+/* Options accepted by qemu-img create -o for qcow2. */
+QemuOptsList qcow2_create_opts = {
+    .name = "qcow2-create-opts",
+    .head = QTAILQ_HEAD_INITIALIZER(qcow2_create_opts.head),
+    .desc = {
+        { .name = BLOCK_OPT_SIZE, .type = QEMU_OPT_SIZE,
+          .help = "Virtual disk size" },
+        { .name = BLOCK_OPT_COMPAT_LEVEL, .type = QEMU_OPT_STRING,
+          .help = "Compatibility level (v2 [0.10] or v3 [1.1])" },
+        { .name = BLOCK_OPT_BACKING_FILE, .type = QEMU_OPT_STRING,
+          .help = "File name of a base image" },
+        { .name = BLOCK_OPT_BACKING_FMT, .type = QEMU_OPT_STRING,
+          .help = "Image format of the base image" },
+        { .name = BLOCK_OPT_DATA_FILE, .type = QEMU_OPT_STRING,
+          .help = "File name of an external data file" },
+        { .name = BLOCK_OPT_DATA_FILE_RAW, .type = QEMU_OPT_BOOL,
+          .help = "The external data file must stay valid as a raw image" },
+        { .name = BLOCK_OPT_ENCRYPT, .type = QEMU_OPT_BOOL,
+          .help = "Encrypt the image with format 'aes'. (Deprecated in "
+                  "favor of encrypt.format=aes)" },
+        { .name = BLOCK_OPT_ENCRYPT_FORMAT, .type = QEMU_OPT_STRING,
+          .help = "Encrypt the image, format choices: 'aes', 'luks'" },
+        { .name = BLOCK_OPT_CLUSTER_SIZE, .type = QEMU_OPT_SIZE,
+          .help = "qcow2 cluster size", .def_value_str = "65536" },
+        { .name = BLOCK_OPT_EXTL2, .type = QEMU_OPT_BOOL,
+          .help = "Extended L2 tables", .def_value_str = "off" },
+        { .name = BLOCK_OPT_PREALLOC, .type = QEMU_OPT_STRING,
+          .help = "Preallocation mode (allowed values: off, metadata, "
+                  "falloc, full)" },
+        { .name = BLOCK_OPT_LAZY_REFCOUNTS, .type = QEMU_OPT_BOOL,
+          .help = "Postpone refcount updates", .def_value_str = "off" },
+        { .name = BLOCK_OPT_REFCOUNT_BITS, .type = QEMU_OPT_NUMBER,
+          .help = "Width of a reference count entry in bits",
+          .def_value_str = "16" },
+        { .name = BLOCK_OPT_COMPRESSION_TYPE, .type = QEMU_OPT_STRING,
+          .help = "Compression method used for image cluster compression",
+          .def_value_str = "zlib" },
+        { /* end of list */ }
+    }
+};
+
+/* Parsed creation parameters. */
+typedef struct Qcow2CreateParams {
+    uint64_t size;
+    int version;
+    int cluster_bits;
+    int refcount_order;
+    bool lazy_refcounts;
+    bool extended_l2;
+    bool data_file_raw;
+    uint8_t compression_type;
+    PreallocMode prealloc;
+    char *backing_file;
+    char *backing_fmt;
+    char *data_file;
+} Qcow2CreateParams;
+
+static void create_params_free(Qcow2CreateParams *p)
+{
+    g_free(p->backing_file);
+    g_free(p->backing_fmt);
+    g_free(p->data_file);
+}
+
+int qcow2_parse_prealloc(const char *str, PreallocMode *mode, Error **errp)
+{
+    static const char *const names[] = {
+        [PREALLOC_MODE_OFF] = "off",
+        [PREALLOC_MODE_METADATA] = "metadata",
+        [PREALLOC_MODE_FALLOC] = "falloc",
+        [PREALLOC_MODE_FULL] = "full",
+    };
+
+    if (!str) {
+        *mode = PREALLOC_MODE_OFF;
+        return 0;
+    }
+    for (int i = 0; i < ARRAY_SIZE(names); i++) {
+        if (!strcmp(str, names[i])) {
+            *mode = i;
+            return 0;
+        }
+    }
+    error_setg(errp, "Invalid parameter '%s'", str);
+    return -EINVAL;
+}
+
+/* -o options into @p, with QEMU's checks and messages. */
+static int parse_create_opts(QemuOpts *opts, Qcow2CreateParams *p,
+                             Error **errp)
+{
+    g_autofree char *compat = qemu_opt_get_del(opts, BLOCK_OPT_COMPAT_LEVEL);
+    g_autofree char *prealloc = qemu_opt_get_del(opts, BLOCK_OPT_PREALLOC);
+    g_autofree char *ctype = qemu_opt_get_del(opts,
+                                              BLOCK_OPT_COMPRESSION_TYPE);
+    g_autofree char *encfmt = qemu_opt_get_del(opts, BLOCK_OPT_ENCRYPT_FORMAT);
+    uint64_t cluster_size, refcount_bits;
+    bool has_lazy = qemu_opt_get(opts, BLOCK_OPT_LAZY_REFCOUNTS);
+
+    p->size = ROUND_UP(qemu_opt_get_size_del(opts, BLOCK_OPT_SIZE, 0),
+                       BDRV_SECTOR_SIZE);
+    p->backing_file = qemu_opt_get_del(opts, BLOCK_OPT_BACKING_FILE);
+    p->backing_fmt = qemu_opt_get_del(opts, BLOCK_OPT_BACKING_FMT);
+    p->data_file = qemu_opt_get_del(opts, BLOCK_OPT_DATA_FILE);
+    p->data_file_raw = qemu_opt_get_bool_del(opts, BLOCK_OPT_DATA_FILE_RAW,
+                                             false);
+    p->lazy_refcounts = qemu_opt_get_bool_del(opts, BLOCK_OPT_LAZY_REFCOUNTS,
+                                              false);
+    p->extended_l2 = qemu_opt_get_bool_del(opts, BLOCK_OPT_EXTL2, false);
+    cluster_size = qemu_opt_get_size_del(opts, BLOCK_OPT_CLUSTER_SIZE,
+                                         DEFAULT_CLUSTER_SIZE);
+    refcount_bits = qemu_opt_get_number_del(opts, BLOCK_OPT_REFCOUNT_BITS,
+                                            16);
+
+    if (encfmt || qemu_opt_get_bool_del(opts, BLOCK_OPT_ENCRYPT, false)) {
+        error_setg(errp, "Encrypted qcow2 images are not supported");
+        return -ENOTSUP;
+    }
+    if (!compat || !strcmp(compat, "1.1") || !strcmp(compat, "v3")) {
+        p->version = 3;
+    } else if (!strcmp(compat, "0.10") || !strcmp(compat, "v2")) {
+        p->version = 2;
+    } else {
+        error_setg(errp, "Invalid compatibility level: '%s'", compat);
+        return -EINVAL;
+    }
+    if (qcow2_parse_prealloc(prealloc, &p->prealloc, errp) < 0) {
+        return -EINVAL;
+    }
+    if (!ctype || !strcmp(ctype, "zlib")) {
+        p->compression_type = QCOW2_COMPRESSION_TYPE_ZLIB;
+    } else if (!strcmp(ctype, "zstd")) {
+        p->compression_type = QCOW2_COMPRESSION_TYPE_ZSTD;
+    } else {
+        error_setg(errp, "Parameter 'compression-type' does not accept "
+                   "value '%s'", ctype);
+        return -EINVAL;
+    }
+
+    if (!is_power_of_2(cluster_size) ||
+        cluster_size < (1 << MIN_CLUSTER_BITS) ||
+        cluster_size > (1 << MAX_CLUSTER_BITS)) {
+        error_setg(errp, "Cluster size must be a power of two between %d "
+                   "and %dk", 1 << MIN_CLUSTER_BITS,
+                   1 << (MAX_CLUSTER_BITS - 10));
+        return -EINVAL;
+    }
+    p->cluster_bits = ctz32(cluster_size);
+    if (refcount_bits > 64 || !is_power_of_2(refcount_bits)) {
+        error_setg(errp, "Refcount width must be a power of two and may "
+                   "not exceed 64 bits");
+        return -EINVAL;
+    }
+    p->refcount_order = ctz32(refcount_bits);
+    (void)has_lazy;
+    return 0;
+}
+
+/* Cross-option checks shared by every way of creating an image. */
+static int check_create_params(Qcow2CreateParams *p, Error **errp)
+{
+    if (p->version < 3) {
+        if (p->lazy_refcounts) {
+            error_setg(errp, "Lazy refcounts only supported with "
+                       "compatibility level 1.1 and above (use version=v3 "
+                       "or greater)");
+            return -EINVAL;
+        }
+        if (p->refcount_order != 4) {
+            error_setg(errp, "Different refcount widths than 16 bits require "
+                       "compatibility level 1.1 or above (use version=v3 or "
+                       "greater)");
+            return -EINVAL;
+        }
+        if (p->data_file) {
+            error_setg(errp, "data-file is only supported with compatibility "
+                       "level 1.1 and above (use version=v3 or greater)");
+            return -EINVAL;
+        }
+        if (p->compression_type != QCOW2_COMPRESSION_TYPE_ZLIB) {
+            error_setg(errp, "Non-zlib compression type is only supported "
+                       "with compatibility level 1.1 and above (use "
+                       "version=v3 or greater)");
+            return -EINVAL;
+        }
+        if (p->extended_l2) {
+            error_setg(errp, "Extended L2 tables are only supported with "
+                       "compatibility level 1.1 and above (use version=v3 "
+                       "or greater)");
+            return -EINVAL;
+        }
+    }
+    if (p->extended_l2 && p->cluster_bits < 14) {
+        error_setg(errp, "Extended L2 tables are only supported with cluster "
+                   "sizes of at least 16384 bytes");
+        return -EINVAL;
+    }
+    if (p->data_file_raw && !p->data_file) {
+        error_setg(errp, "data-file-raw requires data-file");
+        return -EINVAL;
+    }
+    if (p->data_file_raw && p->backing_file) {
+        error_setg(errp, "Backing file and data-file-raw cannot be used at "
+                   "the same time");
+        return -EINVAL;
+    }
+    if (p->backing_fmt && !p->backing_file) {
+        error_setg(errp, "Backing format cannot be used without backing "
+                   "file");
+        return -EINVAL;
+    }
+    if (p->backing_file && p->prealloc != PREALLOC_MODE_OFF &&
+        !p->extended_l2) {
+        error_setg(errp, "Backing file and preallocation can only be used "
+                   "at the same time if extended_l2 is on");
+        return -EINVAL;
+    }
+    if (p->data_file_raw && p->prealloc == PREALLOC_MODE_OFF) {
+        /* A raw data file needs every cluster mapped from the start. */
+        p->prealloc = PREALLOC_MODE_METADATA;
+    }
+    return 0;
+}
+
+/*
+ * Running graph-changing steps in the main loop from the coroutine.
+ */
+
+typedef struct MainLoopCall {
+    void (*fn)(void *opaque);
+    void *opaque;
+    Coroutine *co;
+} MainLoopCall;
+
+static void main_loop_call_bh(void *opaque)
+{
+    MainLoopCall *c = opaque;
+
+    c->fn(c->opaque);
+    aio_co_wake(c->co);
+}
+
+static void coroutine_fn run_in_main_loop(void (*fn)(void *), void *opaque)
+{
+    MainLoopCall c = { .fn = fn, .opaque = opaque,
+                       .co = qemu_coroutine_self() };
+
+    aio_bh_schedule_oneshot(qemu_get_aio_context(), main_loop_call_bh, &c);
+    qemu_coroutine_yield();
+}
+
+typedef struct BlkOpenArgs {
+    const char *filename;
+    QDict *options;
+    int flags;
+    Error **errp;
+    BlockBackend *blk;
+} BlkOpenArgs;
+
+static void blk_open_fn(void *opaque)
+{
+    BlkOpenArgs *a = opaque;
+
+    a->blk = blk_new_open(a->filename, NULL, a->options, a->flags, a->errp);
+}
+
+static void blk_unref_fn(void *opaque)
+{
+    blk_unref(opaque);
+}
+
+static BlockBackend * coroutine_fn co_blk_open(const char *filename,
+                                               QDict *options, int flags,
+                                               Error **errp)
+{
+    BlkOpenArgs a = { filename, options, flags, errp, NULL };
+
+    run_in_main_loop(blk_open_fn, &a);
+    return a.blk;
+}
+
+static void coroutine_fn co_blk_unref(BlockBackend *blk)
+{
+    if (blk) {
+        run_in_main_loop(blk_unref_fn, blk);
+    }
+}
+
+/* The first three clusters: header, refcount table, refcount block. */
+static int coroutine_fn write_initial_clusters(BlockBackend *blk,
+                                               Qcow2CreateParams *p)
+{
+    size_t cs = 1 << p->cluster_bits;
+    g_autofree uint8_t *buf = g_malloc0(3 * cs);
+    QCowHeader *h = (QCowHeader *)buf;
+
+    *h = (QCowHeader) {
+        .magic = cpu_to_be32(QCOW_MAGIC),
+        .version = cpu_to_be32(p->version),
+        .cluster_bits = cpu_to_be32(p->cluster_bits),
+        .refcount_table_offset = cpu_to_be64(cs),
+        .refcount_table_clusters = cpu_to_be32(1),
+        .refcount_order = cpu_to_be32(p->refcount_order),
+        .header_length = cpu_to_be32(sizeof(*h)),
+        .compression_type = p->compression_type,
+    };
+    if (p->version >= 3) {
+        uint64_t incompat = 0, compat = 0, autoclear = 0;
+
+        if (p->data_file) {
+            incompat |= QCOW2_INCOMPAT_DATA_FILE;
+        }
+        if (p->data_file_raw) {
+            autoclear |= QCOW2_AUTOCLEAR_DATA_FILE_RAW;
+        }
+        if (p->compression_type != QCOW2_COMPRESSION_TYPE_ZLIB) {
+            incompat |= QCOW2_INCOMPAT_COMPRESSION;
+        }
+        if (p->extended_l2) {
+            incompat |= QCOW2_INCOMPAT_EXTL2;
+        }
+        if (p->lazy_refcounts) {
+            compat |= QCOW2_COMPAT_LAZY_REFCOUNTS;
+        }
+        h->incompatible_features = cpu_to_be64(incompat);
+        h->compatible_features = cpu_to_be64(compat);
+        h->autoclear_features = cpu_to_be64(autoclear);
+    }
+    /* Refcount table entry 0 points at the (still empty) refcount block. */
+    stq_be_p(buf + cs, 2 * cs);
+    return blk_co_pwrite(blk, 0, 3 * cs, buf, 0);
+}
+
+/* Open the fresh image as qcow2 and give it its final metadata. */
+static int coroutine_fn finish_image(BlockBackend *blk, Qcow2CreateParams *p,
+                                     Error **errp)
+{
+    BlockDriverState *bs = blk_bs(blk);
+    BDRVQcow2State *s = bs->opaque;
+    int64_t off;
+    int ret;
+
+    bdrv_graph_co_rdlock();
+    qemu_co_mutex_lock(&s->lock);
+    off = qcow2_alloc_clusters(bs, 3 << p->cluster_bits);
+    if (off != 0) {
+        ret = off < 0 ? off : -EIO;
+        error_setg_errno(errp, -ret, "Could not allocate clusters for qcow2 "
+                         "header and refcount table");
+        goto out;
+    }
+    if (p->data_file) {
+        g_free(s->image_data_file);
+        s->image_data_file = g_strdup(p->data_file);
+    }
+    if (p->backing_file) {
+        g_free(s->image_backing_file);
+        g_free(s->image_backing_format);
+        s->image_backing_file = g_strdup(p->backing_file);
+        s->image_backing_format = g_strdup(p->backing_fmt);
+        pstrcpy(bs->backing_file, sizeof(bs->backing_file), p->backing_file);
+        pstrcpy(bs->backing_format, sizeof(bs->backing_format),
+                p->backing_fmt ?: "");
+    }
+    ret = qcow2_update_header(bs);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not write qcow2 header");
+    }
+out:
+    qemu_co_mutex_unlock(&s->lock);
+    bdrv_graph_co_rdunlock();
+    return ret;
+}
+
+static int coroutine_fn qcow2_do_create(const char *filename,
+                                        Qcow2CreateParams *p, Error **errp)
+{
+    BlockBackend *blk;
+    QDict *options;
+    int ret;
+
+    blk = co_blk_open(filename, NULL, BDRV_O_RDWR | BDRV_O_RESIZE |
+                      BDRV_O_PROTOCOL, errp);
+    if (!blk) {
+        return -EIO;
+    }
+    blk_set_allow_write_beyond_eof(blk, true);
+    ret = blk_co_truncate(blk, 0, false, PREALLOC_MODE_OFF, 0, errp);
+    if (ret < 0) {
+        goto out;
+    }
+    ret = write_initial_clusters(blk, p);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not write qcow2 header");
+        goto out;
+    }
+    co_blk_unref(blk);
+
+    options = qdict_new();
+    qdict_put_str(options, "driver", "qcow2");
+    if (p->data_file) {
+        qdict_put_str(options, "data-file.filename", p->data_file);
+        qdict_put_str(options, "data-file.driver", "file");
+    }
+    blk = co_blk_open(filename, options, BDRV_O_RDWR | BDRV_O_RESIZE |
+                      BDRV_O_NO_BACKING | BDRV_O_NO_FLUSH, errp);
+    if (!blk) {
+        return -EIO;
+    }
+    ret = finish_image(blk, p, errp);
+    if (ret < 0) {
+        goto out;
+    }
+    ret = blk_co_truncate(blk, p->size, false, p->prealloc, 0, errp);
+    if (ret == 0) {
+        /* The node is closed later (deferred unref): write back now. */
+        ret = blk_co_flush(blk);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Could not flush the new image");
+        }
+    }
+out:
+    co_blk_unref(blk);
+    return ret;
+}
+
+int coroutine_fn qcow2_co_create_opts(BlockDriver *drv, const char *filename,
+                                      QemuOpts *opts, Error **errp)
+{
+    Qcow2CreateParams p = { 0 };
+    int ret;
+
+    ret = parse_create_opts(opts, &p, errp);
+    if (ret == 0) {
+        ret = check_create_params(&p, errp);
+    }
+    if (ret < 0) {
+        goto out;
+    }
+
+    ret = bdrv_co_create_file(filename, opts, errp);
+    if (ret < 0) {
+        goto out;
+    }
+    if (p.data_file) {
+        ret = bdrv_co_create_file(p.data_file, opts, errp);
+        if (ret < 0) {
+            goto out;
+        }
+    }
+    ret = qcow2_do_create(filename, &p, errp);
+out:
+    create_params_free(&p);
+    return ret;
+}
+
+/*
+ * Resize
+ */
+
+/*
+ * Map every cluster of [@offset, @offset + @bytes) to a host cluster
+ * without writing data; the data file then grows to cover them.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+preallocate_metadata(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                     PreallocMode file_mode, Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t host_end = 0;
+    int64_t file_len;
+    int ret;
+
+    while (bytes) {
+        unsigned int cur = MIN(bytes, INT_MAX & ~(s->cluster_size - 1));
+        QCowL2Meta *m = NULL;
+        uint64_t host;
+
+        ret = qcow2_alloc_host_offset(bs, offset, &cur, &host, &m);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Allocation failed");
+            return ret;
+        }
+        if (m) {
+            /* Nothing to copy: the new clusters read as zeroes. */
+            m->cow_start.nb_bytes = 0;
+            m->cow_end.nb_bytes = 0;
+            ret = qcow2_alloc_cluster_link_l2(bs, m);
+            g_free(m);
+            if (ret < 0) {
+                error_setg_errno(errp, -ret, "Mapping clusters failed");
+                return ret;
+            }
+        }
+        host_end = MAX(host_end, host + cur);
+        offset += cur;
+        bytes -= cur;
+    }
+
+    file_len = bdrv_co_getlength(s->data_file->bs);
+    if (file_len < 0) {
+        error_setg_errno(errp, -file_len, "Could not get file size");
+        return file_len;
+    }
+    host_end = ROUND_UP(host_end, BDRV_SECTOR_SIZE);
+    if (host_end > file_len) {
+        ret = bdrv_co_truncate(s->data_file, host_end, false, file_mode, 0,
+                               errp);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    return 0;
+}
+
+static int coroutine_fn GRAPH_RDLOCK
+write_size_field(BlockDriverState *bs, uint64_t size)
+{
+    uint64_t be = cpu_to_be64(size);
+
+    return bdrv_co_pwrite_sync(bs->file, offsetof(QCowHeader, size),
+                               sizeof(be), &be, 0);
+}
+
+static int coroutine_fn GRAPH_RDLOCK
+shrink_image(BlockDriverState *bs, int64_t offset, int64_t old_length,
+             Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int64_t file_len, last;
+    int ret;
+
+    if (ROUND_UP(offset, s->cluster_size) < old_length) {
+        ret = qcow2_cluster_discard(bs, ROUND_UP(offset, s->cluster_size),
+                                    old_length -
+                                    ROUND_UP(offset, s->cluster_size),
+                                    QCOW2_DISCARD_ALWAYS, true);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Failed to discard cropped "
+                             "clusters");
+            return ret;
+        }
+    }
+    ret = qcow2_shrink_l1_table(bs, size_to_l1(s, offset));
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to reduce the number of L2 "
+                         "tables");
+        return ret;
+    }
+    ret = qcow2_shrink_reftable(bs);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to discard unused refblocks");
+        return ret;
+    }
+    file_len = bdrv_co_getlength(bs->file->bs);
+    if (file_len < 0) {
+        return 0;
+    }
+    last = qcow2_get_last_cluster(bs, file_len);
+    if (last >= 0 && (last + 1) * s->cluster_size < file_len) {
+        Error *local_err = NULL;
+
+        /* Failing to cut the tail only wastes space. */
+        if (bdrv_co_truncate(bs->file, (last + 1) * s->cluster_size, false,
+                             PREALLOC_MODE_OFF, 0, &local_err) < 0) {
+            warn_reportf_err(local_err, "Failed to truncate the tail of the "
+                             "image: ");
+        }
+    }
+    return 0;
+}
+
+int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset,
+                                   bool exact, PreallocMode prealloc,
+                                   BdrvRequestFlags flags, Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int64_t old_length = bs->total_sectors * BDRV_SECTOR_SIZE;
+    int ret;
+
+    if (prealloc > PREALLOC_MODE_FULL) {
+        error_setg(errp, "Unsupported preallocation mode");
+        return -ENOTSUP;
+    }
+    if (!QEMU_IS_ALIGNED(offset, BDRV_SECTOR_SIZE)) {
+        error_setg(errp, "The new size must be a multiple of %u",
+                   (unsigned)BDRV_SECTOR_SIZE);
+        return -EINVAL;
+    }
+
+    qemu_co_mutex_lock(&s->lock);
+    if (s->nb_snapshots && s->qcow_version < 3) {
+        error_setg(errp, "Can't resize a v2 image which has snapshots");
+        ret = -ENOTSUP;
+        goto out;
+    }
+    if (s->nb_bitmaps) {
+        error_setg(errp, "Can't resize an image which has bitmaps");
+        ret = -ENOTSUP;
+        goto out;
+    }
+
+    if (offset < old_length) {
+        if (prealloc != PREALLOC_MODE_OFF) {
+            error_setg(errp, "Preallocation can't be used for shrinking an "
+                       "image");
+            ret = -EINVAL;
+            goto out;
+        }
+        ret = shrink_image(bs, offset, old_length, errp);
+        if (ret < 0) {
+            goto out;
+        }
+    } else {
+        ret = qcow2_grow_l1_table(bs, size_to_l1(s, offset), true);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Failed to grow the L1 table");
+            goto out;
+        }
+    }
+
+    ret = write_size_field(bs, offset);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to update the image size");
+        goto out;
+    }
+    bs->total_sectors = offset / BDRV_SECTOR_SIZE;
+    s->l1_vm_state_index = size_to_l1(s, offset);
+
+    if (offset > old_length && prealloc != PREALLOC_MODE_OFF) {
+        ret = preallocate_metadata(bs, old_length, offset - old_length,
+                                   prealloc == PREALLOC_MODE_METADATA ?
+                                   PREALLOC_MODE_OFF : prealloc, errp);
+        if (ret < 0) {
+            goto out;
+        }
+    } else if (offset > old_length && (flags & BDRV_REQ_ZERO_WRITE)) {
+        uint64_t start = ROUND_UP(old_length, s->cluster_size);
+
+        if (start < offset) {
+            ret = qcow2_subcluster_zeroize(bs, start, offset - start, 0);
+            if (ret < 0) {
+                error_setg_errno(errp, -ret, "Failed to zero out new "
+                                 "clusters");
+                goto out;
+            }
+        }
+    }
+    ret = 0;
+out:
+    qemu_co_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/*
+ * Information
+ */
+
+int coroutine_fn qcow2_co_get_info(BlockDriverState *bs,
+                                   BlockDriverInfo *bdi)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    bdi->cluster_size = s->cluster_size;
+    bdi->subcluster_size = s->subcluster_size;
+    bdi->vm_state_offset = qcow2_vm_state_offset(s);
+    bdi->is_dirty = s->incompatible_features & QCOW2_INCOMPAT_DIRTY;
+    return 0;
+}
+
+/* Bytes of metadata (L1, L2, refcounts) for an image of @size bytes. */
+static uint64_t metadata_size(uint64_t size, int cluster_bits,
+                              int refcount_order, bool extended_l2,
+                              uint64_t data_clusters)
+{
+    uint64_t cs = 1ULL << cluster_bits;
+    uint64_t l2_entry = extended_l2 ? 16 : 8;
+    uint64_t guest_clusters = DIV_ROUND_UP(size, cs);
+    uint64_t l2_tables = DIV_ROUND_UP(guest_clusters * l2_entry, cs);
+    uint64_t l1_bytes = ROUND_UP(l2_tables * 8, cs);
+    uint64_t meta = cs /* header */ + l1_bytes + l2_tables * cs;
+    uint64_t rb_entries = cs * 8 >> refcount_order;
+    uint64_t clusters = meta / cs + data_clusters;
+    uint64_t refblocks = 0, reftable = 0, prev;
+
+    /* Refcount structures also need refcounts: iterate to a fixed point. */
+    do {
+        prev = refblocks + reftable;
+        refblocks = DIV_ROUND_UP(clusters + prev, rb_entries);
+        reftable = DIV_ROUND_UP(refblocks * 8, cs);
+    } while (refblocks + reftable != prev);
+
+    return meta + (refblocks + reftable) * cs;
+}
+
+BlockMeasureInfo *qcow2_measure(QemuOpts *opts, BlockDriverState *in_bs,
+                                Error **errp)
+{
+    Qcow2CreateParams p = { 0 };
+    BlockMeasureInfo *info;
+    uint64_t cs, size, data_clusters;
+
+    if (parse_create_opts(opts, &p, errp) < 0) {
+        create_params_free(&p);
+        return NULL;
+    }
+    size = p.size;
+    if (in_bs) {
+        int64_t len = bdrv_getlength(in_bs);
+        if (len < 0) {
+            error_setg_errno(errp, -len, "Unable to get image virtual_size");
+            create_params_free(&p);
+            return NULL;
+        }
+        size = ROUND_UP(len, BDRV_SECTOR_SIZE);
+    }
+    cs = 1ULL << p.cluster_bits;
+    data_clusters = DIV_ROUND_UP(size, cs);
+
+    info = g_new0(BlockMeasureInfo, 1);
+    info->fully_allocated = data_clusters * cs +
+        metadata_size(size, p.cluster_bits, p.refcount_order, p.extended_l2,
+                      data_clusters);
+    /* Without allocation data of the source, assume all of it is used. */
+    info->required = p.prealloc == PREALLOC_MODE_OFF && !in_bs ?
+        metadata_size(size, p.cluster_bits, p.refcount_order,
+                      p.extended_l2, 0) :
+        info->fully_allocated;
+    create_params_free(&p);
+    return info;
+}
