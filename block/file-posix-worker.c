@@ -31,39 +31,53 @@ static int raw_errno_unsupported(int err)
            err == ENOSYS || err == EINVAL;
 }
 
-/* preadv/pwritev loop: the whole vector, zeroes past end of file. */
-static ssize_t raw_rw_vector(RawPosixAIOData *acb)
+/* One preadv/pwritev of @iov at @offset, retried on EINTR. */
+static ssize_t raw_rw_once(int fd, bool is_read, struct iovec *iov, int niov,
+                           off_t offset)
+{
+    ssize_t len;
+
+    do {
+        len = is_read ? preadv(fd, iov, niov, offset)
+                      : pwritev(fd, iov, niov, offset);
+    } while (len < 0 && errno == EINTR);
+    return len < 0 ? -errno : len;
+}
+
+/*
+ * preadv/pwritev of the whole vector: the common case is one call; a
+ * partial transfer continues with the rest.  Reads past end of file
+ * return zeroes, writes that make no progress fail with -ENOSPC.
+ */
+static int raw_rw_vector(RawPosixAIOData *acb)
 {
     bool is_read = acb->aio_type & QEMU_AIO_READ;
     QEMUIOVector qiov, rest;
-    uint64_t done = 0;
+    uint64_t done;
     ssize_t len;
 
+    len = raw_rw_once(acb->aio_fildes, is_read, acb->io.iov, acb->io.niov,
+                      acb->aio_offset);
+    if (len < 0 || len == acb->aio_nbytes) {
+        return len < 0 ? len : 0;
+    }
+
+    done = len;
     qemu_iovec_init_external(&qiov, acb->io.iov, acb->io.niov);
     qemu_iovec_init(&rest, acb->io.niov);
-    while (done < acb->aio_nbytes) {
+    while (len > 0 && done < acb->aio_nbytes) {
         qemu_iovec_reset(&rest);
         qemu_iovec_concat(&rest, &qiov, done, acb->aio_nbytes - done);
-        if (is_read) {
-            len = preadv(acb->aio_fildes, rest.iov, rest.niov,
-                         acb->aio_offset + done);
-        } else {
-            len = pwritev(acb->aio_fildes, rest.iov, rest.niov,
+        len = raw_rw_once(acb->aio_fildes, is_read, rest.iov, rest.niov,
                           acb->aio_offset + done);
+        if (len > 0) {
+            done += len;
         }
-        if (len < 0 && errno == EINTR) {
-            continue;
-        }
-        if (len < 0) {
-            qemu_iovec_destroy(&rest);
-            return -errno;
-        }
-        if (len == 0) {
-            break;
-        }
-        done += len;
     }
     qemu_iovec_destroy(&rest);
+    if (len < 0) {
+        return len;
+    }
     if (done < acb->aio_nbytes) {
         if (!is_read) {
             return -ENOSPC;
