@@ -713,6 +713,19 @@ int64_t qcow2_alloc_bytes(BlockDriverState *bs, int size)
     BLKDBG_EVENT(bs->file, BLKDBG_CLUSTER_ALLOC_BYTES);
     assert(size > 0 && size <= s->cluster_size);
     if (off && s->cluster_size - offset_into_cluster(s, off) >= size) {
+        uint64_t rc;
+
+        ret = qcow2_get_refcount(bs, off >> s->cluster_bits, &rc);
+        if (ret < 0) {
+            return ret;
+        }
+        if (rc >= s->refcount_max) {
+            off = 0;    /* no room for another reference: new cluster */
+        }
+    } else {
+        off = 0;
+    }
+    if (off) {
         /* Another chunk in the current cluster: one more reference. */
         ret = qcow2_update_cluster_refcount(bs, off >> s->cluster_bits, 1,
                                             false, QCOW2_DISCARD_NEVER);
