@@ -3,14 +3,16 @@
  * block/io-helpers.c: small request-path services built on block/io.c.
  *
  * Synchronous-flush writes, copy-on-read users, VM state of internal
- * snapshots, aligned I/O buffers, zoned-device pass-through, and the
- * whole-graph services (flush all, cancel, buffer registration).  None
- * of them needs the internals of block/io.c; they only call its public
- * entry points or the driver directly, counting themselves in flight.
+ * snapshots, aligned I/O buffers, offloaded copies (copy_range), ioctl
+ * and zoned-device pass-through, and the whole-graph services (flush
+ * all, cancel, buffer registration).  They call block/io.c's public
+ * entry points, or the driver directly (counting themselves in flight);
+ * copy offload also uses the tracked-request helpers of io-internal.h.
  */
 
 #include "qemu/osdep.h"
 #include "block/block_int.h"
+#include "io-internal.h"
 
 /* --- Helpers built on the request path ----------------------------------- */
 
@@ -236,7 +238,7 @@ int coroutine_fn bdrv_co_zone_append(BlockDriverState *bs, int64_t *offset,
     return ret;
 }
 
-/* --- Whole-graph services (main loop) --------------------------------- */
+/* --- Whole-graph services (main loop) ------------------------------------ */
 
 int bdrv_flush_all(void)
 {
@@ -319,4 +321,130 @@ void bdrv_unregister_buf(BlockDriverState *bs, void *host, size_t size)
     QLIST_FOREACH(child, &bs->children, next) {
         bdrv_unregister_buf(child->bs, host, size);
     }
+}
+
+/* --- Offloaded copies ---------------------------------------------------- */
+
+/*
+ * One offloaded copy.  The request is tracked on the side whose driver is
+ * asked: the source (read) for copy_range_from, the destination (write,
+ * with the usual write bookkeeping) for copy_range_to.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_copy_range_internal(BdrvChild *src, int64_t src_offset,
+                            BdrvChild *dst, int64_t dst_offset,
+                            int64_t bytes, BdrvRequestFlags read_flags,
+                            BdrvRequestFlags write_flags, bool from_src)
+{
+    BdrvTrackedRequest req;
+    BlockDriverState *bs;
+    int ret;
+
+    if (!dst || !dst->bs || !bdrv_co_is_inserted(dst->bs)) {
+        return -ENOMEDIUM;
+    }
+    ret = bdrv_check_request32(dst_offset, bytes, NULL, 0);
+    if (ret < 0) {
+        return ret;
+    }
+    if (write_flags & BDRV_REQ_ZERO_WRITE) {
+        return bdrv_co_pwrite_zeroes(dst, dst_offset, bytes, write_flags);
+    }
+    if (!src || !src->bs || !bdrv_co_is_inserted(src->bs)) {
+        return -ENOMEDIUM;
+    }
+    ret = bdrv_check_request32(src_offset, bytes, NULL, 0);
+    if (ret < 0) {
+        return ret;
+    }
+    if (!src->bs->drv->bdrv_co_copy_range_from ||
+        !dst->bs->drv->bdrv_co_copy_range_to ||
+        src->bs->encrypted || dst->bs->encrypted) {
+        return -ENOTSUP;
+    }
+
+    bs = from_src ? src->bs : dst->bs;
+    bdrv_inc_in_flight(bs);
+    if (from_src) {
+        tracked_request_begin(&req, bs, src_offset, bytes, BDRV_TRACKED_READ);
+        ret = bs->drv->bdrv_co_copy_range_from(bs, src, src_offset, dst,
+                                               dst_offset, bytes, read_flags,
+                                               write_flags);
+    } else {
+        tracked_request_begin(&req, bs, dst_offset, bytes,
+                              BDRV_TRACKED_WRITE);
+        ret = bdrv_co_write_req_prepare(dst, dst_offset, bytes, &req,
+                                        write_flags);
+        if (ret == 0) {
+            ret = bs->drv->bdrv_co_copy_range_to(bs, src, src_offset, dst,
+                                                 dst_offset, bytes,
+                                                 read_flags, write_flags);
+            bdrv_co_write_req_finish(dst, dst_offset, bytes, &req, ret);
+        }
+    }
+    tracked_request_end(&req);
+    bdrv_dec_in_flight(bs);
+    return ret;
+}
+
+int coroutine_fn bdrv_co_copy_range_from(BdrvChild *src, int64_t src_offset,
+                                         BdrvChild *dst, int64_t dst_offset,
+                                         int64_t bytes,
+                                         BdrvRequestFlags read_flags,
+                                         BdrvRequestFlags write_flags)
+{
+    IO_CODE();
+    assert_bdrv_graph_readable();
+    return bdrv_co_copy_range_internal(src, src_offset, dst, dst_offset,
+                                       bytes, read_flags, write_flags, true);
+}
+
+int coroutine_fn bdrv_co_copy_range_to(BdrvChild *src, int64_t src_offset,
+                                       BdrvChild *dst, int64_t dst_offset,
+                                       int64_t bytes,
+                                       BdrvRequestFlags read_flags,
+                                       BdrvRequestFlags write_flags)
+{
+    IO_CODE();
+    assert_bdrv_graph_readable();
+    return bdrv_co_copy_range_internal(src, src_offset, dst, dst_offset,
+                                       bytes, read_flags, write_flags, false);
+}
+
+int coroutine_fn bdrv_co_copy_range(BdrvChild *src, int64_t src_offset,
+                                    BdrvChild *dst, int64_t dst_offset,
+                                    int64_t bytes, BdrvRequestFlags read_flags,
+                                    BdrvRequestFlags write_flags)
+{
+    IO_CODE();
+    assert_bdrv_graph_readable();
+    /* The source side starts; its driver hands over to the destination. */
+    return bdrv_co_copy_range_from(src, src_offset, dst, dst_offset, bytes,
+                                   read_flags, write_flags);
+}
+
+/* --- Pass-through: ioctl ------------------------------------------------- */
+
+int coroutine_fn bdrv_co_ioctl(BlockDriverState *bs, int req, void *buf)
+{
+    BlockDriver *drv = bs->drv;
+    int ret;
+
+    IO_CODE();
+    assert_bdrv_graph_readable();
+
+    if (!drv || (!drv->bdrv_co_ioctl && !drv->bdrv_aio_ioctl)) {
+        return -ENOTSUP;
+    }
+    bdrv_inc_in_flight(bs);
+    if (drv->bdrv_co_ioctl) {
+        ret = drv->bdrv_co_ioctl(bs, req, buf);
+    } else {
+        CoroutineIOCompletion co = { .coroutine = qemu_coroutine_self() };
+        BlockAIOCB *acb = drv->bdrv_aio_ioctl(bs, req, buf,
+                                              bdrv_co_io_em_complete, &co);
+        ret = bdrv_co_io_em_wait(acb, &co);
+    }
+    bdrv_dec_in_flight(bs);
+    return ret;
 }

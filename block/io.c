@@ -7,11 +7,13 @@
  * node at once.  The second half is the path every request takes before
  * it reaches a driver: argument checks, tracked requests, the fallbacks
  * between the driver callback flavours (FUA emulation, zero writes from
- * a bounce buffer), copy-on-read, flush generations, truncate and length
- * queries.  Alignment RMW and serialising requests belong here too but
- * are not written yet.  Block status lives in block/block-status.c,
- * smaller services on top of this file in block/io-helpers.c; graph
- * changes in block.c, the backend in block/block-backend*.c.
+ * a bounce buffer), flush generations, truncate and length queries.
+ * Alignment RMW and serialising requests belong here too but are not
+ * written yet.  Copy-on-read is in block/io-cor.c, block status in
+ * block/block-status.c, smaller services (copy offload, ioctl, VM state,
+ * buffers) in block/io-helpers.c; what they share with this file is
+ * declared in block/io-internal.h.  Graph changes live in block.c, the
+ * backend in block/block-backend*.c.
  */
 
 #include "qemu/osdep.h"
@@ -23,6 +25,7 @@
 #include "qemu/stats64.h"
 #include "block/aio-wait.h"
 #include "block/block_int.h"
+#include "io-internal.h"
 
 /*
  * Number of bdrv_drain_all_begin() calls not yet ended; nodes created in
@@ -459,10 +462,10 @@ int bdrv_check_request32(int64_t offset, int64_t bytes, QEMUIOVector *qiov,
 
 /* --- Tracked requests ---------------------------------------------------- */
 
-static void coroutine_fn tracked_request_begin(BdrvTrackedRequest *req,
-                                               BlockDriverState *bs,
-                                               int64_t offset, int64_t bytes,
-                                               enum BdrvTrackedRequestType type)
+void coroutine_fn tracked_request_begin(BdrvTrackedRequest *req,
+                                        BlockDriverState *bs,
+                                        int64_t offset, int64_t bytes,
+                                        enum BdrvTrackedRequestType type)
 {
     assert(bytes >= 0 && bytes <= INT64_MAX - offset);
 
@@ -482,7 +485,7 @@ static void coroutine_fn tracked_request_begin(BdrvTrackedRequest *req,
     qemu_mutex_unlock(&bs->reqs_lock);
 }
 
-static void coroutine_fn tracked_request_end(BdrvTrackedRequest *req)
+void coroutine_fn tracked_request_end(BdrvTrackedRequest *req)
 {
     BlockDriverState *bs = req->bs;
 
@@ -496,7 +499,7 @@ static void coroutine_fn tracked_request_end(BdrvTrackedRequest *req)
 }
 
 /* Checks shared by every request that modifies the node. */
-static int coroutine_fn GRAPH_RDLOCK
+int coroutine_fn GRAPH_RDLOCK
 bdrv_co_write_req_prepare(BdrvChild *child, int64_t offset, int64_t bytes,
                           BdrvTrackedRequest *req, BdrvRequestFlags flags)
 {
@@ -539,7 +542,7 @@ static void GRAPH_RDLOCK bdrv_parent_cb_resize(BlockDriverState *bs)
 }
 
 /* Bookkeeping after a successful (or failed) modification of the node. */
-static void coroutine_fn GRAPH_RDLOCK
+void coroutine_fn GRAPH_RDLOCK
 bdrv_co_write_req_finish(BdrvChild *child, int64_t offset, int64_t bytes,
                          BdrvTrackedRequest *req, int ret)
 {
@@ -563,13 +566,7 @@ bdrv_co_write_req_finish(BdrvChild *child, int64_t offset, int64_t bytes,
 
 /* --- Calling the driver -------------------------------------------------- */
 
-/* Lets a coroutine wait for a driver's AIO-style callback. */
-typedef struct CoroutineIOCompletion {
-    Coroutine *coroutine;
-    int ret;
-} CoroutineIOCompletion;
-
-static void bdrv_co_io_em_complete(void *opaque, int ret)
+void bdrv_co_io_em_complete(void *opaque, int ret)
 {
     CoroutineIOCompletion *co = opaque;
 
@@ -577,9 +574,8 @@ static void bdrv_co_io_em_complete(void *opaque, int ret)
     aio_co_wake(co->coroutine);
 }
 
-/* Waits for @acb submitted with bdrv_co_io_em_complete(). */
-static int coroutine_fn bdrv_co_io_em_wait(BlockAIOCB *acb,
-                                           CoroutineIOCompletion *co)
+int coroutine_fn bdrv_co_io_em_wait(BlockAIOCB *acb,
+                                    CoroutineIOCompletion *co)
 {
     if (!acb) {
         return -EIO;
@@ -603,7 +599,7 @@ bdrv_co_flush_after_write(BlockDriverState *bs)
  * Hands one read to whichever callback @bs's driver implements.  The
  * sector-based callback needs sector-aligned requests.
  */
-static int coroutine_fn GRAPH_RDLOCK
+int coroutine_fn GRAPH_RDLOCK
 bdrv_driver_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
                    QEMUIOVector *qiov, size_t qiov_offset, int flags)
 {
@@ -648,7 +644,7 @@ bdrv_driver_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
 }
 
 /* Write counterpart of bdrv_driver_preadv(); emulates FUA with a flush. */
-static int coroutine_fn GRAPH_RDLOCK
+int coroutine_fn GRAPH_RDLOCK
 bdrv_driver_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
                     QEMUIOVector *qiov, size_t qiov_offset,
                     BdrvRequestFlags flags)
@@ -734,7 +730,7 @@ bdrv_driver_pwritev_compressed(BlockDriverState *bs, int64_t offset,
 }
 
 /* Largest chunk handed to the driver in one call. */
-static int64_t bdrv_max_transfer(BlockDriverState *bs)
+int64_t bdrv_max_transfer(BlockDriverState *bs)
 {
     int64_t max = MIN_NON_ZERO((int64_t)bs->bl.max_transfer,
                                (int64_t)BDRV_REQUEST_MAX_BYTES);
@@ -746,7 +742,7 @@ static int64_t bdrv_max_transfer(BlockDriverState *bs)
  * Reads @bytes at @offset in driver-sized chunks.  What lies past the end
  * of the node reads as zeroes without asking the driver.
  */
-static int coroutine_fn GRAPH_RDLOCK
+int coroutine_fn GRAPH_RDLOCK
 bdrv_co_do_preadv(BdrvChild *child, int64_t offset, int64_t bytes,
                   QEMUIOVector *qiov, size_t qiov_offset,
                   BdrvRequestFlags flags)
@@ -785,173 +781,11 @@ bdrv_co_do_preadv(BdrvChild *child, int64_t offset, int64_t bytes,
     return 0;
 }
 
-static int coroutine_fn GRAPH_RDLOCK
-bdrv_co_do_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
-                         BdrvRequestFlags flags);
-
-/* Largest bounce buffer copy-on-read uses for one piece. */
-#define COR_BOUNCE_MAX (16 * 1024 * 1024)
-
-void coroutine_fn bdrv_round_to_subclusters(BlockDriverState *bs,
-                                            int64_t offset, int64_t bytes,
-                                            int64_t *cluster_offset,
-                                            int64_t *cluster_bytes)
-{
-    BlockDriverInfo bdi;
-    int64_t c;
-
-    IO_CODE();
-    if (bdrv_co_get_info(bs, &bdi) < 0 || bdi.subcluster_size <= 0) {
-        *cluster_offset = offset;
-        *cluster_bytes = bytes;
-        return;
-    }
-    c = bdi.subcluster_size;
-    *cluster_offset = QEMU_ALIGN_DOWN(offset, c);
-    *cluster_bytes = QEMU_ALIGN_UP(offset + bytes, c) - *cluster_offset;
-}
-
-/*
- * Copies one unallocated piece [@start, @start + @len) up into @bs
- * through @bounce: read (from the backing chain, via the driver), then
- * written back unchanged.  A piece that reads as zero becomes a zero
- * write when the driver has a cheap one.
- */
-static int coroutine_fn GRAPH_RDLOCK
-bdrv_co_copy_up(BlockDriverState *bs, int64_t start, int64_t len,
-                void *bounce)
-{
-    QEMUIOVector bq;
-    int ret;
-
-    qemu_iovec_init_buf(&bq, bounce, len);
-    ret = bdrv_driver_preadv(bs, start, len, &bq, 0, 0);
-    if (ret < 0) {
-        return ret;
-    }
-    bdrv_co_debug_event(bs, BLKDBG_COR_WRITE);
-    if (bs->drv->bdrv_co_pwrite_zeroes && buffer_is_zero(bounce, len)) {
-        return bdrv_co_do_pwrite_zeroes(bs, start, len,
-                                        BDRV_REQ_WRITE_UNCHANGED);
-    }
-    /* The data does not change, so writethrough needs no flush here. */
-    return bdrv_driver_pwritev(bs, start, len, &bq, 0,
-                               BDRV_REQ_WRITE_UNCHANGED);
-}
-
-/*
- * Copy-on-read: reads the (sub)cluster-aligned range around the request
- * piece by piece.  Pieces not allocated in @bs are copied up (and the
- * caller's part of them taken from the bounce buffer, so that a caller
- * scribbling over its buffer cannot corrupt the image); allocated pieces
- * are read straight into @qiov.  With BDRV_REQ_PREFETCH nothing is
- * returned to the caller (@qiov may be NULL).
- *
- * This bypasses permissions (the copy is made without a WRITE on @bs) and
- * is not serialised against writes to the same clusters yet.
- */
-static int coroutine_fn GRAPH_RDLOCK
-bdrv_co_copy_on_readv(BdrvChild *child, int64_t offset, int64_t bytes,
-                      QEMUIOVector *qiov, size_t qiov_offset,
-                      BdrvRequestFlags flags)
-{
-    BlockDriverState *bs = child->bs;
-    int64_t chunk = MIN(bdrv_max_transfer(bs), COR_BOUNCE_MAX);
-    bool want_data = qiov && !(flags & BDRV_REQ_PREFETCH);
-    /* An inactive node may not be written; nothing to copy then. */
-    bool no_copy = bs->open_flags & BDRV_O_INACTIVE;
-    int64_t start, len, skip, done = 0;
-    void *bounce;
-    int ret = 0;
-
-    bdrv_round_to_subclusters(bs, offset, bytes, &start, &len);
-    skip = offset - start;
-    bounce = qemu_try_blockalign(bs, MIN(len, chunk));
-    if (!bounce) {
-        return -ENOMEM;
-    }
-
-    while (len > 0 && ret >= 0) {
-        int64_t pnum = MIN(len, chunk), piece_skip, use;
-        int allocated = 1;
-
-        if (!no_copy) {
-            allocated = bdrv_co_is_allocated(bs, start, pnum, &pnum);
-            if (allocated < 0) {
-                /* Treat as unallocated: the read will report the error. */
-                allocated = 0;
-                pnum = MIN(len, chunk);
-            } else if (pnum == 0) {
-                break;          /* end of the image inside the cluster */
-            }
-        }
-        piece_skip = MIN(skip, pnum);
-        use = MIN(pnum - piece_skip, bytes - done);
-
-        if (!allocated) {
-            ret = bdrv_co_copy_up(bs, start, pnum, bounce);
-            if (ret >= 0 && want_data && use > 0) {
-                qemu_iovec_from_buf(qiov, qiov_offset + done,
-                                    (uint8_t *)bounce + piece_skip, use);
-            }
-        } else if (want_data && use > 0) {
-            ret = bdrv_driver_preadv(bs, start + piece_skip, use, qiov,
-                                     qiov_offset + done, 0);
-        }
-        start += pnum;
-        len -= pnum;
-        skip -= piece_skip;
-        done += MAX(use, 0);
-    }
-
-    /* Past the end of the image reads as zeroes, as without COR. */
-    if (ret >= 0 && want_data && done < bytes) {
-        qemu_iovec_memset(qiov, qiov_offset + done, 0, bytes - done);
-    }
-    qemu_vfree(bounce);
-    return ret < 0 ? ret : 0;
-}
-
-/*
- * Read entry below the tracked request: copy-on-read when asked for and
- * something in the range is not allocated in @child's node yet.
- */
-static int coroutine_fn GRAPH_RDLOCK
-bdrv_co_do_preadv_cor(BdrvChild *child, int64_t offset, int64_t bytes,
-                      QEMUIOVector *qiov, size_t qiov_offset,
-                      BdrvRequestFlags flags)
-{
-    BlockDriverState *bs = child->bs;
-
-    if (flags & BDRV_REQ_COPY_ON_READ) {
-        int64_t pnum;
-        int ret = bdrv_co_is_allocated(bs, offset, bytes, &pnum);
-
-        if (ret < 0) {
-            return ret;
-        }
-        if (!ret || pnum != bytes) {
-            return bdrv_co_copy_on_readv(child, offset, bytes, qiov,
-                                         qiov_offset, flags);
-        }
-        if (flags & BDRV_REQ_PREFETCH) {
-            return 0;   /* all there already, and no data wanted */
-        }
-    } else if ((flags & BDRV_REQ_PREFETCH) &&
-               !(bs->supported_read_flags & BDRV_REQ_PREFETCH)) {
-        return 0;       /* nothing to fetch into, nothing to return */
-    }
-    /* A driver that takes PREFETCH (the copy-on-read filter) gets it. */
-    return bdrv_co_do_preadv(child, offset, bytes, qiov, qiov_offset,
-                             flags & bs->supported_read_flags &
-                             ~BDRV_REQ_COPY_ON_READ);
-}
-
 /*
  * Writes zeroes: the driver's own callback when it has one, otherwise a
  * bounce buffer full of zeroes written in chunks.
  */
-static int coroutine_fn GRAPH_RDLOCK
+int coroutine_fn GRAPH_RDLOCK
 bdrv_co_do_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
                          BdrvRequestFlags flags)
 {
@@ -1524,130 +1358,4 @@ void bdrv_aio_cancel(BlockAIOCB *acb)
         aio_poll(ctx, true);
     }
     qemu_aio_unref(acb);
-}
-
-/* --- Offloaded copies ------------------------------------------------ */
-
-/*
- * One offloaded copy.  The request is tracked on the side whose driver is
- * asked: the source (read) for copy_range_from, the destination (write,
- * with the usual write bookkeeping) for copy_range_to.
- */
-static int coroutine_fn GRAPH_RDLOCK
-bdrv_co_copy_range_internal(BdrvChild *src, int64_t src_offset,
-                            BdrvChild *dst, int64_t dst_offset,
-                            int64_t bytes, BdrvRequestFlags read_flags,
-                            BdrvRequestFlags write_flags, bool from_src)
-{
-    BdrvTrackedRequest req;
-    BlockDriverState *bs;
-    int ret;
-
-    if (!dst || !dst->bs || !bdrv_co_is_inserted(dst->bs)) {
-        return -ENOMEDIUM;
-    }
-    ret = bdrv_check_request32(dst_offset, bytes, NULL, 0);
-    if (ret < 0) {
-        return ret;
-    }
-    if (write_flags & BDRV_REQ_ZERO_WRITE) {
-        return bdrv_co_pwrite_zeroes(dst, dst_offset, bytes, write_flags);
-    }
-    if (!src || !src->bs || !bdrv_co_is_inserted(src->bs)) {
-        return -ENOMEDIUM;
-    }
-    ret = bdrv_check_request32(src_offset, bytes, NULL, 0);
-    if (ret < 0) {
-        return ret;
-    }
-    if (!src->bs->drv->bdrv_co_copy_range_from ||
-        !dst->bs->drv->bdrv_co_copy_range_to ||
-        src->bs->encrypted || dst->bs->encrypted) {
-        return -ENOTSUP;
-    }
-
-    bs = from_src ? src->bs : dst->bs;
-    bdrv_inc_in_flight(bs);
-    if (from_src) {
-        tracked_request_begin(&req, bs, src_offset, bytes, BDRV_TRACKED_READ);
-        ret = bs->drv->bdrv_co_copy_range_from(bs, src, src_offset, dst,
-                                               dst_offset, bytes, read_flags,
-                                               write_flags);
-    } else {
-        tracked_request_begin(&req, bs, dst_offset, bytes,
-                              BDRV_TRACKED_WRITE);
-        ret = bdrv_co_write_req_prepare(dst, dst_offset, bytes, &req,
-                                        write_flags);
-        if (ret == 0) {
-            ret = bs->drv->bdrv_co_copy_range_to(bs, src, src_offset, dst,
-                                                 dst_offset, bytes,
-                                                 read_flags, write_flags);
-            bdrv_co_write_req_finish(dst, dst_offset, bytes, &req, ret);
-        }
-    }
-    tracked_request_end(&req);
-    bdrv_dec_in_flight(bs);
-    return ret;
-}
-
-int coroutine_fn bdrv_co_copy_range_from(BdrvChild *src, int64_t src_offset,
-                                         BdrvChild *dst, int64_t dst_offset,
-                                         int64_t bytes,
-                                         BdrvRequestFlags read_flags,
-                                         BdrvRequestFlags write_flags)
-{
-    IO_CODE();
-    assert_bdrv_graph_readable();
-    return bdrv_co_copy_range_internal(src, src_offset, dst, dst_offset,
-                                       bytes, read_flags, write_flags, true);
-}
-
-int coroutine_fn bdrv_co_copy_range_to(BdrvChild *src, int64_t src_offset,
-                                       BdrvChild *dst, int64_t dst_offset,
-                                       int64_t bytes,
-                                       BdrvRequestFlags read_flags,
-                                       BdrvRequestFlags write_flags)
-{
-    IO_CODE();
-    assert_bdrv_graph_readable();
-    return bdrv_co_copy_range_internal(src, src_offset, dst, dst_offset,
-                                       bytes, read_flags, write_flags, false);
-}
-
-int coroutine_fn bdrv_co_copy_range(BdrvChild *src, int64_t src_offset,
-                                    BdrvChild *dst, int64_t dst_offset,
-                                    int64_t bytes, BdrvRequestFlags read_flags,
-                                    BdrvRequestFlags write_flags)
-{
-    IO_CODE();
-    assert_bdrv_graph_readable();
-    /* The source side starts; its driver hands over to the destination. */
-    return bdrv_co_copy_range_from(src, src_offset, dst, dst_offset, bytes,
-                                   read_flags, write_flags);
-}
-
-/* --- Pass-through: ioctl ------------------------------------------------- */
-
-int coroutine_fn bdrv_co_ioctl(BlockDriverState *bs, int req, void *buf)
-{
-    BlockDriver *drv = bs->drv;
-    int ret;
-
-    IO_CODE();
-    assert_bdrv_graph_readable();
-
-    if (!drv || (!drv->bdrv_co_ioctl && !drv->bdrv_aio_ioctl)) {
-        return -ENOTSUP;
-    }
-    bdrv_inc_in_flight(bs);
-    if (drv->bdrv_co_ioctl) {
-        ret = drv->bdrv_co_ioctl(bs, req, buf);
-    } else {
-        CoroutineIOCompletion co = { .coroutine = qemu_coroutine_self() };
-        BlockAIOCB *acb = drv->bdrv_aio_ioctl(bs, req, buf,
-                                              bdrv_co_io_em_complete, &co);
-        ret = bdrv_co_io_em_wait(acb, &co);
-    }
-    bdrv_dec_in_flight(bs);
-    return ret;
 }
