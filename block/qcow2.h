@@ -249,11 +249,10 @@ enum {
                                         | QCOW2_AUTOCLEAR_DATA_FILE_RAW,
 };
 
-/* Values of the compression_type header field. */
-enum qcow2_compression_type {
-    QCOW2_COMPRESSION_TYPE_ZLIB = 0,
-    QCOW2_COMPRESSION_TYPE_ZSTD = 1,
-};
+/*
+ * Values of the compression_type header field: Qcow2CompressionType
+ * (QCOW2_COMPRESSION_TYPE_ZLIB = 0, _ZSTD = 1) from the QAPI types.
+ */
 
 /* One entry of the feature name table extension (48 bytes on disk). */
 typedef struct Qcow2Feature {
@@ -1287,6 +1286,13 @@ qcow2_check_bitmaps_refcounts(BlockDriverState *bs, BdrvCheckResult *res,
                               void (*count)(void *opaque, uint64_t offset,
                                             uint64_t size),
                               void *opaque);
+
+/*
+ * The persistent bitmaps for qemu-img info (name, granularity, flags), in
+ * directory order; NULL if there are none (or on error, with @errp set).
+ */
+Qcow2BitmapInfoList * GRAPH_RDLOCK
+qcow2_get_bitmap_info_list(BlockDriverState *bs, Error **errp);
 
 int coroutine_fn GRAPH_RDLOCK
 qcow2_read_bitmaps(BlockDriverState *bs, bool autoclear_was_set,
