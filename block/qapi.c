@@ -546,3 +546,21 @@ void bdrv_image_info_dump(const ImageInfo *info)
                                       "Format specific information:\n");
     }
 }
+
+/* --- Measuring --------------------------------------------------------- */
+
+/*
+ * bdrv_measure() (declared in block-io.h) lives here because qemu-img
+ * measure is its only user so far; it just asks the output format.
+ */
+BlockMeasureInfo *bdrv_measure(BlockDriver *drv, QemuOpts *opts,
+                               BlockDriverState *in_bs, Error **errp)
+{
+    IO_CODE();
+    if (!drv->bdrv_measure) {
+        error_setg(errp, "Block driver '%s' does not support size "
+                   "measurement", drv->format_name);
+        return NULL;
+    }
+    return drv->bdrv_measure(opts, in_bs, errp);
+}
