@@ -14,6 +14,7 @@
 
 #include "qemu/osdep.h"
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <linux/fs.h>
 #include "qapi/error.h"
@@ -426,6 +427,82 @@ static int hdev_probe_blocksizes(BlockDriverState *bs, BlockSizes *bsz)
     return 0;
 }
 
+/* --- Page cache on incoming migration -------------------------------- */
+
+/* Window mapped at a time to ask mincore() about the page cache. */
+#define RAW_MINCORE_WINDOW (128 * MiB)
+
+/* Fail if any page of the file is still in the host page cache. */
+static void raw_check_cache_dropped(BDRVRawState *s, Error **errp)
+{
+    size_t page = qemu_real_host_page_size();
+    int64_t end = raw_getlength_fd(s);
+    g_autofree unsigned char *vec = NULL;
+    int64_t off;
+
+    if (end < 0) {
+        error_setg_errno(errp, -end, "Failed to get file length");
+        return;
+    }
+    vec = g_malloc(DIV_ROUND_UP(RAW_MINCORE_WINDOW, page));
+    for (off = 0; off < end; off += RAW_MINCORE_WINDOW) {
+        size_t len = MIN(end - off, RAW_MINCORE_WINDOW);
+        size_t i, pages = DIV_ROUND_UP(len, page);
+        void *map = mmap(NULL, len, PROT_NONE, MAP_SHARED, s->fd, off);
+        int ret;
+
+        if (map == MAP_FAILED) {
+            error_setg_errno(errp, errno, "mmap failed");
+            return;
+        }
+        ret = mincore(map, len, vec);
+        munmap(map, len);
+        if (ret < 0) {
+            error_setg_errno(errp, errno, "mincore failed");
+            return;
+        }
+        for (i = 0; i < pages; i++) {
+            if (vec[i] & 1) {
+                error_setg(errp, "page cache still in use!");
+                return;
+            }
+        }
+    }
+}
+
+/*
+ * Another host wrote the image while we were inactive: drop what the
+ * page cache holds of it (drop-cache=on), and with x-check-cache-dropped
+ * verify that it is really gone.
+ */
+static void coroutine_fn raw_co_invalidate_cache(BlockDriverState *bs,
+                                                 Error **errp)
+{
+    BDRVRawState *s = bs->opaque;
+    int ret;
+
+    if (s->fd < 0) {
+        error_setg_errno(errp, EBADF, "The file descriptor is not open");
+        return;
+    }
+    if (!s->drop_cache || (s->open_flags & O_DIRECT)) {
+        return;
+    }
+    ret = raw_co_simple(bs, QEMU_AIO_FLUSH, 0, 0);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "flush failed");
+        return;
+    }
+    ret = posix_fadvise(s->fd, 0, 0, POSIX_FADV_DONTNEED);
+    if (ret != 0) {
+        error_setg_errno(errp, ret, "fadvise failed");
+        return;
+    }
+    if (s->check_cache_dropped) {
+        raw_check_cache_dropped(s, errp);
+    }
+}
+
 /* --- AioContext changes ----------------------------------------------- */
 
 static void raw_detach_aio_context(BlockDriverState *bs)
@@ -500,6 +577,7 @@ BlockDriver bdrv_file = {
     .create_opts            = &raw_create_opts,
     .bdrv_has_zero_init     = bdrv_has_zero_init_1,
     .bdrv_co_delete_file    = raw_co_delete_file,
+    .bdrv_co_invalidate_cache = raw_co_invalidate_cache,
 
     .bdrv_co_preadv         = raw_co_preadv,
     .bdrv_co_pwritev        = raw_co_pwritev,

@@ -13,6 +13,7 @@
  */
 
 #include "qemu/osdep.h"
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include "qapi/error.h"
 #include "qapi/qmp/qdict.h"
@@ -508,6 +509,46 @@ static void test_create(void)
     error_free(err);
 }
 
+/* --- Page cache on incoming migration -------------------------------- */
+
+static void test_invalidate_cache(void)
+{
+    g_autofree char *path = make_file("cache.img", IMG_SIZE);
+    size_t len = 256 * KiB;
+    g_autofree uint8_t *buf = g_malloc(len);
+    BlockBackend *blk;
+    Error *err = NULL;
+    uint8_t *map;
+    int fd;
+
+    blk = open_file(path, BDRV_O_RDWR, &error_abort, "aio", "threads",
+                    "x-check-cache-dropped", "on");
+    fill(buf, len, 31);
+    g_assert_cmpint(blk_pwrite(blk, 0, len, buf, 0), ==, 0);
+
+    /* Written through the page cache; dropping it leaves nothing. */
+    g_assert_cmpint(bdrv_invalidate_cache(blk_bs(blk), &error_abort), ==, 0);
+
+    /* A page mapped and touched elsewhere cannot be dropped. */
+    fd = open(path, O_RDONLY);
+    map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    g_assert(map != MAP_FAILED);
+    g_assert_cmpint(map[0], ==, buf[0]);
+    g_assert_cmpint(bdrv_invalidate_cache(blk_bs(blk), &err), <, 0);
+    g_assert_cmpstr(error_get_pretty(err), ==, "page cache still in use!");
+    error_free(err);
+    munmap(map, 4096);
+    close(fd);
+    blk_unref(blk);
+
+    /* drop-cache=off: nothing is dropped, nothing checked. */
+    blk = open_file(path, 0, &error_abort, "drop-cache", "off",
+                    "x-check-cache-dropped", "on");
+    g_assert_cmpint(blk_pread(blk, 0, len, buf, 0), ==, 0);
+    g_assert_cmpint(bdrv_invalidate_cache(blk_bs(blk), &error_abort), ==, 0);
+    blk_unref(blk);
+}
+
 /* --- Options and error paths ------------------------------------------ */
 
 static void test_missing_file(void)
@@ -852,6 +893,7 @@ int main(int argc, char **argv)
     g_test_add_func("/file-posix/native-needs-direct",
                     test_native_needs_direct);
     g_test_add_func("/file-posix/create", test_create);
+    g_test_add_func("/file-posix/invalidate-cache", test_invalidate_cache);
     g_test_add_func("/file-posix/missing-file", test_missing_file);
     g_test_add_func("/file-posix/options", test_options);
     g_test_add_func("/file-posix/file-prefix", test_file_prefix);
