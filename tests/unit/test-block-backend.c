@@ -294,6 +294,20 @@ static void test_null_options(void)
                     "'null-aio://'");
     error_free(err);
 
+    /* A latency makes every request sleep before it completes. */
+    opts = qdict_new();
+    qdict_put_str(opts, "driver", "null-co");
+    qdict_put_str(opts, "latency-ns", "100000");
+    blk = blk_new_open(NULL, NULL, opts, BDRV_O_RDWR, &error_abort);
+    {
+        uint8_t buf[512];
+
+        g_assert_cmpint(blk_pread(blk, 0, 512, buf, 0), ==, 0);
+        g_assert_cmpint(blk_pwrite(blk, 0, 512, buf, BDRV_REQ_FUA), ==, 0);
+        g_assert_cmpint(blk_flush(blk), ==, 0);
+    }
+    blk_unref(blk);
+
     /* The default size is 1 GiB. */
     blk = blk_new_open("null-co://", NULL, NULL, BDRV_O_PROTOCOL,
                        &error_abort);
