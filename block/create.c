@@ -7,7 +7,9 @@
  * only the protocol's options; bdrv_img_create() is the whole of
  * "qemu-img create": option lists of format and protocol merged, backing
  * file checks (its format is required; its size is the default size), the
- * "Formatting ..." line, creation.  Deleting is the driver's business.
+ * "Formatting ..." line, creation.  bdrv_co_create_opts_simple() serves
+ * drivers that cannot create anything: the image must exist already.
+ * Deleting is the driver's business.
  */
 #include "qemu/osdep.h"
 #include "block/block_int.h"
@@ -16,6 +18,7 @@
 #include "qapi/qmp/qdict.h"
 #include "qemu/error-report.h"
 #include "qemu/option.h"
+#include "sysemu/block-backend.h"
 
 int coroutine_fn bdrv_co_create(BlockDriver *drv, const char *filename,
                                 QemuOpts *opts, Error **errp)
@@ -334,4 +337,132 @@ void bdrv_img_create(const char *filename, const char *fmt,
 out:
     qemu_opts_del(opts);
     qemu_opts_free(create_opts);
+}
+
+/* --- Creation for drivers that cannot create --------------------------- */
+
+QemuOptsList bdrv_create_opts_simple = {
+    .name = "simple-create-opts",
+    .head = QTAILQ_HEAD_INITIALIZER(bdrv_create_opts_simple.head),
+    .desc = {
+        {
+            .name = BLOCK_OPT_SIZE,
+            .type = QEMU_OPT_SIZE,
+            .help = "Virtual disk size"
+        },
+        {
+            .name = BLOCK_OPT_PREALLOC,
+            .type = QEMU_OPT_STRING,
+            .help = "Preallocation mode (allowed values: off)"
+        },
+        { /* end of list */ }
+    }
+};
+
+/*
+ * "Create" an image that must already exist: open it, make sure it has
+ * at least @size bytes (growing it if the driver can) and zero its first
+ * sector so that no old format is probed in it.  Main loop, no coroutine.
+ */
+static int create_simple_sync(BlockDriver *drv, const char *filename,
+                              int64_t size, Error **errp)
+{
+    Error *resize_err = NULL;
+    BlockBackend *blk;
+    QDict *options = qdict_new();
+    int64_t len;
+    int ret;
+
+    qdict_put_str(options, "driver", drv->format_name);
+    blk = blk_new_open(filename, NULL, options, BDRV_O_RDWR | BDRV_O_RESIZE,
+                       errp);
+    if (!blk) {
+        error_prepend(errp, "Protocol driver '%s' does not support creating "
+                      "new images, so an existing image must be selected as "
+                      "the target; however, opening the given target as an "
+                      "existing image failed: ", drv->format_name);
+        return -EINVAL;
+    }
+
+    ret = blk_truncate(blk, size, false, PREALLOC_MODE_OFF, 0, &resize_err);
+    if (ret < 0 && ret != -ENOTSUP) {
+        error_propagate(errp, resize_err);
+        goto out;
+    }
+    len = blk_getlength(blk);
+    if (len < 0) {
+        error_free(resize_err);
+        error_setg_errno(errp, -len, "Failed to inquire the new image "
+                         "file's length");
+        ret = len;
+        goto out;
+    }
+    if (len < size) {
+        /* Too small, and it could not be grown. */
+        if (!resize_err) {
+            error_setg(&resize_err, "Image is smaller than the requested "
+                       "size");
+        }
+        error_propagate(errp, resize_err);
+        ret = -ENOTSUP;
+        goto out;
+    }
+    error_free(resize_err);
+
+    ret = len ? blk_pwrite_zeroes(blk, 0, MIN(len, BDRV_SECTOR_SIZE),
+                                  BDRV_REQ_MAY_UNMAP) : 0;
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to clear the new image's first "
+                         "sector");
+    }
+out:
+    blk_unref(blk);
+    return ret < 0 ? ret : 0;
+}
+
+typedef struct SimpleCreate {
+    Coroutine *co;
+    BlockDriver *drv;
+    const char *filename;
+    int64_t size;
+    Error **errp;
+    int ret;
+} SimpleCreate;
+
+static void create_simple_bh(void *opaque)
+{
+    SimpleCreate *s = opaque;
+
+    s->ret = create_simple_sync(s->drv, s->filename, s->size, s->errp);
+    aio_co_wake(s->co);
+}
+
+int coroutine_fn bdrv_co_create_opts_simple(BlockDriver *drv,
+                                            const char *filename,
+                                            QemuOpts *opts, Error **errp)
+{
+    g_autofree char *prealloc = NULL;
+    SimpleCreate s = {
+        .co = qemu_coroutine_self(),
+        .drv = drv,
+        .filename = filename,
+        .errp = errp,
+    };
+
+    s.size = qemu_opt_get_size_del(opts, BLOCK_OPT_SIZE, 0);
+    prealloc = qemu_opt_get_del(opts, BLOCK_OPT_PREALLOC);
+    if (prealloc && strcmp(prealloc, "off")) {
+        if (strcmp(prealloc, "metadata") && strcmp(prealloc, "falloc") &&
+            strcmp(prealloc, "full")) {
+            error_setg(errp, "invalid parameter value: %s", prealloc);
+            return -EINVAL;
+        }
+        error_setg(errp, "Unsupported preallocation mode '%s'", prealloc);
+        return -ENOTSUP;
+    }
+
+    /* Opening nodes is main-loop work: do it there and wait. */
+    aio_bh_schedule_oneshot(qemu_get_aio_context(), create_simple_bh, &s);
+    qemu_coroutine_yield();
+    return s.ret;
 }

@@ -208,6 +208,26 @@ static BlockDriver bdrv_mock_proto = {
 };
 
 /* "hdr-backing"/"hdr-backing-fmt" play the backing file name in a header. */
+static int coroutine_fn mock_co_pwritev(BlockDriverState *bs, int64_t offset,
+                                        int64_t bytes, QEMUIOVector *qiov,
+                                        BdrvRequestFlags flags)
+{
+    return 0;
+}
+
+/* A protocol that cannot create images: bdrv_co_create_opts_simple(). */
+static BlockDriver bdrv_mock_simple = {
+    .format_name            = "mock-simple",
+    .protocol_name          = "msimple",
+    .instance_size          = sizeof(MockState),
+    .bdrv_file_open         = mock_proto_open,
+    .bdrv_co_preadv         = mock_co_preadv,
+    .bdrv_co_pwritev        = mock_co_pwritev,
+    .bdrv_co_getlength      = mock_co_getlength,
+    .bdrv_co_create_opts    = bdrv_co_create_opts_simple,
+    .create_opts            = &bdrv_create_opts_simple,
+};
+
 static int mock_fmt_open(BlockDriverState *bs, QDict *options, int flags,
                          Error **errp)
 {
@@ -1169,6 +1189,44 @@ static void test_inactivate(void)
     flush_and_check_empty();
 }
 
+/* bdrv_create() of mock-simple with @size and @prealloc (may be NULL). */
+static int create_simple(uint64_t size, const char *prealloc, Error **errp)
+{
+    QemuOpts *opts = qemu_opts_create(&bdrv_create_opts_simple, NULL, 0,
+                                      &error_abort);
+    int ret;
+
+    qemu_opt_set_number(opts, BLOCK_OPT_SIZE, size, &error_abort);
+    if (prealloc) {
+        qemu_opt_set(opts, BLOCK_OPT_PREALLOC, prealloc, &error_abort);
+    }
+    ret = bdrv_create(&bdrv_mock_simple, "mock:disk", opts, errp);
+    qemu_opts_del(opts);
+    return ret;
+}
+
+static void test_create_simple(void)
+{
+    Error *err = NULL;
+
+    /* The image exists and is large enough: fine. */
+    g_assert_cmpint(create_simple(4096, NULL, &error_abort), ==, 0);
+    g_assert_cmpint(create_simple(4096, "off", &error_abort), ==, 0);
+
+    /* Larger than the image, which cannot grow. */
+    g_assert_cmpint(create_simple(2 * MOCK_SIZE, NULL, &err), ==, -ENOTSUP);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Image format driver does not support resize");
+    error_free(err);
+    err = NULL;
+
+    g_assert_cmpint(create_simple(4096, "full", &err), ==, -ENOTSUP);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Unsupported preallocation mode 'full'");
+    error_free(err);
+    flush_and_check_empty();
+}
+
 static void test_insert_node(void)
 {
     BlockDriverState *fmt = open_fmt("fmt", "proto", false);
@@ -1362,6 +1420,7 @@ int main(int argc, char **argv)
     bdrv_register(&bdrv_mock_proto);
     bdrv_register(&bdrv_mock_fmt);
     bdrv_register(&bdrv_mock_filter);
+    bdrv_register(&bdrv_mock_simple);
 
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/bdrv-graph-mod/open/node-names", test_open_node_names);
@@ -1390,6 +1449,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-graph-mod/graph/drop-intermediate",
                     test_drop_intermediate);
     g_test_add_func("/bdrv-graph-mod/create/img-create", test_img_create);
+    g_test_add_func("/bdrv-graph-mod/create/simple", test_create_simple);
     g_test_add_func("/bdrv-graph-mod/open/node-info", test_node_info);
     g_test_add_func("/bdrv-graph-mod/backing/from-header",
                     test_backing_from_header);
