@@ -306,6 +306,87 @@ static void test_truncate(gconstpointer opaque)
     blk_unref(blk);
 }
 
+/* Many requests in flight at once: batching, ring overflow, completions. */
+#define CONC_REQS 300
+#define CONC_SIZE 4096
+
+typedef struct ConcReq {
+    BlockBackend *blk;
+    uint8_t *buf;
+    int index;
+    bool write;
+    int *pending;
+    int ret;
+} ConcReq;
+
+static void coroutine_fn conc_entry(void *opaque)
+{
+    ConcReq *r = opaque;
+    int64_t off = (int64_t)r->index * CONC_SIZE;
+
+    if (r->write) {
+        r->ret = blk_co_pwrite(r->blk, off, CONC_SIZE, r->buf, 0);
+    } else {
+        r->ret = blk_co_pread(r->blk, off, CONC_SIZE, r->buf, 0);
+    }
+    (*r->pending)--;
+}
+
+/* Start CONC_REQS requests of one kind, then run the loop until done. */
+static void conc_run(BlockBackend *blk, ConcReq *reqs, bool write)
+{
+    int pending = CONC_REQS;
+    int i;
+
+    for (i = 0; i < CONC_REQS; i++) {
+        reqs[i].blk = blk;
+        reqs[i].index = i;
+        reqs[i].write = write;
+        reqs[i].pending = &pending;
+        reqs[i].ret = -EINPROGRESS;
+        qemu_coroutine_enter(qemu_coroutine_create(conc_entry, &reqs[i]));
+    }
+    while (pending > 0) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+    for (i = 0; i < CONC_REQS; i++) {
+        g_assert_cmpint(reqs[i].ret, ==, 0);
+    }
+}
+
+static void test_concurrent(gconstpointer opaque)
+{
+    const char *engine = opaque;
+    g_autofree char *path = make_file("conc.img", IMG_SIZE);
+    g_autofree ConcReq *reqs = g_new0(ConcReq, CONC_REQS);
+    BlockBackend *blk = open_engine(path, engine);
+    uint8_t *expect;
+    int i;
+
+    if (!blk) {
+        return;
+    }
+    g_assert_cmpint(CONC_REQS * CONC_SIZE, <=, IMG_SIZE);
+    for (i = 0; i < CONC_REQS; i++) {
+        reqs[i].buf = qemu_memalign(4096, CONC_SIZE);
+        fill(reqs[i].buf, CONC_SIZE, i);
+    }
+    conc_run(blk, reqs, true);
+
+    expect = qemu_memalign(4096, CONC_SIZE);
+    for (i = 0; i < CONC_REQS; i++) {
+        memset(reqs[i].buf, 0, CONC_SIZE);
+    }
+    conc_run(blk, reqs, false);
+    for (i = 0; i < CONC_REQS; i++) {
+        fill(expect, CONC_SIZE, i);
+        g_assert(memcmp(reqs[i].buf, expect, CONC_SIZE) == 0);
+        qemu_vfree(reqs[i].buf);
+    }
+    qemu_vfree(expect);
+    blk_unref(blk);
+}
+
 /* The engine state of @engine in @ctx, if any. */
 static void *engine_state(const char *engine, AioContext *ctx)
 {
@@ -889,6 +970,7 @@ int main(int argc, char **argv)
     add_engine_tests("block-status", test_block_status);
     add_engine_tests("truncate", test_truncate);
     add_engine_tests("iothread", test_iothread);
+    add_engine_tests("concurrent", test_concurrent);
     g_test_add_func("/file-posix/o-direct", test_o_direct);
     g_test_add_func("/file-posix/native-needs-direct",
                     test_native_needs_direct);
