@@ -291,6 +291,9 @@ static void test_truncate(gconstpointer opaque)
     st = stat_file(path);
     g_assert_cmpint(st.st_size, ==, 6 * MiB);
     g_assert_cmpint(st.st_blocks * 512, >=, 4 * MiB);
+    /* The allocated size is what the host file system reports. */
+    g_assert_cmpint(bdrv_get_allocated_file_size(blk_bs(blk)), ==,
+                    (int64_t)st.st_blocks * 512);
 
     /* Shrinking works, but not with preallocation. */
     g_assert_cmpint(blk_truncate(blk, 1 * MiB, true, PREALLOC_MODE_FALLOC, 0,
@@ -813,6 +816,7 @@ static void test_host_device(void)
     BlockBackend *blk;
     BlockDriverState *bs;
     Error *err = NULL;
+    blkcnt_t blocks;
     int64_t pnum;
     int ret;
 
@@ -837,8 +841,8 @@ static void test_host_device(void)
         return;
     }
     blk = blk_new_open(dev, NULL, NULL,
-                       BDRV_O_PROTOCOL | BDRV_O_RDWR | BDRV_O_RESIZE,
-                       &error_abort);
+                       BDRV_O_PROTOCOL | BDRV_O_RDWR | BDRV_O_RESIZE |
+                       BDRV_O_UNMAP, &error_abort);
     bs = blk_bs(blk);
     g_assert_cmpstr(bs->drv->format_name, ==, "host_device");
     g_assert_cmpint(blk_getlength(blk), ==, IMG_SIZE);
@@ -855,6 +859,14 @@ static void test_host_device(void)
     g_assert_cmpint(blk_pwrite_zeroes(blk, len, len, 0), ==, 0);
     g_assert_cmpint(blk_pread(blk, len, len, rbuf, 0), ==, 0);
     g_assert(all_zero(rbuf, len));
+
+    /* BLKDISCARD: the loop driver punches a hole in its backing file. */
+    fill(buf, len, 37);
+    g_assert_cmpint(blk_pwrite(blk, 0, len, buf, 0), ==, 0);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+    blocks = stat_file(backing).st_blocks;
+    g_assert_cmpint(blk_pdiscard(blk, 0, len), ==, 0);
+    g_assert_cmpint(stat_file(backing).st_blocks, <, blocks);
 
     /* Devices have no holes to report: all data. */
     ret = bdrv_block_status(bs, 0, IMG_SIZE, &pnum, NULL, NULL);
