@@ -141,6 +141,9 @@ typedef struct BDRVBlkdebugState {
     uint64_t max_write_zero;
     uint64_t opt_discard;
     uint64_t max_discard;
+    /* Permissions taken on / not shared with the child on top of usual. */
+    uint64_t take_child_perms;
+    uint64_t unshare_child_perms;
     char *config_file;
 
     /* Everything below is protected by @lock. */
@@ -485,6 +488,10 @@ static int add_rule(void *opaque, QemuOpts *opts, Error **errp)
     BlkdebugRule *rule;
     int event;
 
+    if (!qemu_opt_get(opts, "event")) {
+        error_setg(errp, "Missing event name for rule");
+        return -1;
+    }
     event = blkdebug_lookup(blkdebug_event_names, BLKDBG__MAX,
                             qemu_opt_get(opts, "event"), errp);
     if (event < 0) {
@@ -532,6 +539,66 @@ static int blkdebug_load_rules(BDRVBlkdebugState *s, Error **errp)
         ret = qemu_opts_foreach(&set_state_opts, add_rule, &d, errp);
     }
     return ret ? -EINVAL : 0;
+}
+
+/* ---- child permissions ---- */
+
+static const char *const blkdebug_perm_names[] = {
+    "consistent-read", "write", "write-unchanged", "resize",
+};
+
+/*
+ * Collect the list @key.N (permission names) from @options into a mask;
+ * the keys are consumed.  False with @errp set on a bad name.
+ */
+static bool blkdebug_parse_perm_list(QDict *options, const char *key,
+                                     uint64_t *perms, Error **errp)
+{
+    g_autofree char *prefix = g_strdup_printf("%s.", key);
+    QDict *sub = NULL;
+    QList *list = NULL;
+    QListEntry *e;
+    bool ok = true;
+
+    *perms = 0;
+    qdict_extract_subqdict(options, &sub, prefix);
+    qdict_array_split(sub, &list);
+    if (qdict_size(sub)) {
+        error_setg(errp, "Invalid parameter '%s'", key);
+        ok = false;
+    }
+    QLIST_FOREACH_ENTRY(list, e) {
+        QString *name = qobject_to(QString, qlist_entry_obj(e));
+        int bit;
+
+        if (!ok) {
+            break;
+        }
+        bit = blkdebug_lookup(blkdebug_perm_names,
+                              ARRAY_SIZE(blkdebug_perm_names),
+                              name ? qstring_get_str(name) : NULL, errp);
+        if (bit < 0) {
+            ok = false;
+            break;
+        }
+        *perms |= 1ull << bit;
+    }
+    qobject_unref(sub);
+    qobject_unref(list);
+    return ok;
+}
+
+static void GRAPH_RDLOCK
+blkdebug_child_perm(BlockDriverState *bs, BdrvChild *c, BdrvChildRole role,
+                    BlockReopenQueue *reopen_queue, uint64_t perm,
+                    uint64_t shared, uint64_t *nperm, uint64_t *nshared)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+
+    bdrv_default_perms(bs, c, role, reopen_queue, perm, shared,
+                       nperm, nshared);
+    *nperm |= s->take_child_perms;
+    *nshared &= ~s->unshare_child_perms;
 }
 
 /* ---- open / close ---- */
@@ -648,6 +715,14 @@ static int blkdebug_open(BlockDriverState *bs, QDict *options, int flags,
     qemu_opts_reset(&inject_error_opts);
     qemu_opts_reset(&set_state_opts);
     if (ret < 0) {
+        goto fail;
+    }
+
+    if (!blkdebug_parse_perm_list(options, "take-child-perms",
+                                  &s->take_child_perms, errp) ||
+        !blkdebug_parse_perm_list(options, "unshare-child-perms",
+                                  &s->unshare_child_perms, errp)) {
+        ret = -EINVAL;
         goto fail;
     }
 
@@ -1044,7 +1119,7 @@ BlockDriver bdrv_blkdebug = {
     .bdrv_file_open                 = blkdebug_open,
     .bdrv_close                     = blkdebug_close,
     .bdrv_reopen_prepare            = blkdebug_reopen_prepare,
-    .bdrv_child_perm                = bdrv_default_perms,
+    .bdrv_child_perm                = blkdebug_child_perm,
     .bdrv_refresh_limits            = blkdebug_refresh_limits,
     .bdrv_refresh_filename          = blkdebug_refresh_filename,
 

@@ -476,6 +476,52 @@ raw_co_copy_range_to(BlockDriverState *bs, BdrvChild *src,
                                  bytes, read_flags, write_flags);
 }
 
+static int GRAPH_RDLOCK raw_probe_blocksizes(BlockDriverState *bs,
+                                             BlockSizes *bsz)
+{
+    BDRVRawState *s = bs->opaque;
+
+    /* A window changes the geometry; only the whole file reports it. */
+    if (s->offset || s->has_size) {
+        return -ENOTSUP;
+    }
+    return bdrv_probe_blocksizes(bs->file->bs, bsz);
+}
+
+static int raw_probe_geometry(BlockDriverState *bs, HDGeometry *geo)
+{
+    BDRVRawState *s = bs->opaque;
+
+    if (s->offset || s->has_size) {
+        return -ENOTSUP;
+    }
+    return bdrv_probe_geometry(bs->file->bs, geo);
+}
+
+static void coroutine_fn GRAPH_RDLOCK
+raw_co_eject(BlockDriverState *bs, bool eject_flag)
+{
+    bdrv_co_eject(bs->file->bs, eject_flag);
+}
+
+static void coroutine_fn GRAPH_RDLOCK
+raw_co_lock_medium(BlockDriverState *bs, bool locked)
+{
+    bdrv_co_lock_medium(bs->file->bs, locked);
+}
+
+static int coroutine_fn GRAPH_RDLOCK
+raw_co_ioctl(BlockDriverState *bs, unsigned long int req, void *buf)
+{
+    BDRVRawState *s = bs->opaque;
+
+    /* Device commands would address the whole device, not the window. */
+    if (s->offset || s->has_size) {
+        return -ENOTSUP;
+    }
+    return bdrv_co_ioctl(bs->file->bs, req, buf);
+}
+
 BlockDriver bdrv_raw = {
     .format_name                    = "raw",
     .instance_size                  = sizeof(BDRVRawState),
@@ -495,6 +541,8 @@ BlockDriver bdrv_raw = {
     .bdrv_measure                   = raw_measure,
     .bdrv_refresh_limits            = raw_refresh_limits,
     .bdrv_has_zero_init             = raw_has_zero_init,
+    .bdrv_probe_blocksizes          = raw_probe_blocksizes,
+    .bdrv_probe_geometry            = raw_probe_geometry,
 
     .bdrv_co_preadv                 = raw_co_preadv,
     .bdrv_co_pwritev                = raw_co_pwritev,
@@ -507,6 +555,9 @@ BlockDriver bdrv_raw = {
     .bdrv_co_getlength              = raw_co_getlength,
     .bdrv_co_get_allocated_file_size = raw_co_get_allocated_file_size,
     .bdrv_co_get_info               = raw_co_get_info,
+    .bdrv_co_eject                  = raw_co_eject,
+    .bdrv_co_lock_medium            = raw_co_lock_medium,
+    .bdrv_co_ioctl                  = raw_co_ioctl,
 };
 
 static void bdrv_raw_init(void)

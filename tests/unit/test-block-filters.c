@@ -460,6 +460,11 @@ static void test_blkdebug_bad_options(void)
 {
     expect_open_error(DBG_BASE ",file.inject-error.0.event=no_such_event",
                       "invalid parameter value: no_such_event");
+    expect_open_error(DBG_BASE ",file.inject-error.0.errno=5",
+                      "Missing event name for rule");
+    expect_open_error(DBG_BASE ",file.inject-error.0.event=read_aio"
+                      ",file.inject-error.0.iotype=sideways",
+                      "invalid parameter value: sideways");
     expect_open_error(DBG_BASE ",file.align=3",
                       "Cannot meet constraints with align 3");
     expect_open_error(DBG_BASE ",file.align=4096,file.max-transfer=512",
@@ -476,6 +481,24 @@ static void test_blkdebug_align(void)
     g_assert_cmpint(dbg->bl.request_alignment, ==, 4096);
     g_assert_cmpint(dbg->bl.max_transfer, ==, 65536);
     close_blk(blk);
+}
+
+static void test_blkdebug_child_perms(void)
+{
+    BlockBackend *blk = open_blk(DBG_BASE ",file.take-child-perms.0=resize"
+                                 ",file.unshare-child-perms.0=write"
+                                 ",file.unshare-child-perms.1=resize",
+                                 &error_abort);
+    BdrvChild *c = blk_bs(blk)->file->bs->file;
+
+    g_assert_cmpint(c->perm & BLK_PERM_RESIZE, !=, 0);
+    g_assert_cmpint(c->shared_perm & (BLK_PERM_WRITE | BLK_PERM_RESIZE),
+                    ==, 0);
+    g_assert_cmpint(c->shared_perm & BLK_PERM_CONSISTENT_READ, !=, 0);
+    close_blk(blk);
+
+    expect_open_error(DBG_BASE ",file.take-child-perms.0=fly",
+                      "invalid parameter value: fly");
 }
 
 static char *write_config(const char *text)
@@ -891,6 +914,7 @@ int main(int argc, char **argv)
     g_test_add_func("/blkdebug/iotype", test_blkdebug_iotype);
     g_test_add_func("/blkdebug/bad-options", test_blkdebug_bad_options);
     g_test_add_func("/blkdebug/align", test_blkdebug_align);
+    g_test_add_func("/blkdebug/child-perms", test_blkdebug_child_perms);
     g_test_add_func("/blkdebug/config-file", test_blkdebug_config_file);
     g_test_add_func("/blkdebug/config-errors", test_blkdebug_config_errors);
     g_test_add_func("/blkdebug/filename", test_blkdebug_filename);
