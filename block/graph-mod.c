@@ -97,6 +97,27 @@ static bool bdrv_child_is_backing(BdrvChild *child)
             !strcmp(child->name, "backing"));
 }
 
+/*
+ * A backing node may only take part in operations that keep the overlay
+ * intact: being committed into, streamed from and backed up.
+ */
+static void GRAPH_RDLOCK bdrv_block_backing_ops(BlockDriverState *parent,
+                                                BlockDriverState *backing_hd)
+{
+    assert(!parent->backing_blocker);
+    error_setg(&parent->backing_blocker, "node is used as backing hd of '%s'",
+               bdrv_get_device_or_node_name(parent));
+    bdrv_op_block_all(backing_hd, parent->backing_blocker);
+    bdrv_op_unblock(backing_hd, BLOCK_OP_TYPE_COMMIT_TARGET,
+                    parent->backing_blocker);
+    bdrv_op_unblock(backing_hd, BLOCK_OP_TYPE_STREAM,
+                    parent->backing_blocker);
+    bdrv_op_unblock(backing_hd, BLOCK_OP_TYPE_BACKUP_SOURCE,
+                    parent->backing_blocker);
+    bdrv_op_unblock(backing_hd, BLOCK_OP_TYPE_BACKUP_TARGET,
+                    parent->backing_blocker);
+}
+
 static void GRAPH_WRLOCK bdrv_child_cb_attach(BdrvChild *child)
 {
     BlockDriverState *parent = child->opaque;
@@ -112,6 +133,7 @@ static void GRAPH_WRLOCK bdrv_child_cb_attach(BdrvChild *child)
             bdrv_refresh_filename(backing_hd);
             pstrcpy(parent->auto_backing_file,
                     sizeof(parent->auto_backing_file), backing_hd->filename);
+            bdrv_block_backing_ops(parent, backing_hd);
         }
     } else if (child->role & BDRV_CHILD_PRIMARY) {
         assert(!parent->file);
@@ -124,6 +146,11 @@ static void GRAPH_WRLOCK bdrv_child_cb_detach(BdrvChild *child)
     BlockDriverState *parent = child->opaque;
 
     if (parent->backing == child) {
+        if (parent->backing_blocker) {
+            bdrv_op_unblock_all(child->bs, parent->backing_blocker);
+            error_free(parent->backing_blocker);
+            parent->backing_blocker = NULL;
+        }
         parent->backing = NULL;
     }
     if (parent->file == child) {

@@ -953,6 +953,8 @@ static void test_backing_from_header(void)
     BlockDriverState *top = open_with_header_backing(NULL);
     BdrvChild *backing = backing_of(top);
     BlockDriverState *base, *other;
+    g_autofree char *msg = NULL;
+    Error *err = NULL;
 
     /* The header names it: opened read-only, inheriting from top. */
     g_assert_nonnull(backing);
@@ -964,6 +966,16 @@ static void test_backing_from_header(void)
     g_assert_true(base->inherits_from == top);
     g_assert_cmpstr(((MockState *)base->file->bs->opaque)->path, ==, "base");
     g_assert_cmpstr(top->auto_backing_file, ==, base->filename);
+
+    /* Being a backing file blocks most operations on the node. */
+    bdrv_graph_rdlock_main_loop();
+    g_assert_true(bdrv_op_is_blocked(base, BLOCK_OP_TYPE_RESIZE, &err));
+    g_assert_false(bdrv_op_is_blocked(base, BLOCK_OP_TYPE_STREAM, NULL));
+    bdrv_graph_rdunlock_main_loop();
+    msg = g_strdup_printf("Node '%s' is busy: node is used as backing hd "
+                          "of 'top'", bdrv_get_node_name(base));
+    g_assert_cmpstr(error_get_pretty(err), ==, msg);
+    error_free(err);
     bdrv_unref(top);
     flush_and_check_empty();
 
