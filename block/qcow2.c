@@ -644,6 +644,8 @@ static int qcow2_change_backing_file(BlockDriverState *bs,
     g_free(s->image_backing_format);
     s->image_backing_file = g_strdup(backing_file);
     s->image_backing_format = g_strdup(backing_fmt);
+    /* Called by the core (main loop) with the graph read lock held. */
+    assume_graph_lock();
     return qcow2_update_header(bs);
 }
 
