@@ -21,6 +21,36 @@ QemuOptsList qcow2_create_opts = {
     .name = "qcow2-create-opts",
     .head = QTAILQ_HEAD_INITIALIZER(qcow2_create_opts.head),
     .desc = {
+        /* In QEMU 7.2's order (qemu-img create prints them in it). */
+        { .name = BLOCK_OPT_ENCRYPT, .type = QEMU_OPT_BOOL,
+          .help = "Encrypt the image with format 'aes'. (Deprecated in "
+                  "favor of encrypt.format=aes)" },
+        { .name = BLOCK_OPT_ENCRYPT_FORMAT, .type = QEMU_OPT_STRING,
+          .help = "Encrypt the image, format choices: 'aes', 'luks'" },
+        { .name = "encrypt.key-secret", .type = QEMU_OPT_STRING,
+          .help = "ID of secret providing qcow AES key or LUKS passphrase" },
+        { .name = "encrypt.cipher-alg", .type = QEMU_OPT_STRING,
+          .help = "Name of encryption cipher algorithm" },
+        { .name = "encrypt.cipher-mode", .type = QEMU_OPT_STRING,
+          .help = "Name of encryption cipher mode" },
+        { .name = "encrypt.ivgen-alg", .type = QEMU_OPT_STRING,
+          .help = "Name of IV generator algorithm" },
+        { .name = "encrypt.ivgen-hash-alg", .type = QEMU_OPT_STRING,
+          .help = "Name of IV generator hash algorithm" },
+        { .name = "encrypt.hash-alg", .type = QEMU_OPT_STRING,
+          .help = "Name of encryption hash algorithm" },
+        { .name = "encrypt.iter-time", .type = QEMU_OPT_NUMBER,
+          .help = "Time to spend in PBKDF in milliseconds" },
+        { .name = BLOCK_OPT_CLUSTER_SIZE, .type = QEMU_OPT_SIZE,
+          .help = "qcow2 cluster size", .def_value_str = "65536" },
+        { .name = BLOCK_OPT_EXTL2, .type = QEMU_OPT_BOOL,
+          .help = "Extended L2 tables", .def_value_str = "off" },
+        { .name = BLOCK_OPT_PREALLOC, .type = QEMU_OPT_STRING,
+          .help = "Preallocation mode (allowed values: off, metadata, "
+                  "falloc, full)" },
+        { .name = BLOCK_OPT_COMPRESSION_TYPE, .type = QEMU_OPT_STRING,
+          .help = "Compression method used for image cluster compression",
+          .def_value_str = "zlib" },
         { .name = BLOCK_OPT_SIZE, .type = QEMU_OPT_SIZE,
           .help = "Virtual disk size" },
         { .name = BLOCK_OPT_COMPAT_LEVEL, .type = QEMU_OPT_STRING,
@@ -33,26 +63,11 @@ QemuOptsList qcow2_create_opts = {
           .help = "File name of an external data file" },
         { .name = BLOCK_OPT_DATA_FILE_RAW, .type = QEMU_OPT_BOOL,
           .help = "The external data file must stay valid as a raw image" },
-        { .name = BLOCK_OPT_ENCRYPT, .type = QEMU_OPT_BOOL,
-          .help = "Encrypt the image with format 'aes'. (Deprecated in "
-                  "favor of encrypt.format=aes)" },
-        { .name = BLOCK_OPT_ENCRYPT_FORMAT, .type = QEMU_OPT_STRING,
-          .help = "Encrypt the image, format choices: 'aes', 'luks'" },
-        { .name = BLOCK_OPT_CLUSTER_SIZE, .type = QEMU_OPT_SIZE,
-          .help = "qcow2 cluster size", .def_value_str = "65536" },
-        { .name = BLOCK_OPT_EXTL2, .type = QEMU_OPT_BOOL,
-          .help = "Extended L2 tables", .def_value_str = "off" },
-        { .name = BLOCK_OPT_PREALLOC, .type = QEMU_OPT_STRING,
-          .help = "Preallocation mode (allowed values: off, metadata, "
-                  "falloc, full)" },
         { .name = BLOCK_OPT_LAZY_REFCOUNTS, .type = QEMU_OPT_BOOL,
           .help = "Postpone refcount updates", .def_value_str = "off" },
         { .name = BLOCK_OPT_REFCOUNT_BITS, .type = QEMU_OPT_NUMBER,
           .help = "Width of a reference count entry in bits",
           .def_value_str = "16" },
-        { .name = BLOCK_OPT_COMPRESSION_TYPE, .type = QEMU_OPT_STRING,
-          .help = "Compression method used for image cluster compression",
-          .def_value_str = "zlib" },
         { /* end of list */ }
     }
 };
@@ -746,4 +761,47 @@ BlockMeasureInfo *qcow2_measure(QemuOpts *opts, BlockDriverState *in_bs,
         info->fully_allocated;
     create_params_free(&p);
     return info;
+}
+
+ImageInfoSpecific *qcow2_get_specific_info(BlockDriverState *bs,
+                                           Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    ImageInfoSpecific *spec = g_new0(ImageInfoSpecific, 1);
+    ImageInfoSpecificQCow2 *q = g_new0(ImageInfoSpecificQCow2, 1);
+    Error *local_err = NULL;
+
+    spec->type = IMAGE_INFO_SPECIFIC_KIND_QCOW2;
+    spec->u.qcow2.data = q;
+    q->refcount_bits = s->refcount_bits;
+    q->compression_type = s->compression_type;
+    if (s->qcow_version == 2) {
+        q->compat = g_strdup("0.10");
+        return spec;
+    }
+
+    q->compat = g_strdup("1.1");
+    q->has_lazy_refcounts = true;
+    q->lazy_refcounts = s->compatible_features & QCOW2_COMPAT_LAZY_REFCOUNTS;
+    q->has_corrupt = true;
+    q->corrupt = s->incompatible_features & QCOW2_INCOMPAT_CORRUPT;
+    q->has_extended_l2 = true;
+    q->extended_l2 = has_subclusters(s);
+    if (s->image_data_file) {
+        q->data_file = g_strdup(s->image_data_file);
+    }
+    if (has_data_file(bs)) {
+        q->has_data_file_raw = true;
+        q->data_file_raw = data_file_is_raw(bs);
+    }
+    if (s->nb_bitmaps) {
+        q->bitmaps = qcow2_get_bitmap_info_list(bs, &local_err);
+        if (local_err) {
+            error_propagate(errp, local_err);
+            qapi_free_ImageInfoSpecific(spec);
+            return NULL;
+        }
+        q->has_bitmaps = true;
+    }
+    return spec;
 }

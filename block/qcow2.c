@@ -681,6 +681,7 @@ BlockDriver bdrv_qcow2 = {
     .bdrv_co_truncate       = qcow2_co_truncate,
     .bdrv_co_get_info       = qcow2_co_get_info,
     .bdrv_measure           = qcow2_measure,
+    .bdrv_get_specific_info = qcow2_get_specific_info,
 
     .create_opts            = &qcow2_create_opts,
     .bdrv_co_create_opts    = qcow2_co_create_opts,

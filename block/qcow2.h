@@ -853,6 +853,9 @@ int coroutine_fn GRAPH_RDLOCK
 qcow2_co_get_info(BlockDriverState *bs, BlockDriverInfo *bdi);
 BlockMeasureInfo *qcow2_measure(QemuOpts *opts, BlockDriverState *in_bs,
                                 Error **errp);
+/* What qemu-img info shows under "Format specific information". */
+ImageInfoSpecific * GRAPH_RDLOCK
+qcow2_get_specific_info(BlockDriverState *bs, Error **errp);
 
 /*
  * qcow2-refcount.c (Q2)
