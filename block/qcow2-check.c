@@ -569,6 +569,13 @@ int coroutine_fn qcow2_check_refcounts(BlockDriverState *bs,
     int64_t highest = -1;
     int ret;
 
+    /* The walk reads tables from the file: write back cached changes. */
+    ret = qcow2_write_caches(bs);
+    if (ret < 0) {
+        res->check_errors++;
+        return ret;
+    }
+
     /* First report everything as found, then repair. */
     ret = check_pass(&cs, &highest);
     if (ret >= 0 && cs.rebuild && (fix & BDRV_FIX_ERRORS)) {
