@@ -319,8 +319,10 @@ static int raw_check_type(BlockDriverState *bs, bool device, Error **errp)
     struct stat st;
 
     if (fstat(s->fd, &st) < 0) {
-        error_setg_errno(errp, errno, "Could not stat file");
-        return -errno;
+        int err = errno;
+
+        error_setg_errno(errp, err, "Could not stat file");
+        return -err;
     }
     s->is_blkdev = S_ISBLK(st.st_mode);
     s->is_chardev = S_ISCHR(st.st_mode);

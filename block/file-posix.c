@@ -266,8 +266,10 @@ static int coroutine_fn raw_co_truncate(BlockDriverState *bs, int64_t offset,
     struct stat st;
 
     if (fstat(s->fd, &st) < 0) {
-        error_setg_errno(errp, errno, "Failed to fstat() the file");
-        return -errno;
+        int err = errno;
+
+        error_setg_errno(errp, err, "Failed to fstat() the file");
+        return -err;
     }
     if (S_ISREG(st.st_mode)) {
         acb = (RawPosixAIOData) {
@@ -549,9 +551,11 @@ static int coroutine_fn raw_co_delete_file(BlockDriverState *bs,
         return -ENOENT;
     }
     if (unlink(bs->filename) < 0) {
-        error_setg_errno(errp, errno, "Error when deleting file %s",
+        int err = errno;
+
+        error_setg_errno(errp, err, "Error when deleting file %s",
                          bs->filename);
-        return -errno;
+        return -err;
     }
     return 0;
 }
@@ -615,6 +619,9 @@ static BlockDriver bdrv_host_device = {
     .bdrv_reopen_commit     = raw_reopen_commit,
     .bdrv_reopen_abort      = raw_reopen_abort,
     .bdrv_close             = raw_close,
+    /* Devices exist already: "creating" one only checks it. */
+    .bdrv_co_create_opts    = bdrv_co_create_opts_simple,
+    .create_opts            = &bdrv_create_opts_simple,
 
     .bdrv_co_preadv         = raw_co_preadv,
     .bdrv_co_pwritev        = raw_co_pwritev,

@@ -517,6 +517,7 @@ static void test_native_needs_direct(void)
 /* --- Image creation ---------------------------------------------------- */
 
 typedef struct CreateData {
+    BlockDriver *drv;
     const char *filename;
     QemuOpts *opts;
     Error *err;
@@ -526,16 +527,17 @@ typedef struct CreateData {
 static void coroutine_fn create_entry(void *opaque)
 {
     CreateData *d = opaque;
-    BlockDriver *drv = bdrv_find_format("file");
 
-    d->ret = drv->bdrv_co_create_opts(drv, d->filename, d->opts, &d->err);
+    d->ret = d->drv->bdrv_co_create_opts(d->drv, d->filename, d->opts,
+                                         &d->err);
 }
 
-static int create_image(const char *filename, const char *size,
-                        const char *prealloc, Error **errp)
+/* Run @driver's .bdrv_co_create_opts as "qemu-img create" would. */
+static int create_with(const char *driver, const char *filename,
+                       const char *size, const char *prealloc, Error **errp)
 {
-    BlockDriver *drv = bdrv_find_format("file");
-    CreateData d = { .filename = filename };
+    BlockDriver *drv = bdrv_find_format(driver);
+    CreateData d = { .drv = drv, .filename = filename };
     Coroutine *co;
 
     d.opts = qemu_opts_create(drv->create_opts, NULL, 0, &error_abort);
@@ -548,6 +550,12 @@ static int create_image(const char *filename, const char *size,
     qemu_opts_del(d.opts);
     error_propagate(errp, d.err);
     return d.ret;
+}
+
+static int create_image(const char *filename, const char *size,
+                        const char *prealloc, Error **errp)
+{
+    return create_with("file", filename, size, prealloc, errp);
 }
 
 static void test_create(void)
@@ -591,6 +599,42 @@ static void test_create(void)
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "Could not create file: No such file or directory");
     error_free(err);
+}
+
+typedef struct DeleteData {
+    BlockDriverState *bs;
+    Error *err;
+    int ret;
+} DeleteData;
+
+static void coroutine_fn delete_entry(void *opaque)
+{
+    DeleteData *d = opaque;
+
+    bdrv_graph_co_rdlock();
+    d->ret = bdrv_co_delete_file(d->bs, &d->err);
+    bdrv_graph_co_rdunlock();
+}
+
+static void test_delete_file(void)
+{
+    g_autofree char *path = make_file("delete.img", IMG_SIZE);
+    g_autofree char *want = NULL;
+    BlockBackend *blk = open_file(path, 0, &error_abort, "aio", "threads");
+    DeleteData d = { .bs = blk_bs(blk) };
+
+    qemu_coroutine_enter(qemu_coroutine_create(delete_entry, &d));
+    g_assert_cmpint(d.ret, ==, 0);
+    g_assert(access(path, F_OK) < 0 && errno == ENOENT);
+
+    /* Gone already: QEMU's message, with ENOENT. */
+    qemu_coroutine_enter(qemu_coroutine_create(delete_entry, &d));
+    g_assert_cmpint(d.ret, ==, -ENOENT);
+    want = g_strdup_printf("%s is not a regular file: No such file or "
+                           "directory", path);
+    g_assert_cmpstr(error_get_pretty(d.err), ==, want);
+    error_free(d.err);
+    blk_unref(blk);
 }
 
 /* --- Page cache on incoming migration -------------------------------- */
@@ -887,6 +931,10 @@ static void test_host_device(void)
                                  0, &error_abort), ==, 0);
 
     blk_unref(blk);
+
+    /* "Creating" a device image checks that the device can take it. */
+    g_assert_cmpint(create_with("host_device", dev, "4M", NULL,
+                                &error_abort), ==, 0);
     loop_detach(dev);
 }
 
@@ -987,6 +1035,7 @@ int main(int argc, char **argv)
     g_test_add_func("/file-posix/native-needs-direct",
                     test_native_needs_direct);
     g_test_add_func("/file-posix/create", test_create);
+    g_test_add_func("/file-posix/delete-file", test_delete_file);
     g_test_add_func("/file-posix/invalidate-cache", test_invalidate_cache);
     g_test_add_func("/file-posix/missing-file", test_missing_file);
     g_test_add_func("/file-posix/options", test_options);
