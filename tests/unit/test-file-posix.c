@@ -545,8 +545,13 @@ static int create_with(const char *driver, const char *filename,
     if (prealloc) {
         qemu_opt_set(d.opts, BLOCK_OPT_PREALLOC, prealloc, &error_abort);
     }
+    d.ret = -EINPROGRESS;
     co = qemu_coroutine_create(create_entry, &d);
     qemu_coroutine_enter(co);
+    /* Some create paths yield (bdrv_co_create_opts_simple opens in a BH). */
+    while (d.ret == -EINPROGRESS) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
     qemu_opts_del(d.opts);
     error_propagate(errp, d.err);
     return d.ret;
@@ -623,6 +628,7 @@ static void test_delete_file(void)
     BlockBackend *blk = open_file(path, 0, &error_abort, "aio", "threads");
     DeleteData d = { .bs = blk_bs(blk) };
 
+    d.ret = -EINPROGRESS;
     qemu_coroutine_enter(qemu_coroutine_create(delete_entry, &d));
     g_assert_cmpint(d.ret, ==, 0);
     g_assert(access(path, F_OK) < 0 && errno == ENOENT);

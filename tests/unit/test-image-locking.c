@@ -465,7 +465,11 @@ static void test_create_locked(void)
     memset(buf, 0x5a, sizeof(buf));
     g_assert_cmpint(blk_pwrite(blk, 0, sizeof(buf), buf, 0), ==, 0);
 
+    d.ret = -EINPROGRESS;
     qemu_coroutine_enter(qemu_coroutine_create(create_entry, &d));
+    while (d.ret == -EINPROGRESS) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
     g_assert_cmpint(d.ret, <, 0);
     g_assert_cmpstr(error_get_pretty(d.err), ==,
                     "Failed to get \"write\" lock");
