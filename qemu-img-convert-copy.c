@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qemu-img-convert-copy.c: the copy engine of "qemu-img convert".
+ *
+ * Up to 16 coroutines take consecutive ranges from one cursor.  Block
+ * status of the sources decides per range whether to copy data, to write
+ * zeroes (or nothing, when the target already reads as zero) or to leave
+ * the range to the target's backing file.  Data ranges are scanned for
+ * zero blocks of -S bytes, which become zero writes or holes.  Reads run
+ * in parallel; writes run in offset order unless -W was given.
+ */
+#include "qemu/osdep.h"
+#include "qemu-img-convert.h"
+#include "block/block_int.h"
+#include "qapi/error.h"
+#include "qemu/cutils.h"
+#include "qemu/error-report.h"
+#include "qemu/main-loop.h"
+
+/* Source index and offset within it for the global @offset. */
+static int convert_src_at(ConvertState *s, int64_t offset, int64_t *src_off)
+{
+    int i;
+
+    for (i = 0; i < s->src_num - 1 && offset >= s->src_size[i]; i++) {
+        offset -= s->src_size[i];
+    }
+    *src_off = offset;
+    return i;
+}
+
+/* Refresh the cursor's status for @offset; -errno (reported) on error. */
+static int coroutine_fn convert_update_status(ConvertState *s, int64_t offset)
+{
+    BlockDriverState *bs;
+    int64_t src_off, bytes, pnum;
+    int i = convert_src_at(s, offset, &src_off);
+    int ret;
+
+    bytes = MIN(s->src_size[i] - src_off, s->total_size - offset);
+    bs = blk_bs(s->src[i]);
+    if (s->min_sparse == 0 && !s->target_has_backing) {
+        /* -S 0: copy everything, allocate everything. */
+        s->status = CONVERT_DATA;
+        s->status_end = offset + bytes;
+        return 0;
+    }
+    bdrv_graph_co_rdlock();
+    if (s->target_has_backing) {
+        ret = bdrv_co_block_status(bs, src_off, bytes, &pnum, NULL, NULL);
+    } else {
+        ret = bdrv_co_block_status_above(bs, NULL, src_off, bytes, &pnum,
+                                         NULL, NULL);
+    }
+    bdrv_graph_co_rdunlock();
+    if (ret < 0) {
+        if (s->salvage) {
+            /* Let the reads find out which parts can be read. */
+            s->status = CONVERT_DATA;
+            s->status_end = offset + MIN(bytes, BDRV_SECTOR_SIZE);
+            return 0;
+        }
+        error_report("error while reading block status at offset %" PRId64
+                     ": %s", offset, strerror(-ret));
+        return ret;
+    }
+    if (ret & BDRV_BLOCK_ZERO) {
+        s->status = CONVERT_ZERO;
+    } else if (ret & BDRV_BLOCK_DATA) {
+        s->status = CONVERT_DATA;
+    } else {
+        s->status = s->target_has_backing ? CONVERT_BACKING : CONVERT_DATA;
+    }
+    s->status_end = offset + pnum;
+    return 0;
+}
+
+/* Take the next range for a coroutine: *len bytes at *offset. */
+static int coroutine_fn convert_next(ConvertState *s, int64_t *offset,
+                                     int64_t *len, ConvertStatus *status)
+{
+    int64_t n;
+    int ret;
+
+    if (s->next_offset >= s->status_end) {
+        ret = convert_update_status(s, s->next_offset);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    *offset = s->next_offset;
+    n = s->status_end - *offset;
+    if (s->status == CONVERT_DATA) {
+        n = MIN(n, s->buf_size);
+    } else {
+        n = MIN(n, INT32_MAX & ~(int64_t)(BDRV_SECTOR_SIZE - 1));
+    }
+    if (s->compressed) {
+        /* Whole clusters: extend short ranges, cut long ones. */
+        int64_t end = QEMU_ALIGN_UP(*offset + 1, s->cluster_size);
+
+        if (*offset + n < end || n < s->cluster_size) {
+            n = MIN(end, s->total_size) - *offset;
+            s->status = CONVERT_DATA;
+        } else {
+            n = QEMU_ALIGN_DOWN(*offset + n, s->cluster_size) - *offset;
+        }
+    }
+    *status = s->status;
+    *len = n;
+    s->next_offset += n;
+    return 0;
+}
+
+/* Read [offset, offset + len) of the concatenated sources into @buf. */
+static int coroutine_fn convert_read(ConvertState *s, int64_t offset,
+                                     int64_t len, uint8_t *buf)
+{
+    while (len > 0) {
+        int64_t src_off, n;
+        int i = convert_src_at(s, offset, &src_off);
+        int ret;
+
+        n = MIN(len, s->src_size[i] - src_off);
+        ret = blk_co_pread(s->src[i], src_off, n, buf, 0);
+        if (ret < 0 && s->salvage) {
+            ret = 0;
+            n = MIN(n, BDRV_SECTOR_SIZE - (src_off % BDRV_SECTOR_SIZE));
+            if (blk_co_pread(s->src[i], src_off, n, buf, 0) < 0) {
+                if (!s->quiet) {
+                    warn_report("error while reading offset %" PRId64
+                                ": %s", offset, strerror(EIO));
+                }
+                memset(buf, 0, n);
+            }
+        }
+        if (ret < 0) {
+            error_report("error while reading at byte %" PRId64 ": %s",
+                         offset, strerror(-ret));
+            return ret;
+        }
+        offset += n;
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/*
+ * Length of the run starting at @buf[@pos] whose min_sparse-aligned
+ * blocks are all zero (*zero true) or all not; partial blocks count as
+ * data unless they end the image.
+ */
+static int64_t convert_run(ConvertState *s, const uint8_t *buf, int64_t base,
+                           int64_t pos, int64_t len, bool *zero)
+{
+    int64_t start = pos;
+    bool first = true;
+
+    while (pos < len) {
+        int64_t end = MIN(QEMU_ALIGN_UP(base + pos + 1, s->min_sparse) - base,
+                          len);
+        bool whole = end - pos == s->min_sparse ||
+                     base + end == s->total_size;
+        bool z = whole && buffer_is_zero(buf + pos, end - pos);
+
+        if (first) {
+            *zero = z;
+            first = false;
+        } else if (z != *zero) {
+            break;
+        }
+        pos = end;
+    }
+    return pos - start;
+}
+
+static int coroutine_fn convert_write_zero(ConvertState *s, int64_t offset,
+                                           int64_t len)
+{
+    if (s->has_zero_init) {
+        return 0;
+    }
+    return blk_co_pwrite_zeroes(s->target, offset, len,
+                                s->min_sparse ? BDRV_REQ_MAY_UNMAP : 0);
+}
+
+/* Write a data range, turning zero blocks into zero writes or holes. */
+static int coroutine_fn convert_write_data(ConvertState *s, int64_t offset,
+                                           int64_t len, const uint8_t *buf)
+{
+    int64_t pos = 0, n;
+    bool zero = false;
+    int ret;
+
+    if (s->compressed) {
+        if (buffer_is_zero(buf, len)) {
+            return convert_write_zero(s, offset, len);
+        }
+        return blk_co_pwrite(s->target, offset, len, buf,
+                             BDRV_REQ_WRITE_COMPRESSED);
+    }
+    if (!s->min_sparse) {
+        return blk_co_pwrite(s->target, offset, len, buf, 0);
+    }
+    while (pos < len) {
+        n = convert_run(s, buf, offset, pos, len, &zero);
+        if (zero) {
+            ret = convert_write_zero(s, offset + pos, n);
+        } else {
+            ret = blk_co_pwrite(s->target, offset + pos, n, buf + pos, 0);
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        pos += n;
+    }
+    return 0;
+}
+
+static int coroutine_fn convert_copy_range(ConvertState *s, int64_t offset,
+                                           int64_t len)
+{
+    while (len > 0) {
+        int64_t src_off, n;
+        int i = convert_src_at(s, offset, &src_off);
+        int ret;
+
+        n = MIN(len, s->src_size[i] - src_off);
+        ret = blk_co_copy_range(s->src[i], src_off, s->target, offset, n,
+                                0, 0);
+        if (ret < 0) {
+            return ret;
+        }
+        offset += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static int coroutine_fn convert_write(ConvertState *s, int64_t offset,
+                                      int64_t len, ConvertStatus status,
+                                      const uint8_t *buf)
+{
+    switch (status) {
+    case CONVERT_BACKING:
+        return 0;
+    case CONVERT_ZERO:
+        return convert_write_zero(s, offset, len);
+    case CONVERT_DATA:
+    default:
+        if (s->copy_range) {
+            return convert_copy_range(s, offset, len);
+        }
+        return convert_write_data(s, offset, len, buf);
+    }
+}
+
+static void coroutine_fn convert_co(void *opaque)
+{
+    ConvertState *s = opaque;
+    uint8_t *buf = blk_blockalign(s->target, s->buf_size);
+    int64_t offset, len;
+    ConvertStatus status;
+    int ret;
+
+    while (!s->ret && s->next_offset < s->total_size) {
+        ret = convert_next(s, &offset, &len, &status);
+        if (ret < 0) {
+            s->ret = ret;
+            break;
+        }
+        if (status == CONVERT_DATA && !s->copy_range) {
+            ret = convert_read(s, offset, len, buf);
+            if (ret < 0) {
+                s->ret = ret;
+                break;
+            }
+        }
+        while (s->wr_in_order && s->wr_offset != offset && !s->ret) {
+            qemu_co_queue_wait(&s->wr_queue, NULL);
+        }
+        if (s->ret) {
+            break;
+        }
+        ret = convert_write(s, offset, len, status, buf);
+        if (ret < 0) {
+            error_report("error while writing at byte %" PRId64 ": %s",
+                         offset, strerror(-ret));
+            s->ret = ret;
+            break;
+        }
+        s->wr_offset = offset + len;
+        qemu_co_queue_restart_all(&s->wr_queue);
+        qemu_progress_print(100.0f * len / s->total_size, 100);
+    }
+    qemu_vfree(buf);
+    s->running--;
+    /* Others may wait for a write order that will never come now. */
+    qemu_co_queue_restart_all(&s->wr_queue);
+}
+
+int convert_do_copy(ConvertState *s)
+{
+    int i;
+
+    qemu_co_queue_init(&s->wr_queue);
+    s->running = s->num_coroutines;
+    for (i = 0; i < s->num_coroutines; i++) {
+        qemu_coroutine_enter(qemu_coroutine_create(convert_co, s));
+    }
+    while (s->running) {
+        main_loop_wait(false);
+    }
+    return s->ret;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qemu-img-convert.h: the state shared by the two halves of "qemu-img
+ * convert": the command line and target set-up (qemu-img-convert.c) and
+ * the parallel copy engine (qemu-img-convert-copy.c).
+ */
+#ifndef QEMU_IMG_CONVERT_H
+#define QEMU_IMG_CONVERT_H
+
+#include "qemu-img-common.h"
+#include "qemu/coroutine.h"
+
+#define CONVERT_MAX_COROUTINES 16
+#define CONVERT_BUF_SIZE (2 * 1024 * 1024)  /* bytes per request */
+
+/* What a range of the source needs on the target. */
+typedef enum ConvertStatus {
+    CONVERT_DATA,       /* copy (zero detection may still skip parts) */
+    CONVERT_ZERO,       /* reads as zero: zero it unless already zero */
+    CONVERT_BACKING,    /* comes from the target's backing file: skip */
+} ConvertStatus;
+
+typedef struct ConvertState {
+    /* Sources, concatenated in order. */
+    BlockBackend **src;
+    int64_t *src_size;
+    int src_num;
+    int64_t total_size;
+
+    BlockBackend *target;
+    bool compressed;
+    bool target_has_backing;
+    bool has_zero_init;     /* target reads as zero before we start */
+    bool wr_in_order;       /* false with -W */
+    bool copy_range;        /* -C */
+    bool salvage;
+    bool quiet;
+    int64_t min_sparse;     /* bytes; 0: no zero detection */
+    int64_t buf_size;       /* bytes per request */
+    int64_t cluster_size;   /* compressed writes are whole clusters */
+    int num_coroutines;
+
+    /* The cursor coroutines take work from (only touched between yields). */
+    int64_t next_offset;
+    int64_t status_end;     /* status below is valid up to here */
+    ConvertStatus status;
+    int64_t wr_offset;      /* in-order writes: everything before written */
+    CoQueue wr_queue;
+    int running;
+    int ret;
+} ConvertState;
+
+/*
+ * Copy every source into the target with @s->num_coroutines coroutines
+ * and report any error ("error while reading/writing ...").  Returns 0
+ * or -errno.  Main loop only.
+ */
+int convert_do_copy(ConvertState *s);
+
+#endif /* QEMU_IMG_CONVERT_H */
