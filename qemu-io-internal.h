@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Helpers shared by the qemu-io command files (qemu-io-cmds.c and
+ * qemu-io-misc.c): number parsing, the statistics report, buffers and
+ * the hex dump.  Private to qemu-io; nothing else includes it.
+ */
+#ifndef QEMU_IO_INTERNAL_H
+#define QEMU_IO_INTERNAL_H
+
+#include "qemu-io.h"
+
+/*
+ * Parse a byte count or offset with optional size suffix.  Returns the
+ * value, or -EINVAL (syntax) / -ERANGE (more than INT64_MAX).
+ */
+int64_t cvtnum(const char *s);
+
+/* Print the "Parsing error: ..." line for a failed cvtnum() of @arg. */
+void print_cvtnum_err(int64_t rc, const char *arg);
+
+/* "64 KiB", "1.500 KiB", "512 bytes": qemu-io's way of printing sizes. */
+void cvtstr(double value, char *str, size_t size);
+
+/* Monotonic now, and @t2 - @t1. */
+struct timespec qemuio_now(void);
+struct timespec qemuio_tsub(struct timespec t2, struct timespec t1);
+
+/*
+ * The two report lines ("<op> N/N bytes at offset N" and the timing line)
+ * or, with @Cflag, the one machine-readable line.
+ */
+void print_report(const char *op, struct timespec t, int64_t offset,
+                  int64_t count, int64_t total, int cnt, bool Cflag);
+
+/*
+ * Parse a pattern byte for -P (0..255, any base).  Prints
+ * "<arg> is not a valid pattern byte" and returns -1 when invalid.
+ */
+int parse_pattern(const char *arg);
+
+/*
+ * A request buffer of @len bytes filled with @pattern, honouring -m.
+ * Free with qemu_io_free() with the same @len.
+ */
+void *qemu_io_alloc(BlockBackend *blk, size_t len, int pattern);
+void qemu_io_free(BlockBackend *blk, void *p, size_t len);
+
+/*
+ * Build @qiov over one buffer from the lengths in @argv[0..nr_iov-1],
+ * filled with @pattern.  Returns the buffer (free it with qemu_io_free()
+ * and qiov->size), or NULL after printing why.
+ */
+void *create_iovec(BlockBackend *blk, QEMUIOVector *qiov, char **argv,
+                   int nr_iov, int pattern);
+
+/* "%08x:  hh hh ...  ascii" lines, 16 bytes each. */
+void dump_buffer(const void *buffer, int64_t offset, int64_t len);
+
+/*
+ * Print "Pattern verification failed ..." and return -EINVAL if @buf is
+ * not all @pattern; else 0.
+ */
+int verify_pattern(const void *buf, size_t len, int pattern,
+                   int64_t offset);
+
+/* Register the commands of qemu-io-misc.c. */
+void qemuio_init_misc_commands(void);
+
+#endif /* QEMU_IO_INTERNAL_H */

@@ -1,0 +1,706 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qemu-io: the disk exerciser.  Command-line parsing, opening the image
+ * into a BlockBackend, the commands that replace or change that backend
+ * (open, close, reopen, quit) and the command loop: the -c commands in
+ * order, or lines read from standard input after a "qemu-io> " prompt.
+ * The other commands are in qemu-io-cmds.c and qemu-io-misc.c.
+ */
+#include "qemu/osdep.h"
+#include <getopt.h>
+#include "qapi/error.h"
+#include "qapi/qmp/qdict.h"
+#include "qapi/qmp/qstring.h"
+#include "qemu/cutils.h"
+#include "qemu/option.h"
+#include "qemu/main-loop.h"
+#include "qemu/error-report.h"
+#include "block/block_int.h"
+#include "sysemu/block-backend.h"
+#include "qemu-io.h"
+
+#define QEMU_IO_COPYRIGHT \
+    "Copyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers"
+
+static BlockBackend *qemuio_blk;
+static bool quit_qemu_io;
+static bool image_opts;     /* --image-opts: the file name is options */
+
+/* Options given with "open -o" / "reopen -o" / --image-opts (any key). */
+static QemuOptsList empty_opts = {
+    .name = "drive",
+    .merge_lists = true,
+    .head = QTAILQ_HEAD_INITIALIZER(empty_opts.head),
+    .desc = { { NULL } },
+};
+
+static QemuOptsList file_opts = {
+    .name = "file",
+    .implied_opt_name = "file",
+    .head = QTAILQ_HEAD_INITIALIZER(file_opts.head),
+    .desc = { { NULL } },
+};
+
+static QemuOptsList reopen_opts = {
+    .name = "reopen",
+    .merge_lists = true,
+    .head = QTAILQ_HEAD_INITIALIZER(reopen_opts.head),
+    .desc = { { NULL } },
+};
+
+/*
+ * -t / -c cache modes.  Clears the cache bits of *flags and sets them
+ * for @mode; *writethrough tells whether the write cache is off.
+ */
+static int parse_cache_mode(const char *mode, int *flags, bool *writethrough)
+{
+    static const struct {
+        const char *name;
+        int flags;
+        bool writethrough;
+    } modes[] = {
+        { "none", BDRV_O_NOCACHE, false },
+        { "off", BDRV_O_NOCACHE, false },
+        { "directsync", BDRV_O_NOCACHE, true },
+        { "writeback", 0, false },
+        { "unsafe", BDRV_O_NO_FLUSH, false },
+        { "writethrough", 0, true },
+    };
+
+    for (int i = 0; i < ARRAY_SIZE(modes); i++) {
+        if (!strcmp(mode, modes[i].name)) {
+            *flags = (*flags & ~BDRV_O_CACHE_MASK) | modes[i].flags;
+            *writethrough = modes[i].writethrough;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* -i: threads, native or io_uring. */
+static int parse_aio_mode(const char *mode, int *flags)
+{
+    int f = *flags & ~(BDRV_O_NATIVE_AIO | BDRV_O_IO_URING);
+
+    if (!strcmp(mode, "native")) {
+        f |= BDRV_O_NATIVE_AIO;
+    } else if (!strcmp(mode, "io_uring")) {
+        f |= BDRV_O_IO_URING;
+    } else if (strcmp(mode, "threads")) {
+        return -1;
+    }
+    *flags = f;
+    return 0;
+}
+
+/*
+ * Open @name (or only @opts, when NULL) as the current image.  Takes
+ * @opts.  0 on success; prints the error and returns 1 otherwise.
+ */
+static int openfile(const char *name, int flags, bool writethrough,
+                    bool force_share, QDict *opts)
+{
+    Error *local_err = NULL;
+
+    if (qemuio_blk) {
+        error_report("file open already, try 'help close'");
+        qobject_unref(opts);
+        return 1;
+    }
+    if (force_share) {
+        if (!opts) {
+            opts = qdict_new();
+        }
+        if (qdict_haskey(opts, BDRV_OPT_FORCE_SHARE) &&
+            strcmp(qdict_get_try_str(opts, BDRV_OPT_FORCE_SHARE) ?: "",
+                   "on")) {
+            error_report("-U conflicts with image options");
+            qobject_unref(opts);
+            return 1;
+        }
+        qdict_put_str(opts, BDRV_OPT_FORCE_SHARE, "on");
+    }
+    qemuio_blk = blk_new_open(name, NULL, opts, flags, &local_err);
+    if (!qemuio_blk) {
+        error_reportf_err(local_err, "can't open%s%s: ",
+                          name ? " device " : "", name ?: "");
+        return 1;
+    }
+    blk_set_enable_write_cache(qemuio_blk, !writethrough);
+    return 0;
+}
+
+/* ---- open ---- */
+
+static void open_help(void)
+{
+    printf(
+"\n"
+" opens a new file in the requested mode\n"
+"\n"
+" Example:\n"
+" 'open -n -o driver=raw /tmp/data' - opens raw data file read-write, uncached\n"
+"\n"
+" Opens a file for subsequent use by all of the other qemu-io commands.\n"
+" -r, -- open file read-only\n"
+" -s, -- use snapshot file\n"
+" -C, -- use copy-on-read\n"
+" -n, -- disable host cache, short for -t none\n"
+" -U, -- force shared permissions\n"
+" -k, -- use kernel AIO implementation (Linux only, prefer use of -i)\n"
+" -i, -- use AIO mode (threads, native or io_uring)\n"
+" -t, -- use the given cache mode for the image\n"
+" -d, -- use the given discard mode for the image\n"
+" -o, -- options to be given to the block driver"
+"\n");
+}
+
+static int open_f(BlockBackend *blk, int argc, char **argv);
+
+static const cmdinfo_t open_cmd = {
+    .name = "open",
+    .altname = "o",
+    .cfunc = open_f,
+    .argmin = 1,
+    .argmax = -1,
+    .flags = CMD_NOFILE_OK,
+    .args = "[-rsCnkU] [-t cache] [-d discard] [-o options] [path]",
+    .oneline = "open the file specified by path",
+    .help = open_help,
+};
+
+/* Options of "open"; 0, or -EINVAL after printing why. */
+static int open_parse(int argc, char **argv, int *flags, bool *writethrough,
+                      bool *force_share)
+{
+    bool readonly = false;
+    int c;
+
+    while ((c = getopt(argc, argv, "snCro:ki:t:d:U")) != -1) {
+        switch (c) {
+        case 's':
+            *flags |= BDRV_O_SNAPSHOT;
+            break;
+        case 'n':
+            *flags |= BDRV_O_NOCACHE;
+            *writethrough = false;
+            break;
+        case 'C':
+            *flags |= BDRV_O_COPY_ON_READ;
+            break;
+        case 'r':
+            readonly = true;
+            break;
+        case 'k':
+            *flags |= BDRV_O_NATIVE_AIO;
+            break;
+        case 'i':
+            if (parse_aio_mode(optarg, flags) < 0) {
+                error_report("Invalid aio option: %s", optarg);
+                return -EINVAL;
+            }
+            break;
+        case 't':
+            if (parse_cache_mode(optarg, flags, writethrough) < 0) {
+                error_report("Invalid cache option: %s", optarg);
+                return -EINVAL;
+            }
+            break;
+        case 'd':
+            if (bdrv_parse_discard_flags(optarg, flags) < 0) {
+                error_report("Invalid discard option: %s", optarg);
+                return -EINVAL;
+            }
+            break;
+        case 'o':
+            if (!qemu_opts_parse_noisily(&empty_opts, optarg, false)) {
+                return -EINVAL;
+            }
+            break;
+        case 'U':
+            *force_share = true;
+            break;
+        default:
+            qemuio_command_usage(&open_cmd);
+            return -EINVAL;
+        }
+    }
+    if (!readonly) {
+        *flags |= BDRV_O_RDWR;
+    }
+    return 0;
+}
+
+static int open_f(BlockBackend *blk, int argc, char **argv)
+{
+    int flags = BDRV_O_UNMAP;
+    bool writethrough = true, force_share = false;
+    QemuOpts *qopts;
+    QDict *opts;
+    int ret;
+
+    ret = open_parse(argc, argv, &flags, &writethrough, &force_share);
+    if (ret == 0 && image_opts && optind == argc - 1) {
+        if (!qemu_opts_parse_noisily(&empty_opts, argv[optind], false)) {
+            ret = -EINVAL;
+        }
+        optind++;
+    }
+    if (ret < 0) {
+        qemu_opts_reset(&empty_opts);
+        return ret;
+    }
+    qopts = qemu_opts_find(&empty_opts, NULL);
+    opts = qopts ? qemu_opts_to_qdict(qopts, NULL) : NULL;
+    qemu_opts_reset(&empty_opts);
+
+    if (optind == argc - 1) {
+        ret = openfile(argv[optind], flags, writethrough, force_share, opts);
+    } else if (optind == argc) {
+        ret = openfile(NULL, flags, writethrough, force_share, opts);
+    } else {
+        qobject_unref(opts);
+        qemuio_command_usage(&open_cmd);
+        return -EINVAL;
+    }
+    return ret ? -EINVAL : 0;
+}
+
+/* ---- close, quit ---- */
+
+static int close_f(BlockBackend *blk, int argc, char **argv)
+{
+    blk_unref(qemuio_blk);
+    qemuio_blk = NULL;
+    return 0;
+}
+
+static const cmdinfo_t close_cmd = {
+    .name = "close",
+    .altname = "c",
+    .cfunc = close_f,
+    .oneline = "close the current open file",
+};
+
+static int quit_f(BlockBackend *blk, int argc, char **argv)
+{
+    quit_qemu_io = true;
+    return 0;
+}
+
+static const cmdinfo_t quit_cmd = {
+    .name = "quit",
+    .altname = "q",
+    .cfunc = quit_f,
+    .argmin = -1,
+    .argmax = -1,
+    .flags = CMD_FLAG_GLOBAL,
+    .oneline = "exit the program",
+};
+
+/* ---- reopen ---- */
+
+static void reopen_help(void)
+{
+    printf(
+"\n"
+" Changes the open options of an already opened image\n"
+"\n"
+" Example:\n"
+" 'reopen -o lazy-refcounts=on' - activates lazy refcount writeback on a qcow2 image\n"
+"\n"
+" -r, -- Reopen the image read-only\n"
+" -w, -- Reopen the image read-write\n"
+" -c, -- Change the cache mode to the given value\n"
+" -o, -- Changes block driver options (cf. 'open' command)\n"
+"\n");
+}
+
+static int reopen_f(BlockBackend *blk, int argc, char **argv);
+
+static const cmdinfo_t reopen_cmd = {
+    .name = "reopen",
+    .argmin = 0,
+    .argmax = -1,
+    .cfunc = reopen_f,
+    .args = "[(-r|-w)] [-c cache] [-o options]",
+    .oneline = "reopens an image with new options",
+    .help = reopen_help,
+};
+
+/* What "reopen" was asked to change. */
+typedef struct ReopenArgs {
+    int flags;
+    bool writethrough;
+    bool has_rw, has_cache;
+} ReopenArgs;
+
+static int reopen_parse(int argc, char **argv, ReopenArgs *a)
+{
+    int c;
+
+    while ((c = getopt(argc, argv, "c:o:rw")) != -1) {
+        switch (c) {
+        case 'c':
+            if (parse_cache_mode(optarg, &a->flags, &a->writethrough) < 0) {
+                error_report("Invalid cache option: %s", optarg);
+                return -EINVAL;
+            }
+            a->has_cache = true;
+            break;
+        case 'o':
+            if (!qemu_opts_parse_noisily(&reopen_opts, optarg, false)) {
+                return -EINVAL;
+            }
+            break;
+        case 'r':
+        case 'w':
+            if (a->has_rw) {
+                error_report("Only one -r/-w option may be given");
+                return -EINVAL;
+            }
+            a->flags = c == 'r' ? a->flags & ~BDRV_O_RDWR
+                                : a->flags | BDRV_O_RDWR;
+            a->has_rw = true;
+            break;
+        default:
+            qemuio_command_usage(&reopen_cmd);
+            return -EINVAL;
+        }
+    }
+    if (optind != argc) {
+        qemuio_command_usage(&reopen_cmd);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/*
+ * Put @key = @value into @opts unless the user gave it with -o; a
+ * conflict with an explicit -r/-w/-c is an error.
+ */
+static int reopen_put_bool(QDict *opts, const char *key, bool value,
+                           bool explicit, const char *conflict_msg)
+{
+    if (qdict_haskey(opts, key)) {
+        if (explicit) {
+            error_report("%s", conflict_msg);
+            return -EINVAL;
+        }
+        return 0;
+    }
+    qdict_put_bool(opts, key, value);
+    return 0;
+}
+
+static int reopen_f(BlockBackend *blk, int argc, char **argv)
+{
+    BlockDriverState *bs = blk_bs(blk);
+    ReopenArgs a = {
+        .flags = bs->open_flags,
+        .writethrough = !blk_enable_write_cache(blk),
+    };
+    Error *local_err = NULL;
+    QemuOpts *qopts;
+    QDict *opts;
+
+    if (reopen_parse(argc, argv, &a) < 0) {
+        qemu_opts_reset(&reopen_opts);
+        return -EINVAL;
+    }
+    qopts = qemu_opts_find(&reopen_opts, NULL);
+    opts = qopts ? qemu_opts_to_qdict(qopts, NULL) : qdict_new();
+    qemu_opts_reset(&reopen_opts);
+
+    if (reopen_put_bool(opts, BDRV_OPT_READ_ONLY, !(a.flags & BDRV_O_RDWR),
+                        a.has_rw, "Cannot set both -r/-w and '"
+                        BDRV_OPT_READ_ONLY "'") < 0 ||
+        reopen_put_bool(opts, BDRV_OPT_CACHE_DIRECT,
+                        a.flags & BDRV_O_NOCACHE, a.has_cache,
+                        "Cannot set both -c and the cache options") < 0 ||
+        reopen_put_bool(opts, BDRV_OPT_CACHE_NO_FLUSH,
+                        a.flags & BDRV_O_NO_FLUSH, a.has_cache,
+                        "Cannot set both -c and the cache options") < 0) {
+        qobject_unref(opts);
+        return -EINVAL;
+    }
+    if (bdrv_reopen(bs, opts, true, &local_err) < 0) {
+        error_report_err(local_err);
+        return -EINVAL;
+    }
+    blk_set_enable_write_cache(blk, !a.writethrough);
+    return 0;
+}
+
+/* ---- the program ---- */
+
+static void usage(const char *name)
+{
+    printf(
+"Usage: %s [OPTIONS]... [-c STRING]... [file]\n"
+"QEMU Disk exerciser\n"
+"\n"
+"  --object OBJECTDEF   define an object such as 'secret' for\n"
+"                       passwords and/or encryption keys\n"
+"  --image-opts         treat file as option string\n"
+"  -c, --cmd STRING     execute command with its arguments\n"
+"                       from the given string\n"
+"  -f, --format FMT     specifies the block driver to use\n"
+"  -r, --read-only      export read-only\n"
+"  -s, --snapshot       use snapshot file\n"
+"  -n, --nocache        disable host cache, short for -t none\n"
+"  -C, --copy-on-read   enable copy-on-read\n"
+"  -m, --misalign       misalign allocations for O_DIRECT\n"
+"  -k, --native-aio     use kernel AIO implementation\n"
+"                       (Linux only, prefer use of -i)\n"
+"  -i, --aio=MODE       use AIO mode (threads, native or io_uring)\n"
+"  -t, --cache=MODE     use the given cache mode for the image\n"
+"  -d, --discard=MODE   use the given discard mode for the image\n"
+"  -T, --trace [[enable=]<pattern>][,events=<file>][,file=<file>]\n"
+"                       specify tracing options\n"
+"                       see qemu-img(1) man page for full description\n"
+"  -U, --force-share    force shared permissions\n"
+"  -h, --help           display this help and exit\n"
+"  -V, --version        output version information and exit\n"
+"\n"
+"See '%s -c help' for information on available commands.\n"
+"\n"
+"See <https://qemu.org/contribute/report-a-bug> for how to report bugs.\n"
+"More information on the QEMU project at <https://qemu.org>.\n",
+           name, name);
+}
+
+/*
+ * Read commands from standard input until EOF or "quit", each after a
+ * prompt.  Returns the last failure (negative) or 0.
+ */
+static int command_loop_stdin(void)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    int last_error = 0;
+
+    while (!quit_qemu_io) {
+        ssize_t n;
+
+        printf("qemu-io> ");
+        fflush(stdout);
+        n = getline(&line, &cap, stdin);
+        if (n < 0) {
+            break;
+        }
+        if (n && line[n - 1] == '\n') {
+            line[n - 1] = '\0';
+        }
+        if (qemuio_command(qemuio_blk, line) < 0) {
+            last_error = -EINVAL;
+        }
+    }
+    free(line);
+    return last_error;
+}
+
+static int command_loop(GPtrArray *cmdline)
+{
+    int last_error = 0;
+
+    if (!cmdline->len) {
+        return command_loop_stdin();
+    }
+    for (guint i = 0; !quit_qemu_io && i < cmdline->len; i++) {
+        if (qemuio_command(qemuio_blk, g_ptr_array_index(cmdline, i)) < 0) {
+            last_error = -EINVAL;
+        }
+    }
+    return last_error;
+}
+
+/* Everything main() collects from the command line. */
+typedef struct MainArgs {
+    GPtrArray *cmdline;
+    const char *format;
+    int flags;
+    bool readonly, writethrough, force_share;
+} MainArgs;
+
+enum {
+    OPTION_OBJECT = 256,
+    OPTION_IMAGE_OPTS = 257,
+};
+
+static const struct option long_options[] = {
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { "cmd", required_argument, NULL, 'c' },
+    { "format", required_argument, NULL, 'f' },
+    { "read-only", no_argument, NULL, 'r' },
+    { "snapshot", no_argument, NULL, 's' },
+    { "nocache", no_argument, NULL, 'n' },
+    { "copy-on-read", no_argument, NULL, 'C' },
+    { "misalign", no_argument, NULL, 'm' },
+    { "native-aio", no_argument, NULL, 'k' },
+    { "aio", required_argument, NULL, 'i' },
+    { "discard", required_argument, NULL, 'd' },
+    { "cache", required_argument, NULL, 't' },
+    { "trace", required_argument, NULL, 'T' },
+    { "object", required_argument, NULL, OPTION_OBJECT },
+    { "image-opts", no_argument, NULL, OPTION_IMAGE_OPTS },
+    { "force-share", no_argument, NULL, 'U' },
+    { NULL, 0, NULL, 0 }
+};
+
+/* Options that take a mode string; exits on a bad one. */
+static void parse_mode_option(int c, const char *arg, MainArgs *a)
+{
+    int ret;
+
+    if (c == 'd') {
+        ret = bdrv_parse_discard_flags(arg, &a->flags);
+    } else if (c == 'i') {
+        ret = parse_aio_mode(arg, &a->flags);
+    } else {
+        ret = parse_cache_mode(arg, &a->flags, &a->writethrough);
+    }
+    if (ret < 0) {
+        error_report("Invalid %s option: %s",
+                     c == 'd' ? "discard" : c == 'i' ? "aio" : "cache", arg);
+        exit(1);
+    }
+}
+
+static void parse_args(int argc, char **argv, MainArgs *a)
+{
+    const char *name = error_get_progname();
+    int c;
+
+    while ((c = getopt_long(argc, argv, "hVc:d:f:rsnCmki:t:T:U",
+                            long_options, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            a->flags |= BDRV_O_SNAPSHOT;
+            break;
+        case 'n':
+            a->flags |= BDRV_O_NOCACHE;
+            a->writethrough = false;
+            break;
+        case 'C':
+            a->flags |= BDRV_O_COPY_ON_READ;
+            break;
+        case 'd':
+        case 'i':
+        case 't':
+            parse_mode_option(c, optarg, a);
+            break;
+        case 'f':
+            a->format = optarg;
+            break;
+        case 'c':
+            g_ptr_array_add(a->cmdline, optarg);
+            break;
+        case 'r':
+            a->readonly = true;
+            break;
+        case 'm':
+            qemuio_misalign = true;
+            break;
+        case 'k':
+            a->flags |= BDRV_O_NATIVE_AIO;
+            break;
+        case 'T':
+            /* No trace backend: the option is accepted and ignored. */
+            break;
+        case 'V':
+            printf("%s version " QEMU_VERSION QEMU_PKGVERSION "\n"
+                   QEMU_IO_COPYRIGHT "\n", name);
+            exit(0);
+        case 'h':
+            usage(name);
+            exit(0);
+        case 'U':
+            a->force_share = true;
+            break;
+        case OPTION_OBJECT:
+            error_report("--object is not supported: no user-creatable "
+                         "object types are built in");
+            exit(1);
+        case OPTION_IMAGE_OPTS:
+            image_opts = true;
+            break;
+        default:
+            usage(name);
+            exit(1);
+        }
+    }
+}
+
+/* Open the image named on the command line, if any; exits on failure. */
+static void open_initial_image(const char *arg, MainArgs *a)
+{
+    QDict *opts = NULL;
+
+    if (image_opts) {
+        QemuOpts *qopts = qemu_opts_parse_noisily(&file_opts, arg, false);
+        if (!qopts) {
+            exit(1);
+        }
+        opts = qemu_opts_to_qdict(qopts, NULL);
+        qemu_opts_del(qopts);
+        if (openfile(NULL, a->flags, a->writethrough, a->force_share,
+                     opts)) {
+            exit(1);
+        }
+        return;
+    }
+    if (a->format) {
+        opts = qdict_new();
+        qdict_put_str(opts, "driver", a->format);
+    }
+    if (openfile(arg, a->flags, a->writethrough, a->force_share, opts)) {
+        exit(1);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    MainArgs a = {
+        .cmdline = g_ptr_array_new(),
+        .flags = BDRV_O_UNMAP,
+        .writethrough = true,
+    };
+    int ret;
+
+    error_init(argv[0]);
+    parse_args(argc, argv, &a);
+    if (argc - optind > 1) {
+        usage(error_get_progname());
+        exit(1);
+    }
+    if (a.format && image_opts) {
+        error_report("--image-opts and -f are mutually exclusive");
+        exit(1);
+    }
+
+    qemu_init_main_loop(&error_fatal);
+    bdrv_init();
+    qemuio_init_commands();
+    qemuio_add_command(&open_cmd);
+    qemuio_add_command(&close_cmd);
+    qemuio_add_command(&quit_cmd);
+    qemuio_add_command(&reopen_cmd);
+
+    if (!a.readonly) {
+        a.flags |= BDRV_O_RDWR;
+    }
+    if (argc - optind == 1) {
+        open_initial_image(argv[optind], &a);
+    }
+
+    ret = command_loop(a.cmdline);
+
+    /* Let outstanding AIO finish before the image goes away. */
+    bdrv_drain_all();
+    blk_unref(qemuio_blk);
+    qemuio_blk = NULL;
+    g_ptr_array_free(a.cmdline, true);
+    return ret < 0 ? 1 : 0;
+}
