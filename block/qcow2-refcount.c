@@ -221,24 +221,42 @@ find_free_clusters(BlockDriverState *bs, uint64_t n)
     int64_t first_free = -1;
     int ret;
 
+    /* One refcount block at a time; a missing block is all free. */
     while (run < n) {
-        uint64_t rc;
+        uint64_t c = start + run, idx = c >> s->refcount_block_bits;
+        uint64_t i = c & (s->refcount_block_size - 1);
+        uint64_t end = s->refcount_block_size;
+        uint64_t rb = refblock_offset(s, idx);
+        void *blk = NULL;
 
-        if ((start + run) > (INT64_MAX >> s->cluster_bits)) {
+        if (c > (INT64_MAX >> s->cluster_bits)) {
             return -EFBIG;
         }
-        ret = qcow2_get_refcount(bs, start + run, &rc);
-        if (ret < 0) {
-            return ret;
+        if (rb) {
+            if (offset_into_cluster(s, rb)) {
+                qcow2_signal_corruption(bs, true, -1, -1, "Refblock offset "
+                                        "%#" PRIx64 " unaligned (reftable "
+                                        "index: %#" PRIx64 ")", rb, idx);
+                return -EIO;
+            }
+            ret = qcow2_cache_get(bs, s->refcount_block_cache, rb, &blk);
+            if (ret < 0) {
+                return ret;
+            }
         }
-        if (rc) {
-            start += run + 1;
-            run = 0;
-        } else {
+        for (; i < end && run < n; i++) {
+            if (blk && s->get_refcount(blk, i)) {
+                start = (idx << s->refcount_block_bits) + i + 1;
+                run = 0;
+                continue;
+            }
             if (first_free < 0) {
-                first_free = start + run;
+                first_free = (idx << s->refcount_block_bits) + i;
             }
             run++;
+        }
+        if (blk) {
+            qcow2_cache_put(s->refcount_block_cache, &blk);
         }
     }
     s->free_cluster_index = first_free;

@@ -8,6 +8,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/main-loop.h"
 #include "../../block/qcow2.h"
 
 /* Entry values cover the full range of each width, through a PRNG. */
@@ -127,6 +128,7 @@ static void test_overlap(void)
     };
 
     fake_image_init(&f);
+    bdrv_graph_rdlock_main_loop();
     f.s.overlap_check = QCOW2_OL_CACHED;
     for (int i = 0; i < ARRAY_SIZE(cases); i++) {
         /* A small write in the middle of the cluster is enough. */
@@ -151,6 +153,7 @@ static void test_overlap(void)
                     QCOW2_OL_ACTIVE_L1);
     f.s.overlap_check = 0;
     g_assert_cmpint(qcow2_check_metadata_overlap(bs, 0, 0, 512), ==, 0);
+    bdrv_graph_rdunlock_main_loop();
 
     g_assert_cmpstr(qcow2_overlap_name(QCOW2_OL_ACTIVE_L1), ==,
                     "active L1 table");
@@ -286,6 +289,7 @@ static void test_zstd(void)
 
 int main(int argc, char **argv)
 {
+    qemu_init_main_loop(&error_abort);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qcow2-refcount/widths", test_refcount_widths);
     g_test_add_func("/qcow2-refcount/layout", test_refcount_layout);
