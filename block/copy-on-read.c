@@ -14,10 +14,13 @@
 #include "qapi/qmp/qdict.h"
 #include "qemu/module.h"
 #include "block/block_int.h"
+#include "block/copy-on-read.h"
 
 typedef struct BDRVCopyOnReadState {
     /* Copy only what lies above this node (NULL: copy everything). */
     BlockDriverState *bottom_bs;
+    /* The chain down to bottom_bs is frozen while we rely on it. */
+    bool chain_frozen;
 } BDRVCopyOnReadState;
 
 static int cor_open(BlockDriverState *bs, QDict *options, int flags,
@@ -50,6 +53,11 @@ static int cor_open(BlockDriverState *bs, QDict *options, int flags,
             error_setg(errp, "Bottom node '%s' is not a backing file of "
                        "the copy-on-read node", bottom_node);
             ret = -EINVAL;
+        } else if (bdrv_freeze_backing_chain(bs, bottom_bs, errp) < 0) {
+            /* Nobody may change the chain we decide by. */
+            ret = -EINVAL;
+        } else {
+            s->chain_frozen = true;
         }
         qdict_del(options, "bottom");
     }
@@ -60,6 +68,18 @@ static int cor_open(BlockDriverState *bs, QDict *options, int flags,
 
     s->bottom_bs = bottom_bs;
     return 0;
+}
+
+static void cor_close(BlockDriverState *bs)
+{
+    BDRVCopyOnReadState *s = bs->opaque;
+
+    if (s->chain_frozen) {
+        bdrv_graph_rdlock_main_loop();
+        bdrv_unfreeze_backing_chain(bs, s->bottom_bs);
+        bdrv_graph_rdunlock_main_loop();
+        s->chain_frozen = false;
+    }
 }
 
 static void GRAPH_RDLOCK
@@ -187,12 +207,28 @@ cor_co_lock_medium(BlockDriverState *bs, bool locked)
     bdrv_co_lock_medium(bs->file->bs, locked);
 }
 
+void bdrv_cor_filter_drop(BlockDriverState *cor_filter_bs)
+{
+    BDRVCopyOnReadState *s = cor_filter_bs->opaque;
+
+    GLOBAL_STATE_CODE();
+    /* A frozen chain would make the node replacement fail. */
+    if (s->chain_frozen) {
+        bdrv_graph_rdlock_main_loop();
+        bdrv_unfreeze_backing_chain(cor_filter_bs, s->bottom_bs);
+        bdrv_graph_rdunlock_main_loop();
+        s->chain_frozen = false;
+    }
+    bdrv_drop_filter(cor_filter_bs, &error_abort);
+}
+
 BlockDriver bdrv_copy_on_read = {
     .format_name                = "copy-on-read",
     .instance_size              = sizeof(BDRVCopyOnReadState),
     .is_filter                  = true,
 
     .bdrv_open                  = cor_open,
+    .bdrv_close                 = cor_close,
     .bdrv_child_perm            = cor_child_perm,
 
     .bdrv_co_getlength          = cor_co_getlength,

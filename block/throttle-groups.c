@@ -468,7 +468,7 @@ static bool throttle_prop_value(QDict *props, const char *key,
     if (str && !qemu_strtou64(qstring_get_str(str), NULL, 10, value)) {
         return true;
     }
-    error_setg(errp, "Parameter '%s' expects uint64", key);
+    error_setg(errp, "Parameter '%s' expects integer", key);
     return false;
 }
 

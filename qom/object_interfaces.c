@@ -79,7 +79,8 @@ bool user_creatable_add_qdict(const QDict *qdict, Error **errp)
     }
     type = find_type(type_name);
     if (!type) {
-        error_setg(errp, "invalid object type: %s", type_name);
+        error_setg(errp, "Parameter 'qom-type' does not accept value '%s'",
+                   type_name);
         return false;
     }
     id = qdict_get_try_str(props, "id");
@@ -101,7 +102,7 @@ bool user_creatable_add_qdict(const QDict *qdict, Error **errp)
         return false;
     }
     if (qdict_size(props)) {
-        error_setg(errp, "Property '%s.%s' not found", type->name,
+        error_setg(errp, "Parameter '%s' is unexpected",
                    qdict_first(props)->key);
         type->destroy(obj);
         return false;

@@ -37,9 +37,10 @@ void user_creatable_register_type(const UserCreatableType *type);
 /*
  * Create an object from @qdict, which holds "qom-type", "id" and the
  * properties, flat (dotted keys) or nested.  @qdict is not modified.
- * Errors use QEMU's wording: "invalid object type: %s", "Parameter 'id'
- * is missing", "attempt to add duplicate property '%s' to object (type
- * 'container')", "Property '%s.%s' not found".
+ * Errors use QEMU 7.2's wording: "Parameter 'qom-type' does not accept
+ * value '%s'", "Parameter 'id' is missing", "attempt to add duplicate
+ * property '%s' to object (type 'container')", "Parameter '%s' is
+ * unexpected" (a property the type does not know).
  */
 bool user_creatable_add_qdict(const QDict *qdict, Error **errp);
 

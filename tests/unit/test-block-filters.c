@@ -16,6 +16,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/option.h"
 #include "block/block_int.h"
+#include "block/copy-on-read.h"
 #include "sysemu/block-backend.h"
 
 #define MEM_SIZE    (1024 * 1024)
@@ -891,6 +892,45 @@ static void test_cor_bottom(void)
                       "Bottom node 'no-such-node' not found");
 }
 
+/* With a bottom node the chain is frozen; dropping the filter thaws it. */
+static void test_cor_frozen_and_drop(void)
+{
+    BlockDriverState *top, *mid, *cor_bs;
+    BlockBackend *blk;
+    Error *err = NULL;
+    int ret;
+
+    cow_chain(&top, &mid);
+    blk = open_blk("driver=copy-on-read,file=cor-top,bottom=cor-mid",
+                   &error_abort);
+    bdrv_unref(top);
+    cor_bs = blk_bs(blk);
+
+    bdrv_drained_begin(top);
+    bdrv_graph_wrlock();
+    ret = bdrv_set_backing_hd(top, NULL, &err);
+    bdrv_graph_wrunlock();
+    bdrv_drained_end(top);
+    g_assert_cmpint(ret, <, 0);
+    g_assert_nonnull(err);
+    error_free(err);
+    g_assert(top->backing && top->backing->bs == mid);
+
+    bdrv_ref(cor_bs);
+    bdrv_cor_filter_drop(cor_bs);
+    g_assert(blk_bs(blk) == top);
+    bdrv_unref(cor_bs);
+    drain_main_loop();
+
+    bdrv_drained_begin(top);
+    bdrv_graph_wrlock();
+    ret = bdrv_set_backing_hd(top, NULL, &error_abort);
+    bdrv_graph_wrunlock();
+    bdrv_drained_end(top);
+    g_assert_cmpint(ret, ==, 0);
+    close_blk(blk);
+}
+
 int main(int argc, char **argv)
 {
     bdrv_init();
@@ -925,6 +965,8 @@ int main(int argc, char **argv)
 
     g_test_add_func("/copy-on-read/populates-top", test_cor_populates_top);
     g_test_add_func("/copy-on-read/bottom", test_cor_bottom);
+    g_test_add_func("/copy-on-read/frozen-and-drop",
+                    test_cor_frozen_and_drop);
 
     return g_test_run();
 }

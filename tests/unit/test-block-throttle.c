@@ -81,7 +81,7 @@ static void test_object(void)
                  "object (type 'container')");
     err = NULL;
     ok = user_creatable_add_from_str("throttle-group,id=obj1,foo=1", &err);
-    expect_error(ok, err, "Property 'throttle-group.foo' not found");
+    expect_error(ok, err, "Parameter 'foo' is unexpected");
     g_assert_false(throttle_group_exists("obj1"));
     err = NULL;
     ok = user_creatable_add_from_str(
@@ -90,7 +90,12 @@ static void test_object(void)
                  "bps_max/iops_max require corresponding bps/iops values");
     err = NULL;
     ok = user_creatable_add_from_str("no-such-type,id=x", &err);
-    expect_error(ok, err, "invalid object type: no-such-type");
+    expect_error(ok, err,
+                 "Parameter 'qom-type' does not accept value 'no-such-type'");
+    err = NULL;
+    ok = user_creatable_add_from_str("throttle-group,id=obj1,"
+                                     "limits.iops-total=1M", &err);
+    expect_error(ok, err, "Parameter 'limits.iops-total' expects integer");
     err = NULL;
     ok = user_creatable_add_from_str("throttle-group", &err);
     expect_error(ok, err, "Parameter 'id' is missing");
