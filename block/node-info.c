@@ -4,7 +4,8 @@
  * core's defaults when it does not: image info, allocated size, zero
  * initialisation, compressed writes, block sizes and geometry, consistency
  * checks, blkdebug hooks; plus emptying and amending images, the backing
- * chain lookup by file name, and bdrv_co_enter()/bdrv_co_leave().
+ * chain lookup by file name, bdrv_co_enter()/bdrv_co_leave(), and the
+ * children a driver (quorum) adds and removes at run time.
  *
  * Filters answer for their filtered child unless their driver has an
  * answer of its own.
@@ -433,4 +434,52 @@ void coroutine_fn bdrv_co_leave(BlockDriverState *bs, AioContext *old_ctx)
     IO_CODE();
     aio_co_reschedule_self(old_ctx);
     bdrv_dec_in_flight(bs);
+}
+
+/* --- Children added at run time (quorum) ------------------------------ */
+
+void bdrv_add_child(BlockDriverState *parent_bs, BlockDriverState *child_bs,
+                    Error **errp)
+{
+    GLOBAL_STATE_CODE();
+    if (!parent_bs->drv || !parent_bs->drv->bdrv_add_child) {
+        error_setg(errp, "The node %s does not support adding a child",
+                   bdrv_get_device_or_node_name(parent_bs));
+        return;
+    }
+    /* Zoned devices need parents that keep to their write rules. */
+    if (!parent_bs->drv->supports_zoned_children &&
+        child_bs->bl.zoned == BLK_Z_HM) {
+        error_setg(errp, "Cannot add a zoned child to a not support zoned "
+                   "children parent");
+        return;
+    }
+    if (!QLIST_EMPTY(&child_bs->parents)) {
+        error_setg(errp, "The node %s already has a parent",
+                   child_bs->node_name);
+        return;
+    }
+    parent_bs->drv->bdrv_add_child(parent_bs, child_bs, errp);
+}
+
+void bdrv_del_child(BlockDriverState *parent_bs, BdrvChild *child,
+                    Error **errp)
+{
+    BdrvChild *c;
+
+    GLOBAL_STATE_CODE();
+    if (!parent_bs->drv || !parent_bs->drv->bdrv_del_child) {
+        error_setg(errp, "The node %s does not support removing a child",
+                   bdrv_get_device_or_node_name(parent_bs));
+        return;
+    }
+    QLIST_FOREACH(c, &parent_bs->children, next) {
+        if (c == child) {
+            parent_bs->drv->bdrv_del_child(parent_bs, child, errp);
+            return;
+        }
+    }
+    error_setg(errp, "The node %s does not have a child named %s",
+               bdrv_get_device_or_node_name(parent_bs),
+               bdrv_get_device_or_node_name(child->bs));
 }

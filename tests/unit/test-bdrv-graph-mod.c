@@ -1043,6 +1043,7 @@ static void test_node_info(void)
     BlockDriverState *top = open_with_header_backing(NULL);
     BlockDriverState *base = backing_of(top)->bs;
     BlockDriverState *filter = new_filter("filter");
+    g_autofree char *msg = NULL;
     BlockDriverInfo bdi;
     Error *err = NULL;
 
@@ -1063,6 +1064,21 @@ static void test_node_info(void)
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "Driver 'mock-filter' does not support image creation");
     error_free(err);
+    err = NULL;
+
+    /* Drivers without run-time children refuse them. */
+    bdrv_graph_wrlock();
+    bdrv_add_child(base, filter, &err);
+    msg = g_strdup_printf("The node %s does not support adding a child",
+                          bdrv_get_node_name(base));
+    g_assert_cmpstr(error_get_pretty(err), ==, msg);
+    error_free(err);
+    err = NULL;
+    bdrv_del_child(top, top->file, &err);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "The node top does not support removing a child");
+    error_free(err);
+    bdrv_graph_wrunlock();
 
     bdrv_unref(filter);
     bdrv_unref(top);
