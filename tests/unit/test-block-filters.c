@@ -914,7 +914,9 @@ static void test_cor_frozen_and_drop(void)
     g_assert_cmpint(ret, <, 0);
     g_assert_nonnull(err);
     error_free(err);
+    bdrv_graph_rdlock_main_loop();
     g_assert(top->backing && top->backing->bs == mid);
+    bdrv_graph_rdunlock_main_loop();
 
     bdrv_ref(cor_bs);
     bdrv_cor_filter_drop(cor_bs);
