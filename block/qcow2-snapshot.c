@@ -606,8 +606,51 @@ int qcow2_snapshot_list(BlockDriverState *bs, QEMUSnapshotInfo **psn_tab)
 int qcow2_snapshot_load_tmp(BlockDriverState *bs, const char *snapshot_id,
                             const char *name, Error **errp)
 {
-    error_setg(errp, "Loading a snapshot read-only is not supported yet");
-    return -ENOTSUP;
+    BDRVQcow2State *s = bs->opaque;
+    QCowSnapshot *sn;
+    uint64_t *l1;
+    uint64_t bytes;
+    int idx, ret;
+
+    assert(bdrv_is_read_only(bs));
+    idx = find_snapshot(s, snapshot_id, name);
+    if (idx < 0) {
+        error_setg(errp, "Can't find snapshot");
+        return -ENOENT;
+    }
+    sn = &s->snapshots[idx];
+    if (sn->l1_size > QCOW_MAX_L1_SIZE / 8) {
+        error_setg(errp, "Snapshot L1 table too large");
+        return -EFBIG;
+    }
+    if (offset_into_cluster(s, sn->l1_table_offset)) {
+        error_setg(errp, "Snapshot L1 table offset invalid");
+        return -EINVAL;
+    }
+    bytes = sn->l1_size * 8ULL;
+    l1 = qemu_try_blockalign(bs->file->bs, ROUND_UP(MAX(bytes, 8), 512));
+    if (!l1) {
+        error_setg(errp, "Cannot allocate the snapshot L1 table");
+        return -ENOMEM;
+    }
+    memset(l1, 0, ROUND_UP(MAX(bytes, 8), 512));
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+    ret = bytes ? bdrv_pread(bs->file, sn->l1_table_offset, bytes, l1, 0)
+                : 0;
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to load snapshot L1 table");
+        qemu_vfree(l1);
+        return ret;
+    }
+    for (uint32_t i = 0; i < sn->l1_size; i++) {
+        be64_to_cpus(&l1[i]);
+    }
+    /* From now on the node reads the snapshot (it is read-only). */
+    qemu_vfree(s->l1_table);
+    s->l1_table = l1;
+    s->l1_size = sn->l1_size;
+    s->l1_table_offset = sn->l1_table_offset;
+    return 0;
 }
 
 int coroutine_fn
