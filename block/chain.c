@@ -5,7 +5,8 @@
  * A node's "filtered" child is the one a filter driver presents; its
  * "COW" child is the backing file of a format.  These accessors follow
  * those edges (skipping filters where asked); frozen edges (block jobs
- * rely on a chain staying as it is) refuse to be changed or removed.
+ * rely on a chain staying as it is) refuse to be changed or removed; and
+ * a mirror job may only replace a node that shows the same data.
  * All of it reads the graph, so callers hold the graph read lock.
  */
 #include "qemu/osdep.h"
@@ -182,3 +183,53 @@ void bdrv_unfreeze_backing_chain(BlockDriverState *bs,
     }
 }
 
+
+/* --- Replacing nodes under a job -------------------------------------- */
+
+bool bdrv_recurse_can_replace(BlockDriverState *bs,
+                              BlockDriverState *to_replace)
+{
+    BlockDriverState *filtered;
+
+    GLOBAL_STATE_CODE();
+    if (!bs || !bs->drv) {
+        return false;
+    }
+    if (bs == to_replace) {
+        return true;
+    }
+    if (bs->drv->bdrv_recurse_can_replace) {
+        return bs->drv->bdrv_recurse_can_replace(bs, to_replace);
+    }
+    /* A plain filter shows its child's data, so ask the child. */
+    filtered = bdrv_filter_bs(bs);
+    return filtered && bdrv_recurse_can_replace(filtered, to_replace);
+}
+
+BlockDriverState *check_to_replace_node(BlockDriverState *parent_bs,
+                                        const char *node_name, Error **errp)
+{
+    BlockDriverState *to_replace_bs = bdrv_find_node(node_name);
+
+    GLOBAL_STATE_CODE();
+    if (!to_replace_bs) {
+        error_setg(errp, "Failed to find node with node-name='%s'",
+                   node_name);
+        return NULL;
+    }
+    if (bdrv_op_is_blocked(to_replace_bs, BLOCK_OP_TYPE_REPLACE, errp)) {
+        return NULL;
+    }
+    /*
+     * Only a node showing the same data as @parent_bs (through filters)
+     * may be replaced by a mirror of it; backing files never qualify.
+     */
+    if (!bdrv_recurse_can_replace(parent_bs, to_replace_bs)) {
+        error_setg(errp, "Cannot replace '%s' by a node mirrored from '%s', "
+                   "because it cannot be guaranteed that doing so would not "
+                   "lead to an abrupt change of visible data",
+                   node_name, parent_bs->node_name);
+        return NULL;
+    }
+    return to_replace_bs;
+}

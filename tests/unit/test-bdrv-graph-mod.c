@@ -816,6 +816,13 @@ static void test_append_and_drop_filter(void)
     g_assert_cmpuint(((MockState *)filter->opaque)->perm, ==, user->perm);
     bdrv_unref(filter);     /* the graph holds it now */
 
+    bdrv_graph_rdlock_main_loop();
+    g_assert_true(bdrv_recurse_can_replace(filter, fmt));
+    g_assert_false(bdrv_recurse_can_replace(fmt, fmt->file->bs));
+    g_assert_true(check_to_replace_node(filter, "fmt", &error_abort) == fmt);
+    g_assert_null(check_to_replace_node(fmt, "proto", NULL));
+    bdrv_graph_rdunlock_main_loop();
+
     g_assert_cmpint(bdrv_drop_filter(filter, &error_abort), ==, 0);
     g_assert_true(user->bs == fmt);
     g_assert_true(is_only_parent(fmt, user));
