@@ -169,8 +169,13 @@ check_l1(CheckState *cs, uint64_t l1_off, uint32_t l1_size)
         return ret;
     }
     for (uint32_t i = 0; i < l1_size; i++) {
-        uint64_t l2_off = be64_to_cpu(l1[i]) & L1E_OFFSET_MASK;
+        uint64_t e = be64_to_cpu(l1[i]), l2_off = e & L1E_OFFSET_MASK;
 
+        if (e & L1E_RESERVED_MASK) {
+            fprintf(stderr, "ERROR found L1 entry with reserved bits set: %"
+                    PRIx64 "\n", e);
+            cs->res->corruptions++;
+        }
         if (!l2_off) {
             continue;
         }
