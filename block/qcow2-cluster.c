@@ -334,8 +334,7 @@ void qcow2_parse_compressed_l2_entry(BlockDriverState *bs, uint64_t l2_entry,
     BDRVQcow2State *s = bs->opaque;
     int nb_csectors;
 
-    assert(qcow2_get_cluster_type(bs, l2_entry) == QCOW2_CLUSTER_COMPRESSED);
-
+    /* @l2_entry may come with or without the COMPRESSED flag. */
     *coffset = l2_entry & s->cluster_offset_mask;
     nb_csectors = ((l2_entry >> s->csize_shift) & s->csize_mask) + 1;
     *csize = nb_csectors * QCOW2_COMPRESSED_SECTOR_SIZE -

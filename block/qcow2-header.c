@@ -772,11 +772,13 @@ int qcow2_mark_clean(BlockDriverState *bs)
     if (!(s->incompatible_features & QCOW2_INCOMPAT_DIRTY)) {
         return 0;
     }
+    /* Clear the bit first: only then are the refcounts written back. */
+    s->incompatible_features &= ~QCOW2_INCOMPAT_DIRTY;
     ret = qcow2_flush_caches(bs);
     if (ret < 0) {
+        s->incompatible_features |= QCOW2_INCOMPAT_DIRTY;
         return ret;
     }
-    s->incompatible_features &= ~QCOW2_INCOMPAT_DIRTY;
     return qcow2_update_header(bs);
 }
 

@@ -684,6 +684,8 @@ BlockDriver bdrv_qcow2 = {
     .bdrv_get_specific_info = qcow2_get_specific_info,
 
     .create_opts            = &qcow2_create_opts,
+    .amend_opts             = &qcow2_amend_opts,
+    .bdrv_amend_options     = qcow2_amend_options,
     .bdrv_co_create_opts    = qcow2_co_create_opts,
     .strong_runtime_opts    = qcow2_strong_runtime_opts,
 };

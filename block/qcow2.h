@@ -853,6 +853,12 @@ int coroutine_fn GRAPH_RDLOCK
 qcow2_co_get_info(BlockDriverState *bs, BlockDriverInfo *bdi);
 BlockMeasureInfo *qcow2_measure(QemuOpts *opts, BlockDriverState *in_bs,
                                 Error **errp);
+/* qcow2-amend.c: qemu-img amend (Q1). */
+extern QemuOptsList qcow2_amend_opts;
+int GRAPH_RDLOCK
+qcow2_amend_options(BlockDriverState *bs, QemuOpts *opts,
+                    BlockDriverAmendStatusCB *status_cb, void *cb_opaque,
+                    bool force, Error **errp);
 /* What qemu-img info shows under "Format specific information". */
 ImageInfoSpecific * GRAPH_RDLOCK
 qcow2_get_specific_info(BlockDriverState *bs, Error **errp);

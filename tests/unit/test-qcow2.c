@@ -195,6 +195,117 @@ static void test_backing_cow(void)
                         "%s", top), ==, 0);
 }
 
+/* Image options the interop matrix runs with (-o of qemu-img create). */
+static const char *const matrix_opts[] = {
+    "",
+    "compat=0.10",
+    "extended_l2=on",
+    "extended_l2=on,cluster_size=16k",
+    "cluster_size=512",
+    "cluster_size=2M",
+    "refcount_bits=1",
+    "refcount_bits=64",
+    "lazy_refcounts=on",
+    "compression_type=zstd",
+    "data_file=@",
+};
+
+/* -o string for qemu-img: "@" stands for a data file next to @img. */
+static char *matrix_o(const char *opts, const char *img)
+{
+    g_autofree char *data = g_strconcat(img, ".data", NULL);
+    g_auto(GStrv) parts = g_strsplit(opts, "@", -1);
+
+    return g_strjoinv(data, parts);
+}
+
+static int create_theirs(const char *img, const char *opts, const char *size)
+{
+    g_autofree char *o = matrix_o(opts, img);
+
+    return run(QEMU_IMG " create -q -f qcow2 %s%s %s %s", *o ? "-o " : "",
+               o, img, size);
+}
+
+/*
+ * Our writes, zero writes and discards on their image: their check is
+ * clean and their qemu-io reads what we wrote.
+ */
+static void test_matrix_ours(void)
+{
+    g_autofree char *img = path_of("matrix-ours.qcow2");
+
+    if (!have_tools()) {
+        return;
+    }
+    for (int i = 0; i < ARRAY_SIZE(matrix_opts); i++) {
+        BlockBackend *blk;
+
+        g_test_message("-o '%s'", matrix_opts[i]);
+        g_assert_cmpint(create_theirs(img, matrix_opts[i], "8M"), ==, 0);
+        blk = open_qcow2(img, BDRV_O_RDWR, &error_abort);
+        write_pattern(blk, 0, 8 * KiB, 0x11);
+        write_pattern(blk, 1 * MiB + 3 * KiB, 130 * KiB, 0x22);
+        write_pattern(blk, 4 * MiB - 512, 1 * KiB, 0x33);
+        write_pattern(blk, 2 * KiB, 2 * KiB, 0x44);
+        write_pattern(blk, 6 * MiB, 2 * MiB, 0x55);
+        g_assert_cmpint(blk_pwrite_zeroes(blk, 6 * MiB, 1 * MiB, 0), ==, 0);
+        g_assert_cmpint(blk_pwrite_zeroes(blk, 7 * MiB, 512 * KiB,
+                                          BDRV_REQ_MAY_UNMAP), ==, 0);
+        g_assert_cmpint(blk_pdiscard(blk, 5 * MiB, 1 * MiB), ==, 0);
+        assert_pattern(blk, 0, 2 * KiB, 0x11);
+        assert_pattern(blk, 2 * KiB, 2 * KiB, 0x44);
+        assert_pattern(blk, 4 * KiB, 4 * KiB, 0x11);
+        assert_pattern(blk, 1 * MiB + 3 * KiB, 130 * KiB, 0x22);
+        assert_pattern(blk, 6 * MiB, 1536 * KiB, 0);
+        assert_pattern(blk, 7 * MiB + 512 * KiB, 512 * KiB, 0x55);
+        close_blk(blk);
+
+        g_assert_cmpint(run(QEMU_IMG " check -q %s", img), ==, 0);
+        g_assert_cmpint(run(QEMU_IO " -r -c 'read -P 0x11 0 2k' "
+                            "-c 'read -P 0x44 2k 2k' -c 'read -P 0x11 4k 4k' "
+                            "-c 'read -P 0 8k 1016k' "
+                            "-c 'read -P 0x22 1027k 130k' "
+                            "-c 'read -P 0x33 4193792 1k' "
+                            "-c 'read -P 0 6M 1536k' "
+                            "-c 'read -P 0x55 7680k 512k' %s", img), ==, 0);
+    }
+}
+
+/* Their writes (plain, zero, compressed, discard) read the same here. */
+static void test_matrix_theirs(void)
+{
+    g_autofree char *img = path_of("matrix-theirs.qcow2");
+
+    if (!have_tools()) {
+        return;
+    }
+    for (int i = 0; i < ARRAY_SIZE(matrix_opts); i++) {
+        bool compress = !strstr(matrix_opts[i], "data_file");
+        BlockBackend *blk;
+
+        g_test_message("-o '%s'", matrix_opts[i]);
+        g_assert_cmpint(create_theirs(img, matrix_opts[i], "8M"), ==, 0);
+        g_assert_cmpint(run(QEMU_IO " -c 'write -P 0x11 0 8k' "
+                            "-c 'write -P 0x22 1027k 130k' "
+                            "-c 'write -P 0x55 6M 2M' "
+                            "-c 'write -z 6M 1M' -c 'write -z -u 7M 512k' "
+                            "-c 'discard 7M 64k' %s %s", img,
+                            compress ? "-c 'write -c -P 0x66 2M 2M'" : ""),
+                        ==, 0);
+        blk = open_qcow2(img, 0, &error_abort);
+        assert_pattern(blk, 0, 8 * KiB, 0x11);
+        assert_pattern(blk, 8 * KiB, 1019 * KiB, 0);
+        assert_pattern(blk, 1027 * KiB, 130 * KiB, 0x22);
+        if (compress) {
+            assert_pattern(blk, 2 * MiB, 2 * MiB, 0x66);
+        }
+        assert_pattern(blk, 6 * MiB, 1536 * KiB, 0);
+        assert_pattern(blk, 7 * MiB + 512 * KiB, 512 * KiB, 0x55);
+        close_blk(blk);
+    }
+}
+
 /* Create with @opts here and with qemu-img; the files must be equal. */
 static void check_create_identical(const char *opts, const char *size)
 {
@@ -337,6 +448,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qcow2/interop/read-theirs", test_read_theirs);
     g_test_add_func("/qcow2/interop/write-ours", test_write_ours);
     g_test_add_func("/qcow2/interop/backing-cow", test_backing_cow);
+    g_test_add_func("/qcow2/interop/matrix-ours", test_matrix_ours);
+    g_test_add_func("/qcow2/interop/matrix-theirs", test_matrix_theirs);
     g_test_add_func("/qcow2/create/identical", test_create_identical);
     g_test_add_func("/qcow2/corrupt/header", test_corrupt_header);
 
