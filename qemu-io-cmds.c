@@ -468,8 +468,13 @@ int verify_pattern(const void *buf, size_t len, int pattern,
     return 0;
 }
 
-/* Offset and length arguments of the single-range commands. */
-static int parse_range(char **argv, int64_t *offset, int64_t *count)
+/*
+ * Offset and length arguments of the single-range commands.  With
+ * @unlimited, lengths above BDRV_REQUEST_MAX_BYTES are allowed (write -z
+ * -n); else the error names -n when @hint_n.
+ */
+static int parse_range_full(char **argv, int64_t *offset, int64_t *count,
+                            bool unlimited, bool hint_n)
 {
     *offset = cvtnum(argv[0]);
     if (*offset < 0) {
@@ -481,12 +486,18 @@ static int parse_range(char **argv, int64_t *offset, int64_t *count)
         print_cvtnum_err(*count, argv[1]);
         return -EINVAL;
     }
-    if (*count > BDRV_REQUEST_MAX_BYTES) {
-        printf("length cannot exceed %" PRIu64 ", given %s\n",
-               (uint64_t)BDRV_REQUEST_MAX_BYTES, argv[1]);
+    if (*count > BDRV_REQUEST_MAX_BYTES && !unlimited) {
+        printf("length cannot exceed %" PRIu64 "%s, given %s\n",
+               (uint64_t)BDRV_REQUEST_MAX_BYTES, hint_n ? " without -n" : "",
+               argv[1]);
         return -EINVAL;
     }
     return 0;
+}
+
+static int parse_range(char **argv, int64_t *offset, int64_t *count)
+{
+    return parse_range_full(argv, offset, count, false, false);
 }
 
 static int check_sector_aligned(int64_t offset, int64_t count)
@@ -920,7 +931,8 @@ static int write_f(BlockBackend *blk, int argc, char **argv)
     if (ret < 0 || (ret = write_check_opts(&o)) < 0) {
         return ret;
     }
-    ret = parse_range(&argv[optind], &offset, &count);
+    ret = parse_range_full(&argv[optind], &offset, &count,
+                           o.flags & BDRV_REQ_NO_FALLBACK, true);
     if (ret < 0) {
         return ret;
     }

@@ -17,6 +17,7 @@
 #include "qemu/error-report.h"
 #include "block/block_int.h"
 #include "sysemu/block-backend.h"
+#include "qom/object_interfaces.h"
 #include "qemu-io.h"
 
 #define QEMU_IO_COPYRIGHT \
@@ -424,6 +425,18 @@ static int reopen_f(BlockBackend *blk, int argc, char **argv)
         qobject_unref(opts);
         return -EINVAL;
     }
+    if (!(a.flags & BDRV_O_RDWR)) {
+        /*
+         * Going read-only: the backend must first give up the write
+         * permissions that earlier write commands took.
+         */
+        uint64_t perm, shared;
+
+        bdrv_drain(bs);
+        blk_get_perm(blk, &perm, &shared);
+        blk_set_perm(blk, perm & ~(BLK_PERM_WRITE | BLK_PERM_WRITE_UNCHANGED),
+                     shared, &error_abort);
+    }
     if (bdrv_reopen(bs, opts, true, &local_err) < 0) {
         error_report_err(local_err);
         return -EINVAL;
@@ -518,6 +531,7 @@ static int command_loop(GPtrArray *cmdline)
 /* Everything main() collects from the command line. */
 typedef struct MainArgs {
     GPtrArray *cmdline;
+    GPtrArray *objects;     /* --object arguments, created after init */
     const char *format;
     int flags;
     bool readonly, writethrough, force_share;
@@ -620,9 +634,8 @@ static void parse_args(int argc, char **argv, MainArgs *a)
             a->force_share = true;
             break;
         case OPTION_OBJECT:
-            error_report("--object is not supported: no user-creatable "
-                         "object types are built in");
-            exit(1);
+            g_ptr_array_add(a->objects, optarg);
+            break;
         case OPTION_IMAGE_OPTS:
             image_opts = true;
             break;
@@ -664,6 +677,7 @@ int main(int argc, char **argv)
 {
     MainArgs a = {
         .cmdline = g_ptr_array_new(),
+        .objects = g_ptr_array_new(),
         .flags = BDRV_O_UNMAP,
         .writethrough = true,
     };
@@ -687,6 +701,9 @@ int main(int argc, char **argv)
     qemuio_add_command(&close_cmd);
     qemuio_add_command(&quit_cmd);
     qemuio_add_command(&reopen_cmd);
+    for (guint i = 0; i < a.objects->len; i++) {
+        user_creatable_process_cmdline(g_ptr_array_index(a.objects, i));
+    }
 
     if (!a.readonly) {
         a.flags |= BDRV_O_RDWR;
@@ -701,6 +718,8 @@ int main(int argc, char **argv)
     bdrv_drain_all();
     blk_unref(qemuio_blk);
     qemuio_blk = NULL;
+    user_creatable_cleanup();
     g_ptr_array_free(a.cmdline, true);
+    g_ptr_array_free(a.objects, true);
     return ret < 0 ? 1 : 0;
 }
