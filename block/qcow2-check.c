@@ -87,8 +87,10 @@ static void check_l2_entry(CheckState *cs, uint64_t e, uint64_t bitmap)
         }
         qcow2_parse_compressed_l2_entry(bs, e, &coff, &csize);
         check_inc(cs, coff, csize);
+        /* As QEMU counts them: compressed clusters are fragmented. */
         cs->res->bfi.allocated_clusters++;
         cs->res->bfi.compressed_clusters++;
+        cs->res->bfi.fragmented_clusters++;
         cs->next_contig = 0;
         break;
     }
