@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include "qapi/error.h"
 #include "qapi/qmp/qdict.h"
+#include "qemu/coroutine.h"
 #include "qemu/main-loop.h"
 #include "qemu/option.h"
 #include "qemu/units.h"
@@ -306,6 +307,89 @@ static void test_matrix_theirs(void)
     }
 }
 
+typedef struct ParallelWrite {
+    BlockBackend *blk;
+    int64_t offset;
+    int64_t bytes;
+    int pattern;
+    int ret;
+    bool done;
+} ParallelWrite;
+
+static void coroutine_fn parallel_write_co(void *opaque)
+{
+    ParallelWrite *w = opaque;
+    g_autofree uint8_t *buf = g_malloc(w->bytes);
+
+    fill(buf, w->bytes, w->pattern);
+    w->ret = blk_co_pwrite(w->blk, w->offset, w->bytes, buf, 0);
+    w->done = true;
+}
+
+/*
+ * Many writes in flight to the same unallocated clusters of an image
+ * with a backing file: each cluster is allocated once, no write or COW
+ * gets lost, and QEMU 7.2 agrees.
+ */
+static void test_parallel_alloc(void)
+{
+    g_autofree char *base = path_of("par-base.qcow2");
+    g_autofree char *top = path_of("par-top.qcow2");
+    enum { N = 96, PIECE = 3 * KiB };
+    ParallelWrite w[N];
+    BlockBackend *blk;
+    bool all_done;
+
+    if (!have_tools()) {
+        return;
+    }
+    g_assert_cmpint(run(QEMU_IMG " create -q -f qcow2 %s 1M", base), ==, 0);
+    g_assert_cmpint(run(QEMU_IO " -c 'write -P 0x5a 0 1M' %s", base), ==, 0);
+    g_assert_cmpint(run(QEMU_IMG " create -q -f qcow2 -o cluster_size=16k "
+                        "-b %s -F qcow2 %s", base, top), ==, 0);
+
+    blk = open_qcow2(top, BDRV_O_RDWR, &error_abort);
+    /* Pieces interleave so that neighbours share (and cross) clusters. */
+    for (int i = 0; i < N; i++) {
+        int slot = (i * 37) % N;
+
+        w[i] = (ParallelWrite) {
+            .blk = blk, .offset = 1000 + (int64_t)slot * PIECE,
+            .bytes = PIECE - 512, .pattern = 1 + slot,
+        };
+        qemu_coroutine_enter(qemu_coroutine_create(parallel_write_co, &w[i]));
+    }
+    do {
+        aio_poll(qemu_get_aio_context(), true);
+        all_done = true;
+        for (int i = 0; i < N; i++) {
+            all_done &= w[i].done;
+        }
+    } while (!all_done);
+
+    for (int i = 0; i < N; i++) {
+        g_assert_cmpint(w[i].ret, ==, 0);
+    }
+    for (int slot = 0; slot < N; slot++) {
+        int64_t off = 1000 + (int64_t)slot * PIECE;
+
+        assert_pattern(blk, off, PIECE - 512, 1 + slot);
+        assert_pattern(blk, off + PIECE - 512, 512, 0x5a);
+    }
+    assert_pattern(blk, 0, 1000, 0x5a);
+    close_blk(blk);
+
+    g_assert_cmpint(run(QEMU_IMG " check -q %s", top), ==, 0);
+    for (int slot = 0; slot < N; slot += 7) {
+        int64_t off = 1000 + (int64_t)slot * PIECE;
+
+        g_assert_cmpint(run(QEMU_IO " -r -c 'read -P %d %" PRId64 " %d' "
+                            "-c 'read -P 0x5a %" PRId64 " 512' %s",
+                            1 + slot, off, PIECE - 512, off + PIECE - 512,
+                            top), ==, 0);
+    }
+}
+
 /* Create with @opts here and with qemu-img; the files must be equal. */
 static void check_create_identical(const char *opts, const char *size)
 {
@@ -435,6 +519,63 @@ static void test_corrupt_header(void)
     }
 }
 
+/* Bad L1/L2 entries and truncated files: errors, never crashes. */
+static void test_corrupt_tables(void)
+{
+    g_autofree char *img = path_of("corrupt-tables.qcow2");
+    uint8_t buf[4096];
+    BlockBackend *blk;
+    Error *err = NULL;
+    int fd;
+
+    if (!have_tools()) {
+        return;
+    }
+    /* L1 entry 0 (at 0x30000) pointing at an unaligned L2 table. */
+    g_assert_cmpint(run(QEMU_IMG " create -q -f qcow2 %s 1G", img), ==, 0);
+    g_assert_cmpint(run(QEMU_IO " -c 'write -P 0x11 0 64k' %s", img), ==, 0);
+    poke(img, 0x30000, 0x8000000000041234ULL, 8);
+    blk = open_qcow2(img, 0, &error_abort);
+    g_assert_cmpint(blk_pread(blk, 0, sizeof(buf), buf, 0), <, 0);
+    /* Elsewhere the image still works. */
+    g_assert_cmpint(blk_pread(blk, 600 * MiB, sizeof(buf), buf, 0), ==, 0);
+    close_blk(blk);
+
+    /* Writable: the image gets marked corrupt and refuses to reopen rw. */
+    blk = open_qcow2(img, BDRV_O_RDWR, &error_abort);
+    g_assert_cmpint(blk_pread(blk, 0, sizeof(buf), buf, 0), <, 0);
+    close_blk(blk);
+    g_assert(!open_qcow2(img, BDRV_O_RDWR, &err));
+    g_assert(strstr(error_get_pretty(err), "Image is corrupt"));
+    error_free(err);
+    err = NULL;
+
+    /* L2 entry 0 (table at 0x40000) with an unaligned data offset. */
+    g_assert_cmpint(run(QEMU_IMG " create -q -f qcow2 %s 64M", img), ==, 0);
+    g_assert_cmpint(run(QEMU_IO " -c 'write -P 0x11 0 64k' %s", img), ==, 0);
+    poke(img, 0x40000, 0x8000000000050200ULL, 8);
+    blk = open_qcow2(img, 0, &error_abort);
+    g_assert_cmpint(blk_pread(blk, 0, sizeof(buf), buf, 0), <, 0);
+    close_blk(blk);
+
+    /* L2 table far beyond the end of the file. */
+    g_assert_cmpint(run(QEMU_IMG " create -q -f qcow2 %s 64M", img), ==, 0);
+    g_assert_cmpint(run(QEMU_IO " -c 'write -P 0x11 0 64k' %s", img), ==, 0);
+    poke(img, 0x30000, 0x8000100000000000ULL, 8);
+    blk = open_qcow2(img, 0, &error_abort);
+    blk_pread(blk, 0, sizeof(buf), buf, 0);
+    close_blk(blk);
+
+    /* Truncated in the middle of the header. */
+    fd = open(img, O_RDWR);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, 50), ==, 0);
+    close(fd);
+    g_assert(!open_qcow2(img, 0, &err));
+    g_assert(err);
+    error_free(err);
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -450,8 +591,10 @@ int main(int argc, char **argv)
     g_test_add_func("/qcow2/interop/backing-cow", test_backing_cow);
     g_test_add_func("/qcow2/interop/matrix-ours", test_matrix_ours);
     g_test_add_func("/qcow2/interop/matrix-theirs", test_matrix_theirs);
+    g_test_add_func("/qcow2/interop/parallel-alloc", test_parallel_alloc);
     g_test_add_func("/qcow2/create/identical", test_create_identical);
     g_test_add_func("/qcow2/corrupt/header", test_corrupt_header);
+    g_test_add_func("/qcow2/corrupt/tables", test_corrupt_tables);
 
     ret = g_test_run();
     run("rm -rf %s", test_dir);
