@@ -604,11 +604,37 @@ static int coroutine_fn rule_check(BlockDriverState *bs, int64_t offset,
     return -error;
 }
 
+/*
+ * The block layer promised to respect the limits this node advertises
+ * (that is what "align", "max-transfer" ... are there to test): check it.
+ */
+static void blkdebug_assert_rw_limits(BlockDriverState *bs, int64_t offset,
+                                      int64_t bytes)
+{
+    assert(QEMU_IS_ALIGNED(offset, bs->bl.request_alignment));
+    assert(QEMU_IS_ALIGNED(bytes, bs->bl.request_alignment));
+    if (bs->bl.max_transfer) {
+        assert(bytes <= bs->bl.max_transfer);
+    }
+}
+
+/* Does [offset, offset + bytes) stay within one @align block? */
+static bool blkdebug_within_one_block(int64_t offset, int64_t bytes,
+                                      uint32_t align)
+{
+    return QEMU_IS_ALIGNED(offset, align) ||
+           QEMU_IS_ALIGNED(offset + bytes, align) ||
+           DIV_ROUND_UP(offset, align) == DIV_ROUND_UP(offset + bytes, align);
+}
+
 static int coroutine_fn GRAPH_RDLOCK
 blkdebug_co_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
                    QEMUIOVector *qiov, BdrvRequestFlags flags)
 {
-    int err = rule_check(bs, offset, bytes, BLKDEBUG_IO_TYPE_READ);
+    int err;
+
+    blkdebug_assert_rw_limits(bs, offset, bytes);
+    err = rule_check(bs, offset, bytes, BLKDEBUG_IO_TYPE_READ);
 
     return err ? err : bdrv_co_preadv(bs->file, offset, bytes, qiov, flags);
 }
@@ -617,7 +643,10 @@ static int coroutine_fn GRAPH_RDLOCK
 blkdebug_co_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
                     QEMUIOVector *qiov, BdrvRequestFlags flags)
 {
-    int err = rule_check(bs, offset, bytes, BLKDEBUG_IO_TYPE_WRITE);
+    int err;
+
+    blkdebug_assert_rw_limits(bs, offset, bytes);
+    err = rule_check(bs, offset, bytes, BLKDEBUG_IO_TYPE_WRITE);
 
     return err ? err : bdrv_co_pwritev(bs->file, offset, bytes, qiov, flags);
 }
@@ -626,7 +655,25 @@ static int coroutine_fn GRAPH_RDLOCK
 blkdebug_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
                           int64_t bytes, BdrvRequestFlags flags)
 {
-    int err = rule_check(bs, offset, bytes, BLKDEBUG_IO_TYPE_WRITE_ZEROES);
+    uint32_t align = MAX(bs->bl.request_alignment,
+                         bs->bl.pwrite_zeroes_alignment);
+    int err;
+
+    /*
+     * Pieces smaller than the zero alignment are refused, so that the
+     * core's fallback to plain writes gets exercised; they must not
+     * straddle an alignment boundary.
+     */
+    if (bytes < align) {
+        assert(blkdebug_within_one_block(offset, bytes, align));
+        return -ENOTSUP;
+    }
+    assert(QEMU_IS_ALIGNED(offset, align));
+    assert(QEMU_IS_ALIGNED(bytes, align));
+    if (bs->bl.max_pwrite_zeroes) {
+        assert(bytes <= bs->bl.max_pwrite_zeroes);
+    }
+    err = rule_check(bs, offset, bytes, BLKDEBUG_IO_TYPE_WRITE_ZEROES);
 
     return err ? err : bdrv_co_pwrite_zeroes(bs->file, offset, bytes, flags);
 }
@@ -634,7 +681,24 @@ blkdebug_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
 static int coroutine_fn GRAPH_RDLOCK
 blkdebug_co_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
 {
-    int err = rule_check(bs, offset, bytes, BLKDEBUG_IO_TYPE_DISCARD);
+    uint32_t align = bs->bl.pdiscard_alignment;
+    int err;
+
+    /* Discard is advisory: sub-alignment pieces are silently dropped. */
+    if (bytes < bs->bl.request_alignment) {
+        assert(!align || blkdebug_within_one_block(offset, bytes, align));
+        return 0;
+    }
+    assert(QEMU_IS_ALIGNED(offset, bs->bl.request_alignment));
+    assert(QEMU_IS_ALIGNED(bytes, bs->bl.request_alignment));
+    if (align && bytes >= align) {
+        assert(QEMU_IS_ALIGNED(offset, align));
+        assert(QEMU_IS_ALIGNED(bytes, align));
+    }
+    if (bs->bl.max_pdiscard) {
+        assert(bytes <= bs->bl.max_pdiscard);
+    }
+    err = rule_check(bs, offset, bytes, BLKDEBUG_IO_TYPE_DISCARD);
 
     return err ? err : bdrv_co_pdiscard(bs->file, offset, bytes);
 }
