@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# I/O path (issue 4): qemu-io aio_read/aio_write throughput on a raw file,
+# ours beside QEMU 7.2's qemu-io, then beside fio when it is installed.
+# Many requests per qemu-io process (a command list on stdin, batches of
+# QD aio requests each closed by aio_flush, which waits for them); the
+# whole process is timed.  See tests/bench/README.md.
+[ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
+. "$(dirname "$0")/common.inc"
+
+QD=32
+FILE_MIB=$(scaled 256)
+RAND_REQS=$(scaled 8192)        # 4 KiB random: 32 MiB at scale 1
+SEQ_REQS=$(scaled 2048)         # 64 KiB sequential: 128 MiB at scale 1
+IMG=$WORK/raw.img
+
+echo "io-path: raw file, qemu-io aio_read/aio_write at depth $QD"
+bench_check_tools "$OURS_IO" "$REF_IO" || exit 0
+bench_probe_cache
+
+# A fully written file, so that writes never allocate blocks.
+dd if=/dev/zero of="$IMG" bs=1M count="$FILE_MIB" conv=fsync status=none
+
+# gen_cmds OP BS COUNT random|seq > file: the qemu-io command list.
+gen_cmds() {
+    awk -v op="$1" -v bs="$2" -v n="$3" -v mode="$4" \
+        -v size=$((FILE_MIB * 1048576)) -v qd="$QD" '
+        BEGIN {
+            srand(4242); blocks = int(size / bs)
+            for (i = 0; i < n; i++) {
+                b = (mode == "random") ? int(rand() * blocks) : i % blocks
+                printf "%s -q %d %d\n", op, b * bs, bs
+                if ((i + 1) % qd == 0) print "aio_flush"
+            }
+            print "aio_flush"
+        }'
+}
+
+for mode in random seq; do
+    for op in aio_read aio_write; do
+        if [ $mode = random ]; then
+            gen_cmds $op 4096 "$RAND_REQS" random >"$WORK/$op.$mode"
+        else
+            gen_cmds $op 65536 "$SEQ_REQS" seq >"$WORK/$op.$mode"
+        fi
+    done
+done
+
+# Row parameters, read by qemuio_cmd.
+ROW_OP=; ROW_MODE=; ROW_AIO=
+qemuio_cmd() {
+    local prog=$OURS_IO
+    [ "$1" = ref ] && prog=$REF_IO
+    CMD=("$prog" -f raw -t "$CACHE" -i "$ROW_AIO" "$IMG")
+    RUN_STDIN=$WORK/$ROW_OP.$ROW_MODE
+}
+
+for ROW_AIO in threads io_uring; do
+    for ROW_MODE in random seq; do
+        for ROW_OP in aio_read aio_write; do
+            if [ $ROW_MODE = random ]; then
+                what="4k rand"; bytes=$((RAND_REQS * 4096))
+            else
+                what="64k seq"; bytes=$((SEQ_REQS * 65536))
+            fi
+            bench_row "$what ${ROW_OP#aio_} aio=$ROW_AIO" MiB/s "$bytes" \
+                : qemuio_cmd
+        done
+    done
+done
+bench_table "io-path: qemu-io on a ${FILE_MIB} MiB raw file, cache=$CACHE"
+
+# The same requests through fio's io_uring engine, whole process timed.
+if ! command -v fio >/dev/null 2>&1; then
+    echo
+    echo "io-path vs fio: n/a: fio not installed (apt-get install fio)"
+    exit 0
+fi
+REF_NAME=fio
+fio_cmd() {
+    if [ "$1" = ours ]; then
+        qemuio_cmd ours
+        return
+    fi
+    local rw bs n
+    case "$ROW_MODE.$ROW_OP" in
+    random.aio_read) rw=randread; bs=4k; n=$RAND_REQS ;;
+    random.aio_write) rw=randwrite; bs=4k; n=$RAND_REQS ;;
+    seq.aio_read) rw=read; bs=64k; n=$SEQ_REQS ;;
+    seq.aio_write) rw=write; bs=64k; n=$SEQ_REQS ;;
+    esac
+    CMD=(fio --name=bench --filename="$IMG" --rw=$rw --bs=$bs
+         --number_ios="$n" --size="${FILE_MIB}M" --ioengine=io_uring
+         --iodepth=$QD --randrepeat=1 --norandommap
+         --direct=$([ "$CACHE" = none ] && echo 1 || echo 0)
+         --output=/dev/null)
+}
+ROW_AIO=io_uring
+for ROW_MODE in random seq; do
+    for ROW_OP in aio_read aio_write; do
+        if [ $ROW_MODE = random ]; then
+            what="4k rand"; bytes=$((RAND_REQS * 4096))
+        else
+            what="64k seq"; bytes=$((SEQ_REQS * 65536))
+        fi
+        bench_row "$what ${ROW_OP#aio_} io_uring" MiB/s "$bytes" : fio_cmd
+    done
+done
+bench_table "io-path vs fio (io_uring, depth $QD, cache=$CACHE)" fio
