@@ -155,11 +155,64 @@ uint8_t *qcow2_snapshot_serialize_table(const QCowSnapshot *sns, unsigned nb,
     return buf;
 }
 
-int coroutine_fn qcow2_read_snapshots(BlockDriverState *bs, Error **errp)
+/*
+ * Read one entry at @offset into @sn; *@used gets its padded size.  With
+ * @repair, extra data beyond the limit is skipped (and counted as fixed
+ * in @res) instead of failing.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+read_one_snapshot(BlockDriverState *bs, unsigned i, uint64_t offset,
+                  uint8_t *buf, QCowSnapshot *sn, size_t *used, bool repair,
+                  BdrvCheckResult *res, Error **errp)
+{
+    QCowSnapshotHeader *h = (QCowSnapshotHeader *)buf;
+    uint64_t disk_size = bs->total_sectors * BDRV_SECTOR_SIZE;
+    uint32_t extra;
+    size_t names, skip = 0;
+    int ret;
+
+    ret = bdrv_co_pread(bs->file, offset, SN_HEADER_SIZE, buf, 0);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to read snapshot table");
+        return ret;
+    }
+    extra = be32_to_cpu(h->extra_data_size);
+    names = (size_t)be16_to_cpu(h->id_str_size) + be16_to_cpu(h->name_size);
+    if (extra > QCOW_MAX_SNAPSHOT_EXTRA_DATA) {
+        if (!repair) {
+            error_setg(errp, "Too much extra metadata in snapshot table "
+                       "entry %u", i);
+            error_append_hint(errp, "You can force-remove this extra "
+                              "metadata with qemu-img check -r all\n");
+            return -EFBIG;
+        }
+        fprintf(stderr, "Discarding too much extra metadata in snapshot "
+                "table entry %u (%" PRIu32 " > %u)\n", i, extra,
+                QCOW_MAX_SNAPSHOT_EXTRA_DATA);
+        res->corruptions_fixed++;
+        skip = extra;
+        extra = 0;
+        h->extra_data_size = 0;
+    }
+    ret = bdrv_co_pread(bs->file, offset + SN_HEADER_SIZE + skip,
+                        extra + names, buf + SN_HEADER_SIZE, 0);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to read snapshot table");
+        return ret;
+    }
+    ret = qcow2_snapshot_parse_entry(buf, SN_HEADER_SIZE + extra + names,
+                                     disk_size, sn, used, errp);
+    *used += skip;
+    return ret;
+}
+
+/* Read the table; see read_one_snapshot() for @repair and @res. */
+static int coroutine_fn GRAPH_RDLOCK
+read_snapshot_table(BlockDriverState *bs, bool repair, BdrvCheckResult *res,
+                    Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t offset = s->snapshots_offset;
-    uint64_t disk_size = bs->total_sectors * BDRV_SECTOR_SIZE;
     g_autofree uint8_t *buf = g_malloc(SN_HEADER_SIZE + 3 * 65536);
     QCowSnapshot *sns;
     unsigned nb = s->nb_snapshots;
@@ -167,32 +220,10 @@ int coroutine_fn qcow2_read_snapshots(BlockDriverState *bs, Error **errp)
 
     sns = g_new0(QCowSnapshot, MAX(nb, 1));
     for (unsigned i = 0; i < nb; i++) {
-        QCowSnapshotHeader *h = (QCowSnapshotHeader *)buf;
-        size_t var, used;
+        size_t used;
 
-        ret = bdrv_co_pread(bs->file, offset, SN_HEADER_SIZE, buf, 0);
-        if (ret < 0) {
-            error_setg_errno(errp, -ret, "Failed to read snapshot table");
-            goto fail;
-        }
-        var = (size_t)be32_to_cpu(h->extra_data_size) +
-              be16_to_cpu(h->id_str_size) + be16_to_cpu(h->name_size);
-        if (be32_to_cpu(h->extra_data_size) > QCOW_MAX_SNAPSHOT_EXTRA_DATA) {
-            error_setg(errp, "Too much extra metadata in snapshot table "
-                       "entry %u", i);
-            error_append_hint(errp, "You can force-remove this extra "
-                              "metadata with qemu-img check -r all\n");
-            ret = -EFBIG;
-            goto fail;
-        }
-        ret = bdrv_co_pread(bs->file, offset + SN_HEADER_SIZE, var,
-                            buf + SN_HEADER_SIZE, 0);
-        if (ret < 0) {
-            error_setg_errno(errp, -ret, "Failed to read snapshot table");
-            goto fail;
-        }
-        ret = qcow2_snapshot_parse_entry(buf, SN_HEADER_SIZE + var,
-                                         disk_size, &sns[i], &used, errp);
+        ret = read_one_snapshot(bs, i, offset, buf, &sns[i], &used, repair,
+                                res, errp);
         if (ret < 0) {
             goto fail;
         }
@@ -212,6 +243,11 @@ int coroutine_fn qcow2_read_snapshots(BlockDriverState *bs, Error **errp)
 fail:
     qcow2_free_snapshot_array(sns, nb);
     return ret;
+}
+
+int coroutine_fn qcow2_read_snapshots(BlockDriverState *bs, Error **errp)
+{
+    return read_snapshot_table(bs, false, NULL, errp);
 }
 
 int qcow2_write_snapshots(BlockDriverState *bs)
@@ -657,10 +693,22 @@ int coroutine_fn
 qcow2_check_read_snapshot_table(BlockDriverState *bs, BdrvCheckResult *result,
                                 BdrvCheckMode fix)
 {
-    /*
-     * The table was parsed and validated on open; entries whose L1 table
-     * is broken are reported by the refcount check.
-     */
+    int fixed = result->corruptions_fixed;
+    Error *err = NULL;
+    int ret;
+
+    ret = read_snapshot_table(bs, fix & BDRV_FIX_ERRORS, result, &err);
+    if (ret < 0) {
+        result->check_errors++;
+        error_reportf_err(err, "ERROR failed to read the snapshot table: ");
+        return ret;
+    }
+    /* Entries cut down here are written back by the fix step. */
+    if (result->corruptions_fixed != fixed) {
+        BDRVQcow2State *s = bs->opaque;
+
+        s->snapshots_need_rewrite = true;
+    }
     return 0;
 }
 
@@ -668,5 +716,19 @@ int coroutine_fn
 qcow2_check_fix_snapshot_table(BlockDriverState *bs, BdrvCheckResult *result,
                                BdrvCheckMode fix)
 {
+    BDRVQcow2State *s = bs->opaque;
+    int ret;
+
+    if (!s->snapshots_need_rewrite || !(fix & BDRV_FIX_ERRORS)) {
+        return 0;
+    }
+    ret = qcow2_write_snapshots(bs);
+    if (ret < 0) {
+        result->check_errors++;
+        fprintf(stderr, "ERROR failed to update the snapshot table: %s\n",
+                strerror(-ret));
+        return ret;
+    }
+    s->snapshots_need_rewrite = false;
     return 0;
 }

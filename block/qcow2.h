@@ -336,6 +336,7 @@ typedef struct BDRVQcow2State {
     uint64_t snapshots_offset;
     int snapshots_size;
     unsigned int nb_snapshots;
+    bool snapshots_need_rewrite;    /* check cut entries down (Q2) */
     QCowSnapshot *snapshots;
 
     uint32_t nb_bitmaps;
