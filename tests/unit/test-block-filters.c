@@ -163,6 +163,12 @@ static int coroutine_fn mem_co_truncate(BlockDriverState *bs, int64_t offset,
     return 0;
 }
 
+static int mem_reopen_prepare(BDRVReopenState *state,
+                              BlockReopenQueue *queue, Error **errp)
+{
+    return 0;
+}
+
 static BlockDriver bdrv_mem = {
     .format_name            = "test-mem",
     .protocol_name          = "test-mem",
@@ -170,6 +176,7 @@ static BlockDriver bdrv_mem = {
     .bdrv_parse_filename    = mem_parse_filename,
     .bdrv_file_open         = mem_open,
     .bdrv_close             = mem_close,
+    .bdrv_reopen_prepare    = mem_reopen_prepare,
     .bdrv_co_getlength      = mem_co_getlength,
     .bdrv_co_preadv         = mem_co_preadv,
     .bdrv_co_pwritev        = mem_co_pwritev,
@@ -326,6 +333,37 @@ static void test_raw_truncate_offset(void)
                                  &error_abort), ==, 0);
     g_assert_cmpint(mem("t")->size, ==, 65536 + 4096);
     g_assert_cmpint(blk_getlength(blk), ==, 65536);
+    close_blk(blk);
+}
+
+/* Reopen can move the window; a bad one leaves the old one in place. */
+static void test_raw_reopen(void)
+{
+    BlockBackend *blk = open_blk("driver=raw,offset=0,"
+                                 "file.driver=test-mem,file.label=r",
+                                 &error_abort);
+    BlockDriverState *bs = blk_bs(blk);
+    QDict *opts;
+    Error *err = NULL;
+    uint8_t buf[512];
+
+    mem("r")->buf[4096] = 0x99;
+    g_assert_cmpint(blk_pread(blk, 0, 512, buf, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0);
+
+    opts = qdict_new();
+    qdict_put_int(opts, "offset", 4096);
+    g_assert_cmpint(bdrv_reopen(bs, opts, true, &error_abort), ==, 0);
+    g_assert_cmpint(blk_pread(blk, 0, 512, buf, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0x99);
+
+    opts = qdict_new();
+    qdict_put_int(opts, "offset", 4 * MEM_SIZE);
+    g_assert_cmpint(bdrv_reopen(bs, opts, true, &err), <, 0);
+    g_assert_nonnull(err);
+    error_free(err);
+    g_assert_cmpint(blk_pread(blk, 0, 512, buf, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0x99);
     close_blk(blk);
 }
 
@@ -676,6 +714,25 @@ static void test_blkverify_mismatch(void)
                               "contents mismatch at offset 8292\n");
 }
 
+/* A child that fails where the other succeeds is a mismatch, too. */
+static void test_blkverify_return_mismatch(void)
+{
+    if (g_test_subprocess()) {
+        BlockBackend *blk = open_blk(
+            "driver=blkverify,raw.driver=test-mem,test.driver=raw,"
+            "test.file.driver=blkdebug,test.file.image.driver=test-mem,"
+            "test.file.inject-error.0.event=read_aio", &error_abort);
+        uint8_t out[512];
+
+        blk_pread(blk, 0, sizeof(out), out, 0);
+        return;     /* not reached */
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("blkverify: read offset=0 bytes=512 "
+                              "return value mismatch -5 != 0\n");
+}
+
 /* ---- copy-on-read ---- */
 
 typedef struct BDRVCowState {
@@ -946,6 +1003,7 @@ int main(int argc, char **argv)
     g_test_add_func("/raw/window", test_raw_window);
     g_test_add_func("/raw/truncate-offset", test_raw_truncate_offset);
     g_test_add_func("/raw/bad-options", test_raw_bad_options);
+    g_test_add_func("/raw/reopen", test_raw_reopen);
     g_test_add_func("/raw/probed-sector0", test_raw_probed_sector0);
     g_test_add_func("/raw/probe-score", test_raw_probe_score);
 
@@ -964,6 +1022,8 @@ int main(int argc, char **argv)
 
     g_test_add_func("/blkverify/match", test_blkverify_match);
     g_test_add_func("/blkverify/mismatch", test_blkverify_mismatch);
+    g_test_add_func("/blkverify/return-mismatch",
+                    test_blkverify_return_mismatch);
 
     g_test_add_func("/copy-on-read/populates-top", test_cor_populates_top);
     g_test_add_func("/copy-on-read/bottom", test_cor_bottom);
