@@ -140,12 +140,12 @@ static int raw_open(BlockDriverState *bs, QDict *options, int flags,
     bdrv_graph_rdlock_main_loop();
     ret = raw_read_options(options, bs->file->bs, &s->offset, &s->has_size,
                            &s->size, errp);
-    if (ret == 0 && bdrv_is_sg(bs) && (s->offset || s->has_size)) {
+    bs->sg = bdrv_is_sg(bs->file->bs);
+    if (ret == 0 && bs->sg && (s->offset || s->has_size)) {
         error_setg(errp, "Cannot use offset/size with SCSI generic devices");
         ret = -EINVAL;
     }
     if (ret == 0) {
-        bs->sg = bdrv_is_sg(bs->file->bs);
         bs->supported_write_flags = BDRV_REQ_WRITE_UNCHANGED |
             (BDRV_REQ_FUA & bs->file->bs->supported_write_flags);
         bs->supported_zero_flags = BDRV_REQ_WRITE_UNCHANGED |
