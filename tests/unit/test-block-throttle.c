@@ -279,6 +279,43 @@ static void test_drain(void)
     g_assert_true(user_creatable_del("drain", &error_abort));
 }
 
+/* Reopen moves the node to another group. */
+static void test_reopen_group(void)
+{
+    BlockBackend *blk;
+    ThrottleGroupMember *tgm;
+    QDict *opts;
+    Error *err = NULL;
+
+    g_assert_true(user_creatable_add_from_str(
+        "throttle-group,id=g1,limits.iops-total=10", &error_abort));
+    g_assert_true(user_creatable_add_from_str(
+        "throttle-group,id=g2,limits.bps-total=1000000", &error_abort));
+    blk = open_throttle("g1", &error_abort);
+    tgm = blk_bs(blk)->opaque;
+    g_assert_cmpstr(throttle_group_get_name(tgm), ==, "g1");
+
+    opts = qdict_new();
+    qdict_put_str(opts, "throttle-group", "g3");
+    g_assert_cmpint(bdrv_reopen(blk_bs(blk), opts, true, &err), <, 0);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Throttle group 'g3' does not exist");
+    error_free(err);
+    g_assert_cmpstr(throttle_group_get_name(tgm), ==, "g1");
+
+    opts = qdict_new();
+    qdict_put_str(opts, "throttle-group", "g2");
+    g_assert_cmpint(bdrv_reopen(blk_bs(blk), opts, true, &error_abort), ==,
+                    0);
+    g_assert_cmpstr(throttle_group_get_name(tgm), ==, "g2");
+
+    /* g1 is free now, g2 is not. */
+    g_assert_true(user_creatable_del("g1", &error_abort));
+    g_assert_false(user_creatable_del("g2", NULL));
+    close_blk(blk);
+    g_assert_true(user_creatable_del("g2", &error_abort));
+}
+
 int main(int argc, char **argv)
 {
     bdrv_init();
@@ -291,6 +328,7 @@ int main(int argc, char **argv)
     g_test_add_func("/throttle/limits-delay", test_limits_delay);
     g_test_add_func("/throttle/round-robin", test_round_robin);
     g_test_add_func("/throttle/drain", test_drain);
+    g_test_add_func("/throttle/reopen-group", test_reopen_group);
 
     return g_test_run();
 }
