@@ -189,6 +189,21 @@ static int parse_create_opts(QemuOpts *opts, Qcow2CreateParams *p,
     return 0;
 }
 
+/* Does the L1 table of an image of @size bytes stay within the limit? */
+static bool l1_size_ok(uint64_t size, int cluster_bits, bool extended_l2,
+                       Error **errp)
+{
+    int l2_bits = cluster_bits - (extended_l2 ? 4 : 3);
+    uint64_t l1_entries = DIV_ROUND_UP(size, 1ULL << (cluster_bits + l2_bits));
+
+    if (l1_entries > QCOW_MAX_L1_SIZE / sizeof(uint64_t)) {
+        error_setg(errp, "The image size is too large (try using a larger "
+                   "cluster size)");
+        return false;
+    }
+    return true;
+}
+
 /* Cross-option checks shared by every way of creating an image. */
 static int check_create_params(Qcow2CreateParams *p, Error **errp)
 {
@@ -246,6 +261,9 @@ static int check_create_params(Qcow2CreateParams *p, Error **errp)
         !p->extended_l2) {
         error_setg(errp, "Backing file and preallocation can only be used "
                    "at the same time if extended_l2 is on");
+        return -EINVAL;
+    }
+    if (!l1_size_ok(p->size, p->cluster_bits, p->extended_l2, errp)) {
         return -EINVAL;
     }
     if (p->data_file_raw && p->prealloc == PREALLOC_MODE_OFF) {
@@ -726,39 +744,87 @@ static uint64_t metadata_size(uint64_t size, int cluster_bits,
     return meta + (refblocks + reftable) * cs;
 }
 
+/* Bytes of @in_bs that hold data, rounded out to whole clusters. */
+static int64_t measure_allocated(BlockDriverState *in_bs, int64_t size,
+                                 uint64_t cs, Error **errp)
+{
+    int64_t required = 0, offset = 0;
+
+    while (offset < size) {
+        int64_t pnum;
+        int ret = bdrv_block_status_above(in_bs, NULL, offset,
+                                          size - offset, &pnum, NULL, NULL);
+
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Unable to get block status");
+            return ret;
+        }
+        if (!(ret & BDRV_BLOCK_ZERO) &&
+            (ret & (BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED)) ==
+            (BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED)) {
+            /* Count from the start of the cluster to the end of one. */
+            int64_t end = ROUND_UP(offset + pnum, cs);
+
+            required += end - QEMU_ALIGN_DOWN(offset, cs);
+            pnum = end - offset;
+        }
+        offset += pnum;
+    }
+    return required;
+}
+
 BlockMeasureInfo *qcow2_measure(QemuOpts *opts, BlockDriverState *in_bs,
                                 Error **errp)
 {
     Qcow2CreateParams p = { 0 };
-    BlockMeasureInfo *info;
+    BlockMeasureInfo *info = NULL;
     uint64_t cs, size, data_clusters;
+    int64_t allocated = 0;
 
     if (parse_create_opts(opts, &p, errp) < 0) {
-        create_params_free(&p);
-        return NULL;
+        goto out;
     }
     size = p.size;
+    cs = 1ULL << p.cluster_bits;
     if (in_bs) {
         int64_t len = bdrv_getlength(in_bs);
+
         if (len < 0) {
             error_setg_errno(errp, -len, "Unable to get image virtual_size");
-            create_params_free(&p);
-            return NULL;
+            goto out;
         }
         size = ROUND_UP(len, BDRV_SECTOR_SIZE);
+        allocated = measure_allocated(in_bs, len, cs, errp);
+        if (allocated < 0) {
+            goto out;
+        }
     }
-    cs = 1ULL << p.cluster_bits;
     data_clusters = DIV_ROUND_UP(size, cs);
+    if (!l1_size_ok(size, p.cluster_bits, p.extended_l2, errp)) {
+        goto out;
+    }
 
     info = g_new0(BlockMeasureInfo, 1);
     info->fully_allocated = data_clusters * cs +
         metadata_size(size, p.cluster_bits, p.refcount_order, p.extended_l2,
                       data_clusters);
-    /* Without allocation data of the source, assume all of it is used. */
-    info->required = p.prealloc == PREALLOC_MODE_OFF && !in_bs ?
-        metadata_size(size, p.cluster_bits, p.refcount_order,
-                      p.extended_l2, 0) :
-        info->fully_allocated;
+    /*
+     * Like QEMU 7.2: the metadata of a fully allocated image (an
+     * overestimate) plus the data the source really holds.
+     */
+    if (p.prealloc == PREALLOC_MODE_FALLOC ||
+        p.prealloc == PREALLOC_MODE_FULL) {
+        info->required = info->fully_allocated;
+    } else {
+        info->required = info->fully_allocated - data_clusters * cs +
+                         allocated;
+    }
+    if (in_bs && p.version >= 3 && in_bs->drv &&
+        !strcmp(in_bs->drv->format_name, "qcow2")) {
+        info->has_bitmaps = true;
+        info->bitmaps = 0;
+    }
+out:
     create_params_free(&p);
     return info;
 }
