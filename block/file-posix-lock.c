@@ -181,17 +181,28 @@ int raw_check_lock_bytes(BDRVRawState *s, int fd, uint64_t perm,
     return 0;
 }
 
-/* The descriptor permission changes apply to: a reopen's new one first. */
-static int raw_perm_fd(BDRVRawState *s)
+int raw_set_change_fd(BDRVRawState *s, uint64_t perm_bits,
+                             uint64_t unshared_bits, Error **errp)
 {
-    return s->perm_change_fd >= 0 ? s->perm_change_fd : s->fd;
+    int ret;
+
+    if (s->perm_change_fd < 0) {
+        return 0;
+    }
+    ret = raw_apply_lock_bytes(s, s->perm_change_fd, perm_bits,
+                               unshared_bits, true, errp);
+    s->change_locked = ret == 0;
+    s->change_perm = perm_bits & BLK_PERM_ALL;
+    s->change_unshared = unshared_bits & BLK_PERM_ALL;
+    return ret;
 }
 
 int raw_check_perm(BlockDriverState *bs, uint64_t perm, uint64_t shared,
                    Error **errp)
 {
     BDRVRawState *s = bs->opaque;
-    int fd = raw_perm_fd(s);
+    uint64_t all_perm = s->perm | perm;
+    uint64_t all_unshared = ~s->shared_perm | ~shared;
     int ret;
 
     if (!s->use_lock) {
@@ -199,15 +210,25 @@ int raw_check_perm(BlockDriverState *bs, uint64_t perm, uint64_t shared,
     }
     /*
      * Hold the union of old and new bytes while checking, so that the
-     * state stays covered whichever way the update ends.
+     * state stays covered whichever way the update ends.  A reopen's new
+     * descriptor is emptied first: the test runs through s->fd, which
+     * does not see its own bytes but would see the new descriptor's.
      */
-    ret = raw_apply_lock_bytes(s, fd, s->perm | perm,
-                               ~s->shared_perm | ~shared, false, errp);
+    ret = raw_apply_lock_bytes(s, s->fd, all_perm, all_unshared, false,
+                               errp);
     if (ret == 0) {
-        ret = raw_check_lock_bytes(s, fd, perm, shared, bs->filename, errp);
+        ret = raw_set_change_fd(s, 0, 0, errp);
+    }
+    if (ret == 0) {
+        ret = raw_check_lock_bytes(s, s->fd, perm, shared, bs->filename,
+                                   errp);
+    }
+    if (ret == 0) {
+        /* s->fd still covers these bytes: no one can slip in between. */
+        ret = raw_set_change_fd(s, all_perm, all_unshared, errp);
     }
     if (ret < 0) {
-        raw_apply_lock_bytes(s, fd, s->perm, ~s->shared_perm, true, NULL);
+        raw_abort_perm_update(bs);
     }
     return ret;
 }
@@ -217,7 +238,8 @@ void raw_set_perm(BlockDriverState *bs, uint64_t perm, uint64_t shared)
     BDRVRawState *s = bs->opaque;
 
     if (s->use_lock) {
-        raw_apply_lock_bytes(s, raw_perm_fd(s), perm, ~shared, true, NULL);
+        raw_apply_lock_bytes(s, s->fd, perm, ~shared, true, NULL);
+        raw_set_change_fd(s, perm, ~shared, NULL);
     }
     s->perm = perm;
     s->shared_perm = shared;
@@ -228,7 +250,7 @@ void raw_abort_perm_update(BlockDriverState *bs)
     BDRVRawState *s = bs->opaque;
 
     if (s->use_lock) {
-        raw_apply_lock_bytes(s, raw_perm_fd(s), s->perm, ~s->shared_perm,
-                             true, NULL);
+        raw_apply_lock_bytes(s, s->fd, s->perm, ~s->shared_perm, true, NULL);
+        raw_set_change_fd(s, s->perm, ~s->shared_perm, NULL);
     }
 }

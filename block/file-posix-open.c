@@ -550,6 +550,7 @@ int raw_reopen_prepare(BDRVReopenState *state, BlockReopenQueue *queue,
         goto fail;
     }
     s->perm_change_fd = rs->fd;
+    s->change_locked = false;
     state->opaque = rs;
     qemu_opts_del(opts);
     return 0;
@@ -568,10 +569,12 @@ void raw_reopen_commit(BDRVReopenState *state)
     s->drop_cache = rs->drop_cache;
     s->check_cache_dropped = rs->check_cache_dropped;
     if (rs->fd >= 0) {
-        if (s->use_lock) {
-            /* Same bytes on the new descriptor before the old one goes. */
-            raw_apply_lock_bytes(s, rs->fd, s->perm, ~s->shared_perm, true,
-                                 NULL);
+        if (s->use_lock && !s->change_locked) {
+            /*
+             * No permission check gave the new descriptor its bytes:
+             * copy the old ones before the old descriptor goes.
+             */
+            raw_set_change_fd(s, s->perm, ~s->shared_perm, NULL);
         }
         close(s->fd);
         s->fd = rs->fd;
@@ -579,11 +582,11 @@ void raw_reopen_commit(BDRVReopenState *state)
         s->request_alignment = rs->request_alignment;
         s->buf_align = rs->buf_align;
         s->needs_alignment = rs->open_flags & O_DIRECT;
-        s->locked_perm = s->use_lock ? s->perm & BLK_PERM_ALL : 0;
-        s->locked_unshared = s->use_lock ? ~s->shared_perm & BLK_PERM_ALL
-                                         : 0;
+        s->locked_perm = s->use_lock ? s->change_perm : 0;
+        s->locked_unshared = s->use_lock ? s->change_unshared : 0;
     }
     s->perm_change_fd = -1;
+    s->change_locked = false;
     g_free(rs);
     state->opaque = NULL;
 }
@@ -597,6 +600,7 @@ void raw_reopen_abort(BDRVReopenState *state)
         close(rs->fd);
     }
     s->perm_change_fd = -1;
+    s->change_locked = false;
     g_free(rs);
     state->opaque = NULL;
 }

@@ -53,6 +53,10 @@ typedef struct BDRVRawState {
     uint64_t locked_perm;       /* bits whose byte 100+i @fd holds */
     uint64_t locked_unshared;   /* bits whose byte 200+i @fd holds */
     int perm_change_fd;         /* new fd of a reopen in progress, or -1 */
+    /* What raw_check_perm() made perm_change_fd hold, if it ran */
+    bool change_locked;
+    uint64_t change_perm;
+    uint64_t change_unshared;
 
     bool drop_cache;
     bool check_cache_dropped;
@@ -153,7 +157,20 @@ int raw_check_lock_bytes(BDRVRawState *s, int fd, uint64_t perm,
                          uint64_t shared, const char *filename,
                          Error **errp);
 
-/* BlockDriver permission callbacks (graph core, main loop). */
+/*
+ * Give a reopen's new descriptor (s->perm_change_fd, if any) exactly the
+ * bytes of @perm_bits and @unshared_bits and record them in s->change_*.
+ * 0 or -errno with @errp set.
+ */
+int raw_set_change_fd(BDRVRawState *s, uint64_t perm_bits,
+                      uint64_t unshared_bits, Error **errp);
+
+/*
+ * BlockDriver permission callbacks (graph core, main loop).  During a
+ * reopen with a new descriptor (perm_change_fd), conflicts are tested
+ * through the old one, so that the node's own bytes never count, and the
+ * new one is given the same bytes afterwards.
+ */
 int raw_check_perm(BlockDriverState *bs, uint64_t perm, uint64_t shared,
                    Error **errp);
 void raw_set_perm(BlockDriverState *bs, uint64_t perm, uint64_t shared);

@@ -81,6 +81,21 @@ static bool byte_locked(const char *path, int off)
     return fl.l_type != F_UNLCK;
 }
 
+/* Hold byte @off of @path shared on a new descriptor, returned in @fd. */
+static int hold_byte(const char *path, int off, int *fd)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET,
+        .l_start = off,
+        .l_len = 1,
+        .l_type = F_RDLCK,
+    };
+
+    *fd = open(path, O_RDONLY);
+    g_assert_cmpint(*fd, >=, 0);
+    return fcntl(*fd, F_OFD_SETLK, &fl);
+}
+
 static bool have_ofd_locks(void)
 {
     struct flock fl = { .l_whence = SEEK_SET, .l_type = F_WRLCK };
@@ -233,6 +248,96 @@ static void test_reopen(void)
     g_assert_cmpint(buf[4095], ==, 0x3c);
 
     blk_unref(blk);
+    g_assert(!byte_locked(path, 100));
+    g_assert(!byte_locked(path, 201));
+}
+
+/*
+ * A format driver that uses its file child as qcow2 does (default
+ * permissions for a data+metadata child): consistent read always, write
+ * and resize when the node is writable, and it never lets others write
+ * or resize.
+ */
+static int mock_fmt_open(BlockDriverState *bs, QDict *options, int flags,
+                         Error **errp)
+{
+    return bdrv_open_file_child(NULL, options, "file", bs, errp);
+}
+
+static int mock_fmt_reopen_prepare(BDRVReopenState *state,
+                                   BlockReopenQueue *queue, Error **errp)
+{
+    return 0;
+}
+
+static BlockDriver bdrv_mock_locker = {
+    .format_name            = "mock-locker",
+    .is_format              = true,
+    .bdrv_open              = mock_fmt_open,
+    .bdrv_child_perm        = bdrv_default_perms,
+    .bdrv_reopen_prepare    = mock_fmt_reopen_prepare,
+};
+
+/*
+ * Reopening a read-only format node read-write gives its file node a new
+ * O_RDWR descriptor while the old one still holds "write not shared"
+ * (byte 201).  The node's own bytes must not count as a conflict.
+ */
+static void test_reopen_rw_own_lock(void)
+{
+    g_autofree char *path = make_image("reopen-rw.img");
+    BlockDriverState *bs, *file;
+    BlockBackend *other;
+    Error *err = NULL;
+    int other_fd;
+    QDict *opts;
+
+    if (!have_ofd_locks()) {
+        return;
+    }
+    opts = qdict_new();
+    qdict_put_str(opts, "driver", "mock-locker");
+    qdict_put_str(opts, "file.driver", "file");
+    qdict_put_str(opts, "file.filename", path);
+    bs = bdrv_open(NULL, NULL, opts, 0, &error_abort);
+    file = bs->file->bs;
+    g_assert(byte_locked(path, 100));
+    g_assert(byte_locked(path, 201));
+    g_assert(!byte_locked(path, 101));
+
+    g_assert_cmpint(bdrv_reopen_set_read_only(bs, false, &error_abort),
+                    ==, 0);
+    g_assert(!bdrv_is_read_only(bs));
+    g_assert(!bdrv_is_read_only(file));
+    g_assert(byte_locked(path, 101));
+    g_assert(byte_locked(path, 103));
+    g_assert(byte_locked(path, 201));
+
+    /* Someone else still cannot write, and we can go back. */
+    other = open_image(path, BDRV_O_RDWR, NULL, true, NULL);
+    g_assert(!other);
+    g_assert_cmpint(bdrv_reopen_set_read_only(bs, true, &error_abort),
+                    ==, 0);
+    g_assert(!byte_locked(path, 101));
+    g_assert(!byte_locked(path, 103));
+    g_assert(byte_locked(path, 201));
+
+    /*
+     * A real conflict is still seen: with someone else holding "write
+     * not shared", the reopen fails and leaves the old bytes alone.
+     */
+    g_assert_cmpint(hold_byte(path, 201, &other_fd), ==, 0);
+    g_assert_cmpint(bdrv_reopen_set_read_only(bs, false, &err), <, 0);
+    g_assert_cmpstr(error_get_pretty(err), ==, "Failed to get \"write\" lock");
+    error_free(err);
+    g_assert(bdrv_is_read_only(bs));
+    close(other_fd);
+    g_assert(byte_locked(path, 100));
+    g_assert(byte_locked(path, 201));
+    g_assert(!byte_locked(path, 101));
+    g_assert(!byte_locked(path, 103));
+
+    bdrv_unref(bs);
     g_assert(!byte_locked(path, 100));
     g_assert(!byte_locked(path, 201));
 }
@@ -504,6 +609,7 @@ int main(int argc, char **argv)
     int ret;
 
     bdrv_init();
+    bdrv_register(&bdrv_mock_locker);
     qemu_init_main_loop(&error_abort);
     g_test_init(&argc, &argv, NULL);
     test_dir = g_dir_make_tmp("test-image-locking-XXXXXX", NULL);
@@ -512,6 +618,8 @@ int main(int argc, char **argv)
     g_test_add_func("/image-locking/lock-bytes", test_lock_bytes);
     g_test_add_func("/image-locking/self-conflict", test_self_conflict);
     g_test_add_func("/image-locking/reopen", test_reopen);
+    g_test_add_func("/image-locking/reopen-rw-own-lock",
+                    test_reopen_rw_own_lock);
     g_test_add_func("/image-locking/hint", test_hint);
     g_test_add_func("/image-locking/hint/subprocess", test_hint_subprocess);
     g_test_add_func("/image-locking/qemu-io/we-hold", test_we_hold);
