@@ -25,6 +25,7 @@
 #include "qemu/stats64.h"
 #include "block/aio-wait.h"
 #include "block/block_int.h"
+#include "block/write-threshold.h"
 #include "io-internal.h"
 
 /*
@@ -460,44 +461,6 @@ int bdrv_check_request32(int64_t offset, int64_t bytes, QEMUIOVector *qiov,
     return bytes > BDRV_REQUEST_MAX_BYTES ? -EIO : 0;
 }
 
-/* --- Tracked requests ---------------------------------------------------- */
-
-void coroutine_fn tracked_request_begin(BdrvTrackedRequest *req,
-                                        BlockDriverState *bs,
-                                        int64_t offset, int64_t bytes,
-                                        enum BdrvTrackedRequestType type)
-{
-    assert(bytes >= 0 && bytes <= INT64_MAX - offset);
-
-    *req = (BdrvTrackedRequest) {
-        .bs = bs,
-        .offset = offset,
-        .bytes = bytes,
-        .type = type,
-        .co = qemu_coroutine_self(),
-        .overlap_offset = offset,
-        .overlap_bytes = bytes,
-    };
-    qemu_co_queue_init(&req->wait_queue);
-
-    qemu_mutex_lock(&bs->reqs_lock);
-    QLIST_INSERT_HEAD(&bs->tracked_requests, req, list);
-    qemu_mutex_unlock(&bs->reqs_lock);
-}
-
-void coroutine_fn tracked_request_end(BdrvTrackedRequest *req)
-{
-    BlockDriverState *bs = req->bs;
-
-    if (req->serialising) {
-        qatomic_dec(&bs->serialising_in_flight);
-    }
-    qemu_mutex_lock(&bs->reqs_lock);
-    QLIST_REMOVE(req, list);
-    qemu_co_queue_restart_all(&req->wait_queue);
-    qemu_mutex_unlock(&bs->reqs_lock);
-}
-
 /* Checks shared by every request that modifies the node. */
 int coroutine_fn GRAPH_RDLOCK
 bdrv_co_write_req_prepare(BdrvChild *child, int64_t offset, int64_t bytes,
@@ -520,6 +483,7 @@ bdrv_co_write_req_prepare(BdrvChild *child, int64_t offset, int64_t bytes,
         } else {
             assert(child->perm & BLK_PERM_WRITE);
         }
+        bdrv_write_threshold_check_write(bs, offset, bytes);
         return 0;
     case BDRV_TRACKED_TRUNCATE:
         assert(child->perm & BLK_PERM_RESIZE);
@@ -588,7 +552,7 @@ int coroutine_fn bdrv_co_io_em_wait(BlockAIOCB *acb,
  * FUA emulation: the write just done must count as new for the flush,
  * although bdrv_co_write_req_finish() has not bumped write_gen yet.
  */
-static int coroutine_fn GRAPH_RDLOCK
+int coroutine_fn GRAPH_RDLOCK
 bdrv_co_flush_after_write(BlockDriverState *bs)
 {
     qatomic_inc(&bs->write_gen);
@@ -756,7 +720,12 @@ bdrv_co_do_preadv(BdrvChild *child, int64_t offset, int64_t bytes,
     if (len < 0) {
         return len;
     }
-    readable = MAX(0, len - offset);
+    /*
+     * The driver is asked for whole alignment blocks, even where the last
+     * one straddles the end of the node.
+     */
+    readable = QEMU_ALIGN_UP(MAX(0, len - offset),
+                             MAX(bs->bl.request_alignment, 1));
 
     if (bytes <= readable && bytes <= max_transfer) {
         return bdrv_driver_preadv(bs, offset, bytes, qiov, qiov_offset,
@@ -781,104 +750,70 @@ bdrv_co_do_preadv(BdrvChild *child, int64_t offset, int64_t bytes,
     return 0;
 }
 
-/*
- * Writes zeroes: the driver's own callback when it has one, otherwise a
- * bounce buffer full of zeroes written in chunks.
- */
-int coroutine_fn GRAPH_RDLOCK
-bdrv_co_do_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
-                         BdrvRequestFlags flags)
+/* Hands an aligned data write to the driver in max_transfer pieces. */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_write_pieces(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                     QEMUIOVector *qiov, size_t qiov_offset,
+                     BdrvRequestFlags flags)
 {
-    BlockDriver *drv = bs->drv;
-    int64_t max_zeroes = MIN_NON_ZERO((int64_t)bs->bl.max_pwrite_zeroes,
-                                      (int64_t)INT64_MAX);
-    int64_t max_transfer = MIN(bdrv_max_transfer(bs), 16 * 1024 * 1024);
-    void *zeroes = NULL;
-    bool need_flush = false;
+    int64_t max_transfer = bdrv_max_transfer(bs);
+    int64_t done = 0;
     int ret = 0;
 
-    if (!drv) {
-        return -ENOMEDIUM;
+    if (bytes <= max_transfer) {
+        return bdrv_driver_pwritev(bs, offset, bytes, qiov, qiov_offset,
+                                   flags);
     }
-    if ((flags & ~bs->supported_zero_flags) & BDRV_REQ_NO_FALLBACK) {
-        return -ENOTSUP;
-    }
+    while (done < bytes && ret == 0) {
+        int64_t num = MIN(bytes - done, max_transfer);
 
-    while (bytes > 0 && ret == 0) {
-        int64_t num = MIN(bytes, max_zeroes);
-
-        ret = -ENOTSUP;
-        if (drv->bdrv_co_pwrite_zeroes) {
-            ret = drv->bdrv_co_pwrite_zeroes(bs, offset, num,
-                                             flags & bs->supported_zero_flags);
-            if (ret != -ENOTSUP && (flags & BDRV_REQ_FUA) &&
-                !(bs->supported_zero_flags & BDRV_REQ_FUA)) {
-                need_flush = true;
-            }
-        }
-        if (ret == -ENOTSUP && !(flags & BDRV_REQ_NO_FALLBACK)) {
-            BdrvRequestFlags wflags = flags & BDRV_REQ_FUA;
-            QEMUIOVector qiov;
-
-            num = MIN(num, max_transfer);
-            if (!zeroes) {
-                zeroes = qemu_try_blockalign0(bs, MIN(bytes, max_transfer));
-                if (!zeroes) {
-                    return -ENOMEM;
-                }
-            }
-            qemu_iovec_init_buf(&qiov, zeroes, num);
-            ret = bdrv_driver_pwritev(bs, offset, num, &qiov, 0, wflags);
-        }
-        offset += num;
-        bytes -= num;
-    }
-
-    qemu_vfree(zeroes);
-    if (ret == 0 && need_flush) {
-        ret = bdrv_co_flush_after_write(bs);
+        /* FUA is only needed once everything has been written. */
+        ret = bdrv_driver_pwritev(bs, offset + done, num, qiov,
+                                  qiov_offset + done,
+                                  num == bytes - done ? flags
+                                  : flags & ~BDRV_REQ_FUA);
+        done += num;
     }
     return ret;
 }
 
-/* Writes data (or zeroes) under an already-begun tracked request. */
-static int coroutine_fn GRAPH_RDLOCK
+int coroutine_fn GRAPH_RDLOCK
 bdrv_co_do_pwritev(BdrvChild *child, BdrvTrackedRequest *req,
                    int64_t offset, int64_t bytes, QEMUIOVector *qiov,
                    size_t qiov_offset, BdrvRequestFlags flags)
 {
     BlockDriverState *bs = child->bs;
-    int64_t max_transfer = bdrv_max_transfer(bs);
-    int64_t done = 0;
+    uint64_t align = 1;
     int ret;
+
+    if (!bs->drv) {
+        return -ENOMEDIUM;
+    }
+    if (flags & BDRV_REQ_SERIALISING) {
+        align = bdrv_co_get_cluster_size(bs);
+    }
+    ret = bdrv_co_serialise_write(req, flags, align);
+    if (ret < 0) {
+        return ret;
+    }
+    flags &= ~(BDRV_REQ_SERIALISING | BDRV_REQ_NO_WAIT);
 
     ret = bdrv_co_write_req_prepare(child, offset, bytes, req, flags);
     if (ret < 0) {
         return ret;
     }
 
+    flags = bdrv_detect_zeroes(bs, qiov, qiov_offset, bytes, flags);
     if (flags & BDRV_REQ_ZERO_WRITE) {
         BLKDBG_CO_EVENT(child, BLKDBG_PWRITEV_ZERO);
         ret = bdrv_co_do_pwrite_zeroes(bs, offset, bytes, flags);
     } else if (flags & BDRV_REQ_WRITE_COMPRESSED) {
         ret = bdrv_driver_pwritev_compressed(bs, offset, bytes, qiov,
                                              qiov_offset);
-    } else if (bytes <= max_transfer) {
-        BLKDBG_CO_EVENT(child, BLKDBG_PWRITEV);
-        ret = bdrv_driver_pwritev(bs, offset, bytes, qiov, qiov_offset,
-                                  flags);
     } else {
         BLKDBG_CO_EVENT(child, BLKDBG_PWRITEV);
-        while (done < bytes && ret == 0) {
-            int64_t num = MIN(bytes - done, max_transfer);
-
-            /* FUA is only needed once everything has been written. */
-            ret = bdrv_driver_pwritev(bs, offset + done, num, qiov,
-                                      qiov_offset + done,
-                                      num == bytes - done ? flags
-                                      : flags & ~BDRV_REQ_FUA);
-            done += num;
-        }
+        ret = bdrv_co_write_pieces(bs, offset, bytes, qiov, qiov_offset,
+                                   flags);
     }
     BLKDBG_CO_EVENT(child, BLKDBG_PWRITEV_DONE);
 
@@ -888,6 +823,22 @@ bdrv_co_do_pwritev(BdrvChild *child, BdrvTrackedRequest *req,
 
 /* --- Public request entry points ----------------------------------------- */
 
+/*
+ * Makes a read request wait as its flags ask: copy-on-read and explicit
+ * serialising reads claim whole clusters, everything else only waits
+ * for serialising requests in its range.
+ */
+static void coroutine_fn GRAPH_RDLOCK
+bdrv_co_serialise_read(BdrvTrackedRequest *req, BdrvRequestFlags flags)
+{
+    if (flags & (BDRV_REQ_COPY_ON_READ | BDRV_REQ_SERIALISING)) {
+        bdrv_make_request_serialising(req,
+                                      bdrv_co_get_cluster_size(req->bs));
+    } else {
+        bdrv_wait_serialising_requests(req);
+    }
+}
+
 int coroutine_fn bdrv_co_preadv_part(BdrvChild *child, int64_t offset,
                                      int64_t bytes, QEMUIOVector *qiov,
                                      size_t qiov_offset,
@@ -895,6 +846,8 @@ int coroutine_fn bdrv_co_preadv_part(BdrvChild *child, int64_t offset,
 {
     BlockDriverState *bs = child->bs;
     BdrvTrackedRequest req;
+    BdrvRequestPadding pad;
+    bool padded;
     int ret;
 
     IO_CODE();
@@ -916,10 +869,24 @@ int coroutine_fn bdrv_co_preadv_part(BdrvChild *child, int64_t offset,
     }
 
     bdrv_inc_in_flight(bs);
+    padded = bdrv_pad_init(bs, offset, bytes, &pad);
+    if (padded && qiov) {
+        bdrv_pad_qiov(&pad, qiov, qiov_offset, bytes);
+        qiov = &pad.qiov;
+        qiov_offset = 0;
+    }
+    if (padded) {
+        offset = pad.start;
+        bytes = pad.total;
+    }
     tracked_request_begin(&req, bs, offset, bytes, BDRV_TRACKED_READ);
+    bdrv_co_serialise_read(&req, flags);
     ret = bdrv_co_do_preadv_cor(child, offset, bytes, qiov, qiov_offset,
-                                flags);
+                                flags & ~BDRV_REQ_SERIALISING);
     tracked_request_end(&req);
+    if (padded) {
+        bdrv_pad_destroy(&pad);
+    }
     bdrv_dec_in_flight(bs);
     return ret;
 }
@@ -932,6 +899,32 @@ int coroutine_fn bdrv_co_preadv(BdrvChild *child, int64_t offset,
     return bdrv_co_preadv_part(child, offset, bytes, qiov, 0, flags);
 }
 
+/*
+ * An unaligned write under @req: the partial blocks are read first
+ * (with @req serialising, so nothing changes them meanwhile), then the
+ * whole blocks are written.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_pwritev_padded(BdrvChild *child, BdrvTrackedRequest *req,
+                       int64_t offset, int64_t bytes, QEMUIOVector *qiov,
+                       size_t qiov_offset, BdrvRequestFlags flags,
+                       BdrvRequestPadding *pad)
+{
+    int ret;
+
+    bdrv_make_request_serialising(req, pad->align);
+    if (flags & BDRV_REQ_ZERO_WRITE) {
+        return bdrv_pad_zero_pwritev(child, req, offset, bytes, flags, pad);
+    }
+    ret = bdrv_pad_rmw_read(child, pad);
+    if (ret < 0) {
+        return ret;
+    }
+    bdrv_pad_qiov(pad, qiov, qiov_offset, bytes);
+    return bdrv_co_do_pwritev(child, req, pad->start, pad->total, &pad->qiov,
+                              0, flags);
+}
+
 int coroutine_fn bdrv_co_pwritev_part(BdrvChild *child, int64_t offset,
                                       int64_t bytes, QEMUIOVector *qiov,
                                       size_t qiov_offset,
@@ -939,6 +932,7 @@ int coroutine_fn bdrv_co_pwritev_part(BdrvChild *child, int64_t offset,
 {
     BlockDriverState *bs = child->bs;
     BdrvTrackedRequest req;
+    BdrvRequestPadding pad;
     int ret;
 
     IO_CODE();
@@ -955,14 +949,24 @@ int coroutine_fn bdrv_co_pwritev_part(BdrvChild *child, int64_t offset,
     if (ret < 0) {
         return ret;
     }
+    /* NO_WAIT only makes sense for serialising writes. */
+    assert(!(flags & BDRV_REQ_NO_WAIT) || (flags & BDRV_REQ_SERIALISING));
     if (bytes == 0) {
         return 0;
     }
 
     bdrv_inc_in_flight(bs);
-    tracked_request_begin(&req, bs, offset, bytes, BDRV_TRACKED_WRITE);
-    ret = bdrv_co_do_pwritev(child, &req, offset, bytes, qiov, qiov_offset,
-                             flags);
+    if (bdrv_pad_init(bs, offset, bytes, &pad)) {
+        tracked_request_begin(&req, bs, pad.start, pad.total,
+                              BDRV_TRACKED_WRITE);
+        ret = bdrv_co_pwritev_padded(child, &req, offset, bytes, qiov,
+                                     qiov_offset, flags, &pad);
+        bdrv_pad_destroy(&pad);
+    } else {
+        tracked_request_begin(&req, bs, offset, bytes, BDRV_TRACKED_WRITE);
+        ret = bdrv_co_do_pwritev(child, &req, offset, bytes, qiov,
+                                 qiov_offset, flags);
+    }
     tracked_request_end(&req);
     bdrv_dec_in_flight(bs);
     return ret;
@@ -974,85 +978,6 @@ int coroutine_fn bdrv_co_pwritev(BdrvChild *child, int64_t offset,
 {
     IO_CODE();
     return bdrv_co_pwritev_part(child, offset, bytes, qiov, 0, flags);
-}
-
-int coroutine_fn bdrv_co_pwrite_zeroes(BdrvChild *child, int64_t offset,
-                                       int64_t bytes, BdrvRequestFlags flags)
-{
-    IO_CODE();
-
-    if (!(child->bs->open_flags & BDRV_O_UNMAP)) {
-        flags &= ~BDRV_REQ_MAY_UNMAP;
-    }
-    return bdrv_co_pwritev(child, offset, bytes, NULL,
-                           BDRV_REQ_ZERO_WRITE | flags);
-}
-
-/* One driver discard call, through whichever callback exists. */
-static int coroutine_fn GRAPH_RDLOCK
-bdrv_driver_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
-{
-    BlockDriver *drv = bs->drv;
-
-    if (drv->bdrv_co_pdiscard) {
-        return drv->bdrv_co_pdiscard(bs, offset, bytes);
-    } else {
-        CoroutineIOCompletion co = { .coroutine = qemu_coroutine_self() };
-        BlockAIOCB *acb = drv->bdrv_aio_pdiscard(bs, offset, bytes,
-                                                 bdrv_co_io_em_complete, &co);
-        return bdrv_co_io_em_wait(acb, &co);
-    }
-}
-
-int coroutine_fn bdrv_co_pdiscard(BdrvChild *child, int64_t offset,
-                                  int64_t bytes)
-{
-    BlockDriverState *bs = child->bs;
-    BdrvTrackedRequest req;
-    int64_t max, done = 0;
-    int ret;
-
-    IO_CODE();
-    assert_bdrv_graph_readable();
-
-    if (!bs || !bs->drv || !bdrv_co_is_inserted(bs)) {
-        return -ENOMEDIUM;
-    }
-    max = MIN_NON_ZERO((int64_t)bs->bl.max_pdiscard, (int64_t)INT64_MAX);
-    ret = bdrv_check_request(offset, bytes, NULL);
-    if (ret < 0) {
-        return ret;
-    }
-    /* Discard is only a hint: silently ignored where not enabled. */
-    if (!(bs->open_flags & BDRV_O_UNMAP)) {
-        return 0;
-    }
-    if (!bs->drv->bdrv_co_pdiscard && !bs->drv->bdrv_aio_pdiscard) {
-        return 0;
-    }
-    if (!bs->drv->bdrv_co_pdiscard) {
-        /* The AIO callback takes an int length. */
-        max = MIN(max, BDRV_REQUEST_MAX_BYTES);
-    }
-
-    bdrv_inc_in_flight(bs);
-    tracked_request_begin(&req, bs, offset, bytes, BDRV_TRACKED_DISCARD);
-    ret = bdrv_co_write_req_prepare(child, offset, bytes, &req, 0);
-    if (ret == 0) {
-        while (ret == 0 && done < bytes) {
-            int64_t num = MIN(bytes - done, max);
-
-            ret = bdrv_driver_pdiscard(bs, offset + done, num);
-            if (ret == -ENOTSUP) {
-                ret = 0;
-            }
-            done += num;
-        }
-        bdrv_co_write_req_finish(child, offset, bytes, &req, ret);
-    }
-    tracked_request_end(&req);
-    bdrv_dec_in_flight(bs);
-    return ret;
 }
 
 /* --- Flush --------------------------------------------------------------- */
@@ -1301,6 +1226,12 @@ int coroutine_fn bdrv_co_truncate(BdrvChild *child, int64_t offset,
     bdrv_inc_in_flight(bs);
     tracked_request_begin(&req, bs, offset - new_bytes, new_bytes,
                           BDRV_TRACKED_TRUNCATE);
+    /* Nobody may write into the area being added while it is set up. */
+    if (new_bytes) {
+        bdrv_make_request_serialising(&req, 1);
+    }
+    /* A shrunk or regrown file has new holes: forget cached data. */
+    bdrv_bsc_invalidate_range(bs, 0, INT64_MAX);
     ret = bdrv_co_write_req_prepare(child, offset - new_bytes, new_bytes,
                                     &req, 0);
     if (ret < 0) {

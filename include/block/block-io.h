@@ -156,7 +156,11 @@ int co_wrapper_mixed_bdrv_rdlock
 bdrv_is_allocated(BlockDriverState *bs, int64_t offset,
                   int64_t bytes, int64_t *pnum);
 
-/* Allocated anywhere between @top and @base (@base per @include_base). */
+/*
+ * Allocated anywhere between @top and @base (@base per @include_base)?
+ * The depth of the layer that has it (1 = @top, 2 = its backing node...),
+ * 0 if none does, -errno on error; *pnum bytes share the answer.
+ */
 int coroutine_fn GRAPH_RDLOCK
 bdrv_co_is_allocated_above(BlockDriverState *top, BlockDriverState *base,
                            bool include_base, int64_t offset, int64_t bytes,

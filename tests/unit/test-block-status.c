@@ -270,15 +270,18 @@ static void test_chain_allocation(void)
                     ==, 1);
     g_assert_cmpint(pnum, ==, CLUSTER);
 
-    /* Above NULL: base counts; above base (exclusive): it does not. */
+    /*
+     * Above NULL: base counts (it answers as layer 2, the depth); above
+     * base (exclusive): it does not.
+     */
     g_assert_cmpint(bdrv_is_allocated_above(c.top, NULL, false, 0,
-                                            8 * CLUSTER, &pnum), ==, 1);
+                                            8 * CLUSTER, &pnum), ==, 2);
     g_assert_cmpint(pnum, ==, 2 * CLUSTER);
     g_assert_cmpint(bdrv_is_allocated_above(c.top, c.base, false, 0,
                                             8 * CLUSTER, &pnum), ==, 0);
     g_assert_cmpint(pnum, ==, 2 * CLUSTER);
     g_assert_cmpint(bdrv_is_allocated_above(c.top, c.base, true, 0,
-                                            8 * CLUSTER, &pnum), ==, 1);
+                                            8 * CLUSTER, &pnum), ==, 2);
 
     chain_teardown(&c);
 }

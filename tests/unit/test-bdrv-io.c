@@ -1,0 +1,724 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-bdrv-io: the core request path (block/io*.c) against a mock
+ * protocol driver.
+ *
+ * The mock keeps the image in memory, takes its limits (request
+ * alignment, max_transfer, zero/discard alignment) from the test, and
+ * asserts on every call that the core respected them: the core
+ * validates, drivers trust.  It logs what it was asked to do, can hold
+ * writes (to test serialisation), and refuses what it is told to refuse
+ * (zero writes, unaligned discards) to exercise the fallbacks.
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/main-loop.h"
+#include "qemu/iov.h"
+#include "block/block_int.h"
+#include "block/write-threshold.h"
+#include "sysemu/block-backend.h"
+
+#define IMG_SIZE (64 * 1024)
+
+typedef struct MockConfig {
+    uint32_t align;
+    uint32_t max_transfer;
+    uint32_t zero_align;
+    uint32_t max_zeroes;
+    uint32_t discard_align;
+    bool has_zeroes;        /* .bdrv_co_pwrite_zeroes succeeds when aligned */
+    bool has_fua;
+} MockConfig;
+
+typedef struct BDRVMockState {
+    MockConfig cfg;
+    uint8_t *data;
+    int64_t size;
+
+    int reads, writes, zero_calls, zero_refused, discards, flushes;
+    int status_calls;
+    int64_t discarded;          /* bytes actually discarded */
+    BdrvRequestFlags last_write_flags, last_zero_flags;
+    int64_t max_seen;           /* largest read/write handed to the mock */
+    int fua_writes;
+    PreallocMode last_prealloc;
+
+    bool hold_writes;           /* park the next write until released */
+    Coroutine *held;
+    int write_order[8];         /* first byte of each write, in order */
+    int n_order;
+} BDRVMockState;
+
+static MockConfig next_cfg;
+
+static BDRVMockState *mock(BlockDriverState *bs)
+{
+    return bs->opaque;
+}
+
+static int mock_open(BlockDriverState *bs, QDict *options, int flags,
+                     Error **errp)
+{
+    BDRVMockState *s = bs->opaque;
+    int64_t i;
+
+    s->cfg = next_cfg;
+    s->size = IMG_SIZE;
+    s->data = g_malloc(s->size);
+    for (i = 0; i < s->size; i++) {
+        s->data[i] = (i * 7 + 3) & 0xff;
+    }
+    bs->supported_write_flags = s->cfg.has_fua ? BDRV_REQ_FUA : 0;
+    bs->supported_zero_flags = BDRV_REQ_MAY_UNMAP | BDRV_REQ_NO_FALLBACK;
+    return 0;
+}
+
+static void mock_close(BlockDriverState *bs)
+{
+    g_free(mock(bs)->data);
+}
+
+static void mock_refresh_limits(BlockDriverState *bs, Error **errp)
+{
+    BDRVMockState *s = bs->opaque;
+
+    bs->bl.request_alignment = s->cfg.align;
+    bs->bl.max_transfer = s->cfg.max_transfer;
+    bs->bl.pwrite_zeroes_alignment = s->cfg.zero_align;
+    bs->bl.max_pwrite_zeroes = s->cfg.max_zeroes;
+    bs->bl.pdiscard_alignment = s->cfg.discard_align;
+}
+
+static int64_t coroutine_fn mock_getlength(BlockDriverState *bs)
+{
+    return mock(bs)->size;
+}
+
+/* What every data request must look like when it reaches the driver. */
+static void mock_check(BDRVMockState *s, int64_t offset, int64_t bytes)
+{
+    g_assert_cmpint(offset % s->cfg.align, ==, 0);
+    g_assert_cmpint(bytes % s->cfg.align, ==, 0);
+    if (s->cfg.max_transfer) {
+        g_assert_cmpint(bytes, <=, s->cfg.max_transfer);
+    }
+    s->max_seen = MAX(s->max_seen, bytes);
+}
+
+static int coroutine_fn mock_preadv(BlockDriverState *bs, int64_t offset,
+                                    int64_t bytes, QEMUIOVector *qiov,
+                                    BdrvRequestFlags flags)
+{
+    BDRVMockState *s = bs->opaque;
+    int64_t avail = MAX(0, MIN(bytes, s->size - offset));
+
+    mock_check(s, offset, bytes);
+    s->reads++;
+    qemu_iovec_from_buf(qiov, 0, s->data + offset, avail);
+    qemu_iovec_memset(qiov, avail, 0, bytes - avail);
+    return 0;
+}
+
+static int coroutine_fn mock_pwritev(BlockDriverState *bs, int64_t offset,
+                                     int64_t bytes, QEMUIOVector *qiov,
+                                     BdrvRequestFlags flags)
+{
+    BDRVMockState *s = bs->opaque;
+
+    mock_check(s, offset, bytes);
+    if (s->hold_writes) {
+        s->hold_writes = false;
+        s->held = qemu_coroutine_self();
+        qemu_coroutine_yield();
+        s->held = NULL;
+    }
+    if (offset + bytes > s->size) {
+        return -ENOSPC;
+    }
+    s->writes++;
+    s->last_write_flags = flags;
+    s->fua_writes += !!(flags & BDRV_REQ_FUA);
+    if (s->n_order < ARRAY_SIZE(s->write_order)) {
+        s->write_order[s->n_order++] = offset;
+    }
+    qemu_iovec_to_buf(qiov, 0, s->data + offset, bytes);
+    return 0;
+}
+
+static int coroutine_fn mock_pwrite_zeroes(BlockDriverState *bs,
+                                           int64_t offset, int64_t bytes,
+                                           BdrvRequestFlags flags)
+{
+    BDRVMockState *s = bs->opaque;
+    int64_t za = MAX(s->cfg.zero_align, 1);
+
+    g_assert_cmpint(offset % s->cfg.align, ==, 0);
+    if (s->cfg.max_zeroes) {
+        g_assert_cmpint(bytes, <=, s->cfg.max_zeroes);
+    }
+    if (!s->cfg.has_zeroes || offset % za || bytes % za) {
+        s->zero_refused++;
+        return -ENOTSUP;
+    }
+    s->zero_calls++;
+    s->last_zero_flags = flags;
+    memset(s->data + offset, 0, bytes);
+    return 0;
+}
+
+static int coroutine_fn mock_pdiscard(BlockDriverState *bs, int64_t offset,
+                                      int64_t bytes)
+{
+    BDRVMockState *s = bs->opaque;
+    int64_t da = MAX(s->cfg.discard_align, 1);
+
+    g_assert_cmpint(offset % s->cfg.align, ==, 0);
+    g_assert_cmpint(bytes % s->cfg.align, ==, 0);
+    if (offset % da || bytes % da) {
+        return -EINVAL;
+    }
+    s->discards++;
+    s->discarded += bytes;
+    memset(s->data + offset, 0, bytes);
+    return 0;
+}
+
+static int coroutine_fn mock_flush(BlockDriverState *bs)
+{
+    mock(bs)->flushes++;
+    return 0;
+}
+
+static int coroutine_fn mock_truncate(BlockDriverState *bs, int64_t offset,
+                                      bool exact, PreallocMode prealloc,
+                                      BdrvRequestFlags flags, Error **errp)
+{
+    BDRVMockState *s = bs->opaque;
+
+    s->data = g_realloc(s->data, offset);
+    if (offset > s->size) {
+        memset(s->data + s->size, 0, offset - s->size);
+    }
+    s->size = offset;
+    s->last_prealloc = prealloc;
+    return 0;
+}
+
+static int coroutine_fn mock_block_status(BlockDriverState *bs,
+                                          bool want_zero, int64_t offset,
+                                          int64_t bytes, int64_t *pnum,
+                                          int64_t *map,
+                                          BlockDriverState **file)
+{
+    mock(bs)->status_calls++;
+    *pnum = bytes;
+    *map = offset;
+    *file = bs;
+    return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID;
+}
+
+static BlockDriver bdrv_mock = {
+    .format_name            = "io-mock",
+    .protocol_name          = "io-mock",
+    .instance_size          = sizeof(BDRVMockState),
+    .bdrv_open              = mock_open,
+    .bdrv_close             = mock_close,
+    .bdrv_refresh_limits    = mock_refresh_limits,
+    .bdrv_co_getlength      = mock_getlength,
+    .bdrv_co_preadv         = mock_preadv,
+    .bdrv_co_pwritev        = mock_pwritev,
+    .bdrv_co_pwrite_zeroes  = mock_pwrite_zeroes,
+    .bdrv_co_pdiscard       = mock_pdiscard,
+    .bdrv_co_flush_to_disk  = mock_flush,
+    .bdrv_co_truncate       = mock_truncate,
+    .bdrv_co_block_status   = mock_block_status,
+};
+
+typedef struct Fixture {
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    BDRVMockState *s;
+    uint8_t *ref;               /* what the image should contain */
+} Fixture;
+
+static void fixture_open(Fixture *f, MockConfig cfg, int flags)
+{
+    next_cfg = cfg;
+    f->bs = bdrv_new_open_driver(&bdrv_mock, NULL, BDRV_O_RDWR | flags,
+                                 &error_abort);
+    f->s = mock(f->bs);
+    f->blk = blk_new_with_bs(f->bs, BLK_PERM_ALL, BLK_PERM_ALL,
+                             &error_abort);
+    f->ref = g_memdup2(f->s->data, f->s->size);
+}
+
+static void fixture_close(Fixture *f)
+{
+    blk_unref(f->blk);
+    bdrv_unref(f->bs);
+    g_free(f->ref);
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* let deferred releases run */
+    }
+}
+
+static void assert_image(Fixture *f)
+{
+    g_assert(memcmp(f->s->data, f->ref, f->s->size) == 0);
+}
+
+/* Writes @len bytes of @pat at @off through the backend and the model. */
+static void write_pattern(Fixture *f, int64_t off, int64_t len, int pat,
+                          BdrvRequestFlags flags)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+
+    memset(buf, pat, len);
+    g_assert_cmpint(blk_pwrite(f->blk, off, len, buf, flags), ==, 0);
+    memset(f->ref + off, pat, len);
+}
+
+static const MockConfig cfg_512 = { .align = 512 };
+
+/* Unaligned reads come back right; the driver only sees whole blocks. */
+static void test_read_unaligned(void)
+{
+    static const int64_t cases[][2] = {
+        { 700, 100 }, { 1, 511 }, { 511, 2 }, { 300, 5000 }, { 1024, 512 },
+        { IMG_SIZE - 10, 10 },
+    };
+    Fixture f;
+    int i;
+
+    fixture_open(&f, cfg_512, 0);
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        int64_t off = cases[i][0], len = cases[i][1];
+        g_autofree uint8_t *buf = g_malloc(len);
+
+        g_assert_cmpint(blk_pread(f.blk, off, len, buf, 0), ==, 0);
+        g_assert(memcmp(buf, f.ref + off, len) == 0);
+    }
+    fixture_close(&f);
+}
+
+/* Unaligned writes: read-modify-write of the partial blocks. */
+static void test_write_rmw(void)
+{
+    Fixture f;
+
+    fixture_open(&f, cfg_512, 0);
+
+    /* Inside one block: one read, one whole-block write. */
+    write_pattern(&f, 1000, 10, 0xaa, 0);
+    g_assert_cmpint(f.s->reads, ==, 1);
+    g_assert_cmpint(f.s->writes, ==, 1);
+    assert_image(&f);
+
+    /* Head and tail in different blocks: two reads, one write. */
+    f.s->reads = f.s->writes = 0;
+    write_pattern(&f, 300, 1000, 0xbb, 0);
+    g_assert_cmpint(f.s->reads, ==, 2);
+    g_assert_cmpint(f.s->writes, ==, 1);
+    assert_image(&f);
+
+    /* Aligned start, unaligned end: only the tail is read. */
+    f.s->reads = 0;
+    write_pattern(&f, 4096, 700, 0xcc, 0);
+    g_assert_cmpint(f.s->reads, ==, 1);
+    assert_image(&f);
+
+    /* Aligned: no read at all. */
+    f.s->reads = 0;
+    write_pattern(&f, 8192, 1024, 0xdd, 0);
+    g_assert_cmpint(f.s->reads, ==, 0);
+    assert_image(&f);
+
+    fixture_close(&f);
+}
+
+/* max_transfer splits requests; FUA goes with the last piece only. */
+static void test_max_transfer(void)
+{
+    MockConfig cfg = { .align = 512, .max_transfer = 4096, .has_fua = true };
+    g_autofree uint8_t *buf = g_malloc(10240);
+    Fixture f;
+
+    fixture_open(&f, cfg, 0);
+    write_pattern(&f, 0, 10240, 0x11, BDRV_REQ_FUA);
+    g_assert_cmpint(f.s->writes, ==, 3);
+    g_assert_cmpint(f.s->fua_writes, ==, 1);
+    g_assert_cmpint(f.s->flushes, ==, 0);
+    g_assert_cmpint(f.s->max_seen, ==, 4096);
+    assert_image(&f);
+
+    g_assert_cmpint(blk_pread(f.blk, 100, 10000, buf, 0), ==, 0);
+    g_assert(memcmp(buf, f.ref + 100, 10000) == 0);
+    fixture_close(&f);
+}
+
+/* A driver without FUA gets a flush after the write instead. */
+static void test_fua_emulated(void)
+{
+    Fixture f;
+
+    fixture_open(&f, cfg_512, 0);
+    write_pattern(&f, 0, 512, 0x22, BDRV_REQ_FUA);
+    g_assert_cmpint(f.s->fua_writes, ==, 0);
+    g_assert_cmpint(f.s->flushes, ==, 1);
+    write_pattern(&f, 512, 512, 0x22, 0);
+    g_assert_cmpint(f.s->flushes, ==, 1);
+    fixture_close(&f);
+}
+
+/*
+ * Zero writes: unaligned ends are rewritten as data, pieces that do not
+ * fit pwrite_zeroes_alignment fall back to writing zeroes, the rest goes
+ * to the driver in max_pwrite_zeroes pieces.
+ */
+static void test_zeroes_align(void)
+{
+    MockConfig cfg = { .align = 512, .zero_align = 4096, .max_zeroes = 8192,
+                       .has_zeroes = true };
+    Fixture f;
+
+    fixture_open(&f, cfg, 0);
+    g_assert_cmpint(blk_pwrite_zeroes(f.blk, 1000, 19000, 0), ==, 0);
+    memset(f.ref + 1000, 0, 19000);
+    assert_image(&f);
+    /* [4096, 16384) in 8192 + 4096, both aligned. */
+    g_assert_cmpint(f.s->zero_calls, ==, 2);
+    /* [1024, 4096) and [16384, 19968) refused, then written as data. */
+    g_assert_cmpint(f.s->zero_refused, ==, 2);
+    /* Partial head and tail blocks: read once each. */
+    g_assert_cmpint(f.s->reads, ==, 2);
+    fixture_close(&f);
+}
+
+/* Without a native zero write, NO_FALLBACK fails instead of writing. */
+static void test_zeroes_no_fallback(void)
+{
+    MockConfig cfg = { .align = 512 };
+    Fixture f;
+
+    fixture_open(&f, cfg, 0);
+    g_assert_cmpint(blk_pwrite_zeroes(f.blk, 0, 4096, BDRV_REQ_NO_FALLBACK),
+                    ==, -ENOTSUP);
+    assert_image(&f);
+    g_assert_cmpint(f.s->writes, ==, 0);
+
+    g_assert_cmpint(blk_pwrite_zeroes(f.blk, 0, 4096, 0), ==, 0);
+    memset(f.ref, 0, 4096);
+    assert_image(&f);
+    g_assert_cmpint(f.s->writes, ==, 1);
+    fixture_close(&f);
+}
+
+/* detect-zeroes turns zero data into zero writes (MAY_UNMAP for unmap). */
+static void test_detect_zeroes(void)
+{
+    MockConfig cfg = { .align = 512, .has_zeroes = true };
+    Fixture f;
+
+    fixture_open(&f, cfg, BDRV_O_UNMAP);
+
+    write_pattern(&f, 0, 4096, 0, 0);
+    g_assert_cmpint(f.s->zero_calls, ==, 0);
+    g_assert_cmpint(f.s->writes, ==, 1);
+
+    f.bs->detect_zeroes = BLOCKDEV_DETECT_ZEROES_OPTIONS_ON;
+    write_pattern(&f, 4096, 4096, 0, 0);
+    g_assert_cmpint(f.s->zero_calls, ==, 1);
+    g_assert_cmpint(f.s->last_zero_flags & BDRV_REQ_MAY_UNMAP, ==, 0);
+    write_pattern(&f, 8192, 4096, 5, 0);
+    g_assert_cmpint(f.s->writes, ==, 2);
+
+    f.bs->detect_zeroes = BLOCKDEV_DETECT_ZEROES_OPTIONS_UNMAP;
+    write_pattern(&f, 12288, 4096, 0, 0);
+    g_assert_cmpint(f.s->zero_calls, ==, 2);
+    g_assert_cmpint(f.s->last_zero_flags & BDRV_REQ_MAY_UNMAP, ==,
+                    BDRV_REQ_MAY_UNMAP);
+    assert_image(&f);
+    fixture_close(&f);
+}
+
+/* Discard: dropped without discard=unmap; split along its alignment. */
+static void test_discard(void)
+{
+    MockConfig cfg = { .align = 512, .discard_align = 4096 };
+    Fixture f;
+
+    fixture_open(&f, cfg, 0);
+    g_assert_cmpint(blk_pdiscard(f.blk, 0, 8192), ==, 0);
+    g_assert_cmpint(f.s->discards, ==, 0);
+    assert_image(&f);
+    fixture_close(&f);
+
+    fixture_open(&f, cfg, BDRV_O_UNMAP);
+    /* Only [4096, 12288) is aligned; the unaligned ends are skipped. */
+    g_assert_cmpint(blk_pdiscard(f.blk, 1024, 12800), ==, 0);
+    g_assert_cmpint(f.s->discards, ==, 1);
+    g_assert_cmpint(f.s->discarded, ==, 8192);
+    memset(f.ref + 4096, 0, 8192);
+    assert_image(&f);
+    fixture_close(&f);
+}
+
+typedef struct WriteCo {
+    BlockBackend *blk;
+    int64_t offset, bytes;
+    BdrvRequestFlags flags;
+    int pat;
+    int ret;
+    bool done;
+} WriteCo;
+
+static void coroutine_fn write_co_entry(void *opaque)
+{
+    WriteCo *w = opaque;
+    g_autofree uint8_t *buf = g_malloc(w->bytes);
+
+    memset(buf, w->pat, w->bytes);
+    w->ret = blk_co_pwrite(w->blk, w->offset, w->bytes, buf, w->flags);
+    w->done = true;
+}
+
+static void start_write(WriteCo *w, Fixture *f, int64_t offset,
+                        int64_t bytes, int pat, BdrvRequestFlags flags)
+{
+    *w = (WriteCo) { .blk = f->blk, .offset = offset, .bytes = bytes,
+                     .pat = pat, .flags = flags };
+    qemu_coroutine_enter(qemu_coroutine_create(write_co_entry, w));
+}
+
+static void release_held(Fixture *f)
+{
+    g_assert(f->s->held);
+    aio_co_wake(f->s->held);
+}
+
+static void poll_until(bool *done)
+{
+    while (!*done) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+}
+
+/*
+ * An unaligned write holds its blocks: an overlapping write waits until
+ * it is done, a write elsewhere does not.
+ */
+static void test_serialise_rmw(void)
+{
+    WriteCo a, b, c;
+    Fixture f;
+
+    fixture_open(&f, cfg_512, 0);
+    f.s->hold_writes = true;
+    start_write(&a, &f, 100, 100, 0x1a, 0);
+    g_assert(!a.done && f.s->held);
+
+    /* Same block: must wait for a. */
+    start_write(&b, &f, 0, 512, 0x2b, 0);
+    g_assert(!b.done);
+    /* Another block: goes ahead. */
+    start_write(&c, &f, 4096, 512, 0x3c, 0);
+    g_assert(c.done && c.ret == 0);
+
+    release_held(&f);
+    poll_until(&a.done);
+    poll_until(&b.done);
+    g_assert_cmpint(a.ret, ==, 0);
+    g_assert_cmpint(b.ret, ==, 0);
+    /* c, then a, then b. */
+    g_assert_cmpint(f.s->n_order, ==, 3);
+    g_assert_cmpint(f.s->write_order[0], ==, 4096);
+    g_assert_cmpint(f.s->write_order[1], ==, 0);
+    g_assert_cmpint(f.s->write_order[2], ==, 0);
+    g_assert_cmpint(f.s->data[150], ==, 0x2b);
+    fixture_close(&f);
+}
+
+/* BDRV_REQ_SERIALISING waits; with NO_WAIT it fails with -EBUSY. */
+static void test_serialise_flag(void)
+{
+    WriteCo a, b, c;
+    Fixture f;
+
+    fixture_open(&f, cfg_512, 0);
+    f.s->hold_writes = true;
+    start_write(&a, &f, 0, 4096, 0x1a, BDRV_REQ_SERIALISING);
+    g_assert(!a.done);
+
+    start_write(&c, &f, 1024, 512, 0x3c,
+                BDRV_REQ_SERIALISING | BDRV_REQ_NO_WAIT);
+    g_assert(c.done);
+    g_assert_cmpint(c.ret, ==, -EBUSY);
+
+    start_write(&b, &f, 2048, 512, 0x2b, 0);
+    g_assert(!b.done);
+    release_held(&f);
+    poll_until(&a.done);
+    poll_until(&b.done);
+    g_assert_cmpint(f.s->data[2048], ==, 0x2b);
+    g_assert_cmpint(f.s->data[1024], ==, 0x1a);
+    fixture_close(&f);
+}
+
+/* Flushes reach the disk only when something was written since. */
+static void test_flush_generations(void)
+{
+    Fixture f;
+
+    fixture_open(&f, cfg_512, 0);
+    g_assert_cmpint(blk_flush(f.blk), ==, 0);
+    g_assert_cmpint(f.s->flushes, ==, 0);
+    write_pattern(&f, 0, 512, 1, 0);
+    g_assert_cmpint(blk_flush(f.blk), ==, 0);
+    g_assert_cmpint(f.s->flushes, ==, 1);
+    g_assert_cmpint(blk_flush(f.blk), ==, 0);
+    g_assert_cmpint(f.s->flushes, ==, 1);
+    write_pattern(&f, 0, 512, 2, 0);
+    g_assert_cmpint(blk_flush(f.blk), ==, 0);
+    g_assert_cmpint(f.s->flushes, ==, 2);
+    fixture_close(&f);
+
+    /* cache.no-flush: never. */
+    fixture_open(&f, cfg_512, BDRV_O_NO_FLUSH);
+    write_pattern(&f, 0, 512, 1, 0);
+    g_assert_cmpint(blk_flush(f.blk), ==, 0);
+    g_assert_cmpint(f.s->flushes, ==, 0);
+    fixture_close(&f);
+}
+
+static void test_truncate(void)
+{
+    Error *err = NULL;
+    Fixture f;
+
+    fixture_open(&f, cfg_512, 0);
+    g_assert_cmpint(blk_truncate(f.blk, 2 * IMG_SIZE, true,
+                                 PREALLOC_MODE_FALLOC, 0, &error_abort),
+                    ==, 0);
+    g_assert_cmpint(f.s->last_prealloc, ==, PREALLOC_MODE_FALLOC);
+    g_assert_cmpint(bdrv_getlength(f.bs), ==, 2 * IMG_SIZE);
+    g_assert_cmpint(blk_truncate(f.blk, -1, true, PREALLOC_MODE_OFF, 0,
+                                 &err), ==, -EINVAL);
+    error_free_or_abort(&err);
+    g_assert_cmpint(blk_truncate(f.blk, 4096, true, PREALLOC_MODE_OFF, 0,
+                                 &error_abort), ==, 0);
+    g_assert_cmpint(bdrv_getlength(f.bs), ==, 4096);
+    fixture_close(&f);
+}
+
+/* Bad requests are refused by the core before the driver sees them. */
+static void test_bad_input(void)
+{
+    uint8_t buf[512];
+    BdrvChild *child;
+    Fixture f;
+
+    fixture_open(&f, cfg_512, 0);
+    child = blk_root(f.blk);
+    bdrv_graph_rdlock_main_loop();
+    g_assert_cmpint(bdrv_pread(child, -512, 512, buf, 0), ==, -EIO);
+    g_assert_cmpint(bdrv_pwrite(child, -1, 512, buf, 0), ==, -EIO);
+    g_assert_cmpint(bdrv_pread(child, BDRV_MAX_LENGTH, 512, buf, 0), ==,
+                    -EIO);
+    g_assert_cmpint(bdrv_pwrite_zeroes(child, 0, -5, 0), ==, -EIO);
+    bdrv_graph_rdunlock_main_loop();
+    g_assert_cmpint(f.s->reads + f.s->writes, ==, 0);
+    fixture_close(&f);
+}
+
+/* Repeated status queries inside a data region hit the cache. */
+static void test_status_cache(void)
+{
+    MockConfig cfg = { .align = 512, .has_zeroes = true };
+    int64_t pnum, map;
+    BlockDriverState *file;
+    Fixture f;
+    int ret;
+
+    fixture_open(&f, cfg, 0);
+    ret = bdrv_block_status(f.bs, 0, IMG_SIZE, &pnum, &map, &file);
+    g_assert_cmpint(ret & BDRV_BLOCK_DATA, ==, BDRV_BLOCK_DATA);
+    g_assert_cmpint(f.s->status_calls, ==, 1);
+    ret = bdrv_block_status(f.bs, 8192, 4096, &pnum, &map, &file);
+    g_assert_cmpint(ret & BDRV_BLOCK_DATA, ==, BDRV_BLOCK_DATA);
+    g_assert_cmpint(pnum, ==, 4096);
+    g_assert_cmpint(map, ==, 8192);
+    g_assert(file == f.bs);
+    g_assert_cmpint(f.s->status_calls, ==, 1);
+
+    /* A zero write may punch a hole: the driver is asked again. */
+    g_assert_cmpint(blk_pwrite_zeroes(f.blk, 8192, 4096, 0), ==, 0);
+    bdrv_block_status(f.bs, 8192, 4096, &pnum, &map, &file);
+    g_assert_cmpint(f.s->status_calls, ==, 2);
+
+    /* Unaligned queries ask the driver about whole blocks. */
+    ret = bdrv_block_status(f.bs, 100, 50, &pnum, NULL, NULL);
+    g_assert_cmpint(ret & BDRV_BLOCK_DATA, ==, BDRV_BLOCK_DATA);
+    g_assert_cmpint(pnum, ==, 50);
+    fixture_close(&f);
+}
+
+static int hook_calls;
+static uint64_t hook_exceeded, hook_threshold;
+
+static void threshold_hook(BlockDriverState *bs, uint64_t exceeded,
+                           uint64_t threshold, void *opaque)
+{
+    hook_calls++;
+    hook_exceeded = exceeded;
+    hook_threshold = threshold;
+}
+
+static void test_write_threshold(void)
+{
+    Fixture f;
+
+    fixture_open(&f, cfg_512, 0);
+    bdrv_write_threshold_set_hook(threshold_hook, NULL);
+    bdrv_write_threshold_set(f.bs, 8192);
+    g_assert_cmpint(bdrv_write_threshold_get(f.bs), ==, 8192);
+
+    write_pattern(&f, 0, 8192, 1, 0);
+    g_assert_cmpint(hook_calls, ==, 0);
+    write_pattern(&f, 6144, 4096, 2, 0);
+    g_assert_cmpint(hook_calls, ==, 1);
+    g_assert_cmpint(hook_exceeded, ==, 6144 + 4096 - 8192);
+    g_assert_cmpint(hook_threshold, ==, 8192);
+    /* Fired once, then disarmed. */
+    g_assert_cmpint(bdrv_write_threshold_get(f.bs), ==, 0);
+    write_pattern(&f, 12288, 4096, 3, 0);
+    g_assert_cmpint(hook_calls, ==, 1);
+    g_assert_cmpint(stat64_get(&f.bs->wr_highest_offset), ==, 16384);
+
+    bdrv_write_threshold_set_hook(NULL, NULL);
+    fixture_close(&f);
+}
+
+int main(int argc, char **argv)
+{
+    bdrv_init();
+    qemu_init_main_loop(&error_abort);
+    g_test_init(&argc, &argv, NULL);
+
+    g_test_add_func("/bdrv-io/read-unaligned", test_read_unaligned);
+    g_test_add_func("/bdrv-io/write-rmw", test_write_rmw);
+    g_test_add_func("/bdrv-io/max-transfer", test_max_transfer);
+    g_test_add_func("/bdrv-io/fua-emulated", test_fua_emulated);
+    g_test_add_func("/bdrv-io/zeroes-align", test_zeroes_align);
+    g_test_add_func("/bdrv-io/zeroes-no-fallback", test_zeroes_no_fallback);
+    g_test_add_func("/bdrv-io/detect-zeroes", test_detect_zeroes);
+    g_test_add_func("/bdrv-io/discard", test_discard);
+    g_test_add_func("/bdrv-io/serialise-rmw", test_serialise_rmw);
+    g_test_add_func("/bdrv-io/serialise-flag", test_serialise_flag);
+    g_test_add_func("/bdrv-io/flush-generations", test_flush_generations);
+    g_test_add_func("/bdrv-io/truncate", test_truncate);
+    g_test_add_func("/bdrv-io/bad-input", test_bad_input);
+    g_test_add_func("/bdrv-io/status-cache", test_status_cache);
+    g_test_add_func("/bdrv-io/write-threshold", test_write_threshold);
+    return g_test_run();
+}
