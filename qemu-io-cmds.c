@@ -294,21 +294,19 @@ static double tdiv(double value, struct timespec t)
 }
 
 /*
- * Elapsed time: "SS.hh" (with minutes and hours in front once needed),
- * or always "H:MM:SS.hh" for the machine-readable report.
+ * Elapsed time: "S.hh sec" (seconds zero-padded to two digits) below an
+ * hour, else "H:MM:SS.hh" with no unit; the machine-readable report
+ * always uses the second form.
  */
 static void timestr(struct timespec t, char *ts, size_t size, bool full)
 {
-    unsigned hours = t.tv_sec / 3600;
-    unsigned mins = (t.tv_sec % 3600) / 60;
-    double secs = (t.tv_sec % 60) + t.tv_nsec / 1e9;
+    double frac = t.tv_nsec / 1e9;
 
-    if (full || hours) {
-        snprintf(ts, size, "%u:%02u:%05.2f", hours, mins, secs);
-    } else if (mins) {
-        snprintf(ts, size, "%02u:%05.2f", mins, secs);
+    if (full || t.tv_sec >= 3600) {
+        snprintf(ts, size, "%u:%02u:%05.2f", (unsigned)(t.tv_sec / 3600),
+                 (unsigned)(t.tv_sec % 3600) / 60, (t.tv_sec % 60) + frac);
     } else {
-        snprintf(ts, size, "%05.2f", secs);
+        snprintf(ts, size, "%05.2f sec", t.tv_sec + frac);
     }
 }
 
@@ -327,7 +325,7 @@ void print_report(const char *op, struct timespec t, int64_t offset,
            op, total, count, offset);
     cvtstr((double)total, s1, sizeof(s1));
     cvtstr(tdiv((double)total, t), s2, sizeof(s2));
-    printf("%s, %d ops; %s sec (%s/sec and %.4f ops/sec)\n",
+    printf("%s, %d ops; %s (%s/sec and %.4f ops/sec)\n",
            s1, cnt, ts, s2, tdiv((double)cnt, t));
 }
 
@@ -447,7 +445,8 @@ void dump_buffer(const void *buffer, int64_t offset, int64_t len)
         printf(" ");
         for (int j = 0; j < n; j++) {
             uint8_t c = p[line + j];
-            putchar(c >= ' ' && c <= '~' ? c : '.');
+            /* As upstream, '~' (0x7e) is shown as a dot too. */
+            putchar(c >= ' ' && c < '~' ? c : '.');
         }
         printf("\n");
     }

@@ -560,6 +560,17 @@ static int coroutine_fn raw_co_delete_file(BlockDriverState *bs,
     return 0;
 }
 
+/*
+ * A plain file has no clusters and no VM state area: report success with
+ * the zeroed BlockDriverInfo, as QEMU does ("cluster size: 0 bytes" in
+ * qemu-io info).
+ */
+static int coroutine_fn GRAPH_RDLOCK
+raw_co_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
+{
+    return 0;
+}
+
 /* --- Driver definitions ----------------------------------------------- */
 
 static const char *const raw_strong_runtime_opts[] = {
@@ -598,6 +609,7 @@ BlockDriver bdrv_file = {
     .bdrv_co_truncate       = raw_co_truncate,
     .bdrv_co_getlength      = raw_co_getlength,
     .bdrv_co_get_allocated_file_size = raw_co_get_allocated_file_size,
+    .bdrv_co_get_info       = raw_co_get_info,
 
     .bdrv_check_perm        = raw_check_perm,
     .bdrv_set_perm          = raw_set_perm,
@@ -640,6 +652,7 @@ static BlockDriver bdrv_host_device = {
     .bdrv_co_truncate       = raw_co_truncate,
     .bdrv_co_getlength      = raw_co_getlength,
     .bdrv_co_get_allocated_file_size = raw_co_get_allocated_file_size,
+    .bdrv_co_get_info       = raw_co_get_info,
 
     .bdrv_check_perm        = raw_check_perm,
     .bdrv_set_perm          = raw_set_perm,
