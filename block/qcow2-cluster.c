@@ -900,7 +900,7 @@ int coroutine_fn qcow2_alloc_cluster_link_l2(BlockDriverState *bs,
             bool plain = m->keep_old_clusters ||
                 qcow2_get_cluster_type(bs, old) == QCOW2_CLUSTER_UNALLOCATED;
 
-            set_l2_bitmap(s, l2_slice, l2_index + i,
+            set_l2_bitmap(s, l2_slice, l2_index + i, m->prealloc ? ob :
                           linked_bitmap(s, m, i, old, ob, plain));
         }
         if (!m->keep_old_clusters) {

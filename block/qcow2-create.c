@@ -536,6 +536,7 @@ preallocate_metadata(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
             /* Nothing to copy: the new clusters read as zeroes. */
             m->cow_start.nb_bytes = 0;
             m->cow_end.nb_bytes = 0;
+            m->prealloc = true;
             ret = qcow2_alloc_cluster_link_l2(bs, m);
             g_free(m);
             if (ret < 0) {

@@ -438,6 +438,12 @@ typedef struct QCowL2Meta {
     QEMUIOVector *data_qiov;
     size_t data_qiov_offset;
 
+    /*
+     * Preallocation: map the clusters but leave the subcluster bitmap
+     * as it is (the data still comes from the backing file).
+     */
+    bool prealloc;
+
     /* Next allocation of the same request. */
     struct QCowL2Meta *next;
 

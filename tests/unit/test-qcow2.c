@@ -439,6 +439,10 @@ static void test_create_identical(void)
         { "extended_l2=on", "64M" },
         { "compression_type=zstd", "64M" },
         { "preallocation=metadata", "64M" },
+        { "preallocation=metadata,extended_l2=on", "10M" },
+        { "preallocation=metadata,cluster_size=2M", "100M" },
+        { "lazy_refcounts=on,extended_l2=on,compression_type=zstd,"
+          "refcount_bits=8", "10M" },
         /*
          * Not yet: with 4k clusters and metadata preallocation QEMU 7.2
          * puts a new refcount block after the data clusters whose
