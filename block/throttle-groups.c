@@ -456,20 +456,42 @@ static const ThrottleProp throttle_props[] = {
 
 /* Value of property @key in @props (a number or a numeric string). */
 static bool throttle_prop_value(QDict *props, const char *key,
-                                uint64_t *value, Error **errp)
+                                int64_t *value, Error **errp)
 {
     QObject *obj = qdict_get(props, key);
     QString *str = qobject_to(QString, obj);
     QNum *num = qobject_to(QNum, obj);
 
-    if (num && qnum_get_try_uint(num, value)) {
+    if (num && qnum_get_try_int(num, value)) {
         return true;
     }
-    if (str && !qemu_strtou64(qstring_get_str(str), NULL, 10, value)) {
+    if (str && !qemu_strtoi64(qstring_get_str(str), NULL, 10, value)) {
         return true;
     }
     error_setg(errp, "Parameter '%s' expects integer", key);
     return false;
+}
+
+/*
+ * Range checks that QEMU 7.2 makes while setting a property (the rest is
+ * throttle_is_valid()'s job).  The legacy x-* properties refuse negative
+ * values; burst lengths must fit 32 bits (the legacy message really has
+ * no space in "therange").
+ */
+static bool throttle_prop_check(const ThrottleProp *tp, const char *key,
+                                bool legacy, int64_t v, Error **errp)
+{
+    if (legacy && v < 0) {
+        error_setg(errp, "Property values cannot be negative");
+        return false;
+    }
+    if (tp->field == PROP_LENGTH && v > UINT_MAX) {
+        error_setg(errp, legacy ? "%s value must be in therange [0, %u]"
+                                : "%s value must be in the range [0, %u]",
+                   legacy ? key : tp->name, UINT_MAX);
+        return false;
+    }
+    return true;
 }
 
 /* Move the limits found in @props into @cfg (consuming their keys). */
@@ -484,15 +506,17 @@ static bool throttle_group_parse_props(QDict *props, ThrottleConfig *cfg,
 
         for (p = 0; p < ARRAY_SIZE(prefixes); p++) {
             g_autofree char *key = g_strconcat(prefixes[p], tp->name, NULL);
-            uint64_t v;
+            int64_t v;
 
             if (!qdict_haskey(props, key)) {
                 continue;
             }
-            if (!throttle_prop_value(props, key, &v, errp)) {
+            if (!throttle_prop_value(props, key, &v, errp) ||
+                !throttle_prop_check(tp, key, p == 1, v, errp)) {
                 return false;
             }
             qdict_del(props, key);
+            /* Negative limits wrap, as upstream; validation rejects them. */
             if (tp->bucket < 0) {
                 cfg->op_size = v;
             } else if (tp->field == PROP_AVG) {
@@ -500,7 +524,7 @@ static bool throttle_group_parse_props(QDict *props, ThrottleConfig *cfg,
             } else if (tp->field == PROP_MAX) {
                 cfg->buckets[tp->bucket].max = v;
             } else {
-                cfg->buckets[tp->bucket].burst_length = v;
+                cfg->buckets[tp->bucket].burst_length = (uint32_t)v;
             }
         }
     }

@@ -89,6 +89,27 @@ static void test_object(void)
     expect_error(ok, err,
                  "bps_max/iops_max require corresponding bps/iops values");
     err = NULL;
+    ok = user_creatable_add_from_str("throttle-group,id=obj1,"
+                                     "x-iops-total=-1", &err);
+    expect_error(ok, err, "Property values cannot be negative");
+    err = NULL;
+    ok = user_creatable_add_from_str("throttle-group,id=obj1,"
+                                     "limits.iops-total=-1", &err);
+    expect_error(ok, err,
+                 "bps/iops/max values must be within [0, 1000000000000000]");
+    err = NULL;
+    ok = user_creatable_add_from_str("throttle-group,id=obj1,"
+                                     "x-bps-read-max-length=4294967296",
+                                     &err);
+    expect_error(ok, err, "x-bps-read-max-length value must be in therange "
+                 "[0, 4294967295]");
+    err = NULL;
+    ok = user_creatable_add_from_str("throttle-group,id=obj1,"
+                                     "limits.bps-read-max-length=4294967296",
+                                     &err);
+    expect_error(ok, err, "bps-read-max-length value must be in the range "
+                 "[0, 4294967295]");
+    err = NULL;
     ok = user_creatable_add_from_str("no-such-type,id=x", &err);
     expect_error(ok, err,
                  "Parameter 'qom-type' does not accept value 'no-such-type'");
