@@ -582,6 +582,37 @@ static void parse_mode_option(int c, const char *arg, MainArgs *a)
     }
 }
 
+/*
+ * -T: there is no trace backend, so no event exists.  Like QEMU, warn
+ * about a pattern without wildcards that names no event, and fail on an
+ * unreadable events= file; otherwise the option has no effect.
+ */
+static void parse_trace_option(const char *arg)
+{
+    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+
+    for (int i = 0; parts[i]; i++) {
+        const char *p = parts[i];
+
+        if (g_str_has_prefix(p, "file=")) {
+            continue;
+        } else if (g_str_has_prefix(p, "events=")) {
+            if (access(p + 7, R_OK) < 0) {
+                fprintf(stderr, "%s:%s: %s\n", error_get_progname(), p + 7,
+                        strerror(errno));
+                exit(1);
+            }
+            continue;
+        }
+        if (g_str_has_prefix(p, "enable=")) {
+            p += 7;
+        }
+        if (*p && !strchr(p, '*')) {
+            warn_report("trace event '%s' does not exist", p);
+        }
+    }
+}
+
 static void parse_args(int argc, char **argv, MainArgs *a)
 {
     const char *name = error_get_progname();
@@ -621,7 +652,7 @@ static void parse_args(int argc, char **argv, MainArgs *a)
             a->flags |= BDRV_O_NATIVE_AIO;
             break;
         case 'T':
-            /* No trace backend: the option is accepted and ignored. */
+            parse_trace_option(optarg);
             break;
         case 'V':
             printf("%s version " QEMU_VERSION QEMU_PKGVERSION "\n"
