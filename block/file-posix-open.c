@@ -450,6 +450,11 @@ void raw_close(BlockDriverState *bs)
         close(s->fd);
         s->fd = -1;
     }
+    /* A throw-away file (the -snapshot overlay) goes with its node. */
+    if ((bs->open_flags & BDRV_O_TEMPORARY) && !s->is_blkdev &&
+        !s->is_chardev) {
+        unlink(bs->filename);
+    }
 }
 
 void raw_parse_filename(const char *filename, QDict *options,

@@ -612,7 +612,10 @@ static BlockDriverState *bdrv_append_temp_snapshot(BlockDriverState *bs,
     qdict_put_str(options, "file.filename", tmp);
     qdict_put_str(options, "driver", "qcow2");
     overlay = bdrv_open(NULL, NULL, options, flags, errp);
-    if (overlay && bdrv_append(overlay, bs, errp) < 0) {
+    if (!overlay) {
+        /* The file node may not have got as far as deleting it itself. */
+        unlink(tmp);
+    } else if (bdrv_append(overlay, bs, errp) < 0) {
         bdrv_unref(overlay);
         overlay = NULL;
     }

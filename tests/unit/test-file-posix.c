@@ -996,6 +996,91 @@ static void test_copy_range(void)
 
 /* --- Main -------------------------------------------------------------- */
 
+/* Number of entries of @dir whose name starts with "vl.". */
+static int count_overlays(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    int n = 0;
+
+    g_assert(d);
+    while ((name = g_dir_read_name(d))) {
+        n += g_str_has_prefix(name, "vl.");
+    }
+    g_dir_close(d);
+    return n;
+}
+
+/*
+ * Drop @blk; run the main loop's bottom halves so that nodes whose last
+ * reference went under the graph lock are really closed.
+ */
+static void unref_now(BlockBackend *blk)
+{
+    blk_unref(blk);
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* nothing */
+    }
+}
+
+/*
+ * BDRV_O_TEMPORARY (what -snapshot gives the overlay's file) means the
+ * file is deleted when the node is closed.
+ */
+static void test_temporary(void)
+{
+    g_autofree char *path = make_file("temporary.img", IMG_SIZE);
+    g_autofree char *tmpdir = g_build_filename(test_dir, "tmp", NULL);
+    g_autofree char *old_tmpdir = g_strdup(g_getenv("TMPDIR"));
+    uint8_t buf[512];
+    BlockBackend *blk;
+    QDict *opts;
+
+    blk = open_file(path, BDRV_O_RDWR | BDRV_O_TEMPORARY, &error_abort,
+                    NULL);
+    g_assert(access(path, F_OK) == 0);
+    unref_now(blk);
+    g_assert(access(path, F_OK) < 0 && errno == ENOENT);
+
+    /* Without the flag the file stays. */
+    g_free(path);
+    path = make_file("kept.img", IMG_SIZE);
+    blk = open_file(path, BDRV_O_RDWR, &error_abort, NULL);
+    unref_now(blk);
+    g_assert(access(path, F_OK) == 0);
+
+    /* The whole -snapshot path: the overlay lives in $TMPDIR meanwhile. */
+    if (!bdrv_find_format("qcow2")) {
+        g_test_skip("no qcow2 driver");
+        return;
+    }
+    g_assert_cmpint(mkdir(tmpdir, 0755), ==, 0);
+    g_setenv("TMPDIR", tmpdir, true);
+    opts = qdict_new();
+    qdict_put_str(opts, "driver", "raw");
+    qdict_put_str(opts, "file.driver", "file");
+    qdict_put_str(opts, "file.filename", path);
+    blk = blk_new_open(NULL, NULL, opts, BDRV_O_RDWR | BDRV_O_SNAPSHOT,
+                       &error_abort);
+    if (old_tmpdir) {
+        g_setenv("TMPDIR", old_tmpdir, true);
+    } else {
+        g_unsetenv("TMPDIR");
+    }
+    g_assert_cmpint(count_overlays(tmpdir), ==, 1);
+    memset(buf, 0x5a, sizeof(buf));
+    g_assert_cmpint(blk_pwrite(blk, 0, sizeof(buf), buf, 0), ==, 0);
+    unref_now(blk);
+    g_assert_cmpint(count_overlays(tmpdir), ==, 0);
+    g_assert_cmpint(rmdir(tmpdir), ==, 0);
+
+    /* The write went to the overlay, not to the image. */
+    blk = open_file(path, 0, &error_abort, NULL);
+    g_assert_cmpint(blk_pread(blk, 0, sizeof(buf), buf, 0), ==, 0);
+    g_assert(all_zero(buf, sizeof(buf)));
+    unref_now(blk);
+}
+
 static void add_engine_tests(const char *name, GTestDataFunc fn)
 {
     int i;
@@ -1045,6 +1130,7 @@ int main(int argc, char **argv)
                     test_native_needs_direct);
     g_test_add_func("/file-posix/create", test_create);
     g_test_add_func("/file-posix/delete-file", test_delete_file);
+    g_test_add_func("/file-posix/temporary", test_temporary);
     g_test_add_func("/file-posix/invalidate-cache", test_invalidate_cache);
     g_test_add_func("/file-posix/missing-file", test_missing_file);
     g_test_add_func("/file-posix/options", test_options);
