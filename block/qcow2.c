@@ -348,9 +348,12 @@ qcow2_open_tables(BlockDriverState *bs, int flags, Error **errp)
                          "handling");
         return ret;
     }
-    ret = qcow2_read_snapshots(bs, errp);
-    if (ret < 0) {
-        return ret;
+    /* For qemu-img check, the check reads (and may repair) the table. */
+    if (!(flags & BDRV_O_CHECK)) {
+        ret = qcow2_read_snapshots(bs, errp);
+        if (ret < 0) {
+            return ret;
+        }
     }
     if (s->nb_bitmaps) {
         ret = qcow2_read_bitmaps(bs, true, &update_header, errp);
@@ -649,6 +652,60 @@ static int qcow2_change_backing_file(BlockDriverState *bs,
     return qcow2_update_header(bs);
 }
 
+/* Add the counters of @add to @res. */
+static void check_result_add(BdrvCheckResult *res, const BdrvCheckResult *add)
+{
+    res->corruptions += add->corruptions;
+    res->leaks += add->leaks;
+    res->check_errors += add->check_errors;
+    res->corruptions_fixed += add->corruptions_fixed;
+    res->leaks_fixed += add->leaks_fixed;
+}
+
+/*
+ * qemu-img check: the snapshot table, then refcounts and COPIED flags
+ * (qcow2-check.c), then the repaired snapshot table, as QEMU 7.2 orders
+ * it.  A successful repair leaves the image clean and consistent.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+qcow2_co_check(BlockDriverState *bs, BdrvCheckResult *result,
+               BdrvCheckMode fix)
+{
+    BDRVQcow2State *s = bs->opaque;
+    BdrvCheckResult snap_res = { 0 };
+    BdrvCheckResult rc_res = { 0 };
+    int ret;
+
+    qemu_co_mutex_lock(&s->lock);
+    ret = qcow2_check_read_snapshot_table(bs, &snap_res, fix);
+    if (ret < 0) {
+        check_result_add(result, &snap_res);
+        goto out;
+    }
+    ret = qcow2_check_refcounts(bs, &rc_res, fix);
+    check_result_add(result, &rc_res);
+    result->image_end_offset = rc_res.image_end_offset;
+    result->bfi = rc_res.bfi;
+    if (ret < 0) {
+        check_result_add(result, &snap_res);
+        goto out;
+    }
+    ret = qcow2_check_fix_snapshot_table(bs, &snap_res, fix);
+    check_result_add(result, &snap_res);
+    if (ret < 0) {
+        goto out;
+    }
+    if (fix && result->check_errors == 0 && result->corruptions == 0) {
+        ret = qcow2_mark_clean(bs);
+        if (ret == 0) {
+            ret = qcow2_mark_consistent(bs);
+        }
+    }
+out:
+    qemu_co_mutex_unlock(&s->lock);
+    return ret;
+}
+
 static const char *const qcow2_strong_runtime_opts[] = {
     QCOW2_OPT_DATA_FILE,
     NULL
@@ -680,6 +737,14 @@ BlockDriver bdrv_qcow2 = {
     .bdrv_co_block_status   = qcow2_co_block_status,
     .bdrv_co_truncate       = qcow2_co_truncate,
     .bdrv_co_get_info       = qcow2_co_get_info,
+    .bdrv_co_pwritev_compressed_part = qcow2_co_pwritev_compressed_part,
+    .bdrv_co_check          = qcow2_co_check,
+
+    .bdrv_snapshot_create   = qcow2_snapshot_create,
+    .bdrv_snapshot_goto     = qcow2_snapshot_goto,
+    .bdrv_snapshot_delete   = qcow2_snapshot_delete,
+    .bdrv_snapshot_list     = qcow2_snapshot_list,
+    .bdrv_snapshot_load_tmp = qcow2_snapshot_load_tmp,
     .bdrv_measure           = qcow2_measure,
     .bdrv_get_specific_info = qcow2_get_specific_info,
 

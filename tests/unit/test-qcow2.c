@@ -390,6 +390,40 @@ static void test_parallel_alloc(void)
     }
 }
 
+/*
+ * Writes to an image with an internal snapshot copy the shared L2 tables
+ * and data clusters; the snapshot still holds the old data.
+ */
+static void test_snapshot_cow(void)
+{
+    g_autofree char *img = path_of("snap.qcow2");
+    BlockBackend *blk;
+
+    if (!have_tools()) {
+        return;
+    }
+    g_assert_cmpint(run(QEMU_IMG " create -q -f qcow2 %s 8M", img), ==, 0);
+    g_assert_cmpint(run(QEMU_IO " -c 'write -P 0x11 0 1M' %s", img), ==, 0);
+    g_assert_cmpint(run(QEMU_IMG " snapshot -c snap1 %s", img), ==, 0);
+
+    blk = open_qcow2(img, BDRV_O_RDWR, &error_abort);
+    write_pattern(blk, 4 * KiB, 4 * KiB, 0x22);
+    write_pattern(blk, 512 * KiB, 64 * KiB, 0x33);
+    assert_pattern(blk, 0, 4 * KiB, 0x11);
+    assert_pattern(blk, 4 * KiB, 4 * KiB, 0x22);
+    assert_pattern(blk, 8 * KiB, 504 * KiB, 0x11);
+    assert_pattern(blk, 512 * KiB, 64 * KiB, 0x33);
+    close_blk(blk);
+
+    g_assert_cmpint(run(QEMU_IMG " check -q %s", img), ==, 0);
+    g_assert_cmpint(run(QEMU_IO " -r -c 'read -P 0x11 0 4k' "
+                        "-c 'read -P 0x22 4k 4k' -c 'read -P 0x33 512k 64k' "
+                        "%s", img), ==, 0);
+    g_assert_cmpint(run(QEMU_IMG " snapshot -a snap1 %s", img), ==, 0);
+    g_assert_cmpint(run(QEMU_IO " -r -c 'read -P 0x11 0 1M' %s", img), ==, 0);
+    g_assert_cmpint(run(QEMU_IMG " check -q %s", img), ==, 0);
+}
+
 /* Create with @opts here and with qemu-img; the files must be equal. */
 static void check_create_identical(const char *opts, const char *size)
 {
@@ -596,6 +630,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qcow2/interop/matrix-ours", test_matrix_ours);
     g_test_add_func("/qcow2/interop/matrix-theirs", test_matrix_theirs);
     g_test_add_func("/qcow2/interop/parallel-alloc", test_parallel_alloc);
+    g_test_add_func("/qcow2/interop/snapshot-cow", test_snapshot_cow);
     g_test_add_func("/qcow2/create/identical", test_create_identical);
     g_test_add_func("/qcow2/corrupt/header", test_corrupt_header);
     g_test_add_func("/qcow2/corrupt/tables", test_corrupt_tables);
