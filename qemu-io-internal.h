@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Helpers shared by the qemu-io command files (qemu-io-cmds.c and
- * qemu-io-misc.c): number parsing, the statistics report, buffers and
- * the hex dump.  Private to qemu-io; nothing else includes it.
+ * qemu-io-misc.c), implemented in qemu-io-helpers.c: number parsing, the
+ * statistics report, buffers and the hex dump.  Private to qemu-io;
+ * nothing else includes it.
  */
 #ifndef QEMU_IO_INTERNAL_H
 #define QEMU_IO_INTERNAL_H
