@@ -226,7 +226,12 @@ void bdrv_graph_rdlock_main_loop(void)
 {
     GLOBAL_STATE_CODE();
     assert(!qemu_in_coroutine());
-    assert(!qatomic_read(&has_writer));
+    /*
+     * No check of has_writer: the writer is this very thread, and code
+     * it runs while holding the write lock (drained callbacks, BHs run
+     * by its polling) may read the graph it is changing.  Holding the
+     * BQL is what keeps every other writer out.
+     */
 }
 
 void bdrv_graph_rdunlock_main_loop(void)

@@ -110,9 +110,12 @@ bdrv_graph_co_rdunlock(void);
 /*
  * bdrv_graph_rdlock_main_loop / bdrv_graph_rdunlock_main_loop: the read
  * lock for non-coroutine main-loop code.  The main loop is the only
- * writer, so nothing needs to be counted: these only assert that the
- * caller runs in the main loop, outside a coroutine, with no writer
- * active, and tell TSA that the lock is held.
+ * writer and the BQL keeps it from changing the graph behind the
+ * caller's back, so nothing needs to be counted: these only assert that
+ * the caller runs in the main loop outside a coroutine, and tell TSA
+ * that the lock is held.  Allowed inside a write-locked section too
+ * (e.g. in a drained callback during a graph change): the writer is the
+ * same thread, so what it reads is what it is changing itself.
  */
 void TSA_ACQUIRE_SHARED(graph_lock) TSA_NO_TSA
 bdrv_graph_rdlock_main_loop(void);
