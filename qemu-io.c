@@ -214,6 +214,11 @@ static int open_parse(int argc, char **argv, int *flags, bool *writethrough,
             }
             break;
         case 'o':
+            if (image_opts) {
+                printf("--image-opts and 'open -o' are mutually "
+                       "exclusive\n");
+                return -EINVAL;
+            }
             if (!qemu_opts_parse_noisily(&empty_opts, optarg, false)) {
                 return -EINVAL;
             }
