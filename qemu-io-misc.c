@@ -18,6 +18,7 @@
 #include "qemu/error-report.h"
 #include "block/block_int.h"
 #include "block/accounting.h"
+#include "block/qapi.h"
 #include "sysemu/block-backend.h"
 #include "qemu-io-internal.h"
 
@@ -460,6 +461,8 @@ static const cmdinfo_t length_cmd = {
 static int info_f(BlockBackend *blk, int argc, char **argv)
 {
     BlockDriverState *bs = blk_bs(blk);
+    ImageInfoSpecific *spec_info;
+    Error *local_err = NULL;
     BlockDriverInfo bdi;
     char s1[64], s2[64];
     int ret;
@@ -484,10 +487,19 @@ static int info_f(BlockBackend *blk, int argc, char **argv)
     cvtstr(bdi.vm_state_offset, s2, sizeof(s2));
     printf("cluster size: %s\n", s1);
     printf("vm state offset: %s\n", s2);
-    /*
-     * Format specific information is not printed yet: it needs the
-     * ImageInfoSpecific dumper that arrives with qemu-img info.
-     */
+    {
+        GRAPH_RDLOCK_GUARD_MAINLOOP();
+        spec_info = bdrv_get_specific_info(bs, &local_err);
+    }
+    if (local_err) {
+        error_report_err(local_err);
+        return -EIO;
+    }
+    if (spec_info) {
+        bdrv_image_info_specific_dump(spec_info,
+                                      "Format specific information:\n");
+        qapi_free_ImageInfoSpecific(spec_info);
+    }
     return 0;
 }
 
