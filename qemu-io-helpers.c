@@ -8,6 +8,8 @@
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"
 #include "qemu/iov.h"
+#include "qemu/ctype.h"
+#include "qemu/error-report.h"
 #include "block/block.h"
 #include "sysemu/block-backend.h"
 #include "qemu-io-internal.h"
@@ -16,11 +18,45 @@
 
 bool qemuio_misalign;
 
+/*
+ * QEMU 7.2 still takes a size suffix after a hex number ("0x1k"), with a
+ * deprecation warning; qemu_strtosz() here refuses it.  0 or -EINVAL.
+ */
+static int hex_with_suffix(const char *s, uint64_t *value)
+{
+    static const char suffixes[] = "BKMGTPE";
+    uint64_t v;
+    const char *end, *unit;
+
+    if (strncasecmp(s, "0x", 2) || qemu_strtou64(s, &end, 16, &v) < 0 ||
+        !*end || end[1] || !(unit = strchr(suffixes, qemu_toupper(*end)))) {
+        return -EINVAL;
+    }
+    for (int i = 0; i < unit - suffixes; i++) {
+        if (v > UINT64_MAX / 1024) {
+            return -ERANGE;
+        }
+        v *= 1024;
+    }
+    warn_report("Using a multiplier suffix on hex numbers is deprecated: %s",
+                s);
+    *value = v;
+    return 0;
+}
+
 int64_t cvtnum(const char *s)
 {
     uint64_t value;
     int rc = qemu_strtosz(s, NULL, &value);
 
+    if (rc == -EINVAL) {
+        rc = hex_with_suffix(s, &value);
+    }
+
+    /* QEMU 7.2 counts a negative size as a syntax error, not a range one. */
+    if (rc == -ERANGE && strchr(s, '-')) {
+        return -EINVAL;
+    }
     if (rc < 0) {
         return rc;
     }
