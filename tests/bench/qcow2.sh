@@ -47,7 +47,7 @@ gen_qemuio_cmds() {
                            : (w ? "aio_write" : "aio_read")
             off = 0
             for (i = 0; i < n; i++) {
-                printf "%s -q %d %d\n", op, off, bs
+                printf "%s -q%s %d %d\n", op, (w ? " -P 0x5a" : ""), off, bs
                 off = (off + step) % size
                 if (qd > 1 && (i + 1) % qd == 0) print "aio_flush"
             }
@@ -63,7 +63,7 @@ row_cmd() {
     if [ $VIA = bench ]; then
         CMD=("$img" bench -q -f qcow2 -t "$CACHE" -i threads -c "$ROW_N"
              -d "$ROW_QD" -s "$ROW_BS" -S "$ROW_STEP")
-        [ "$ROW_WRITE" = 1 ] && CMD+=(-w)
+        [ "$ROW_WRITE" = 1 ] && CMD+=(-w --pattern=0x5a)
         CMD+=("$ROW_IMG")
     else
         CMD=("$io" -f qcow2 -t "$CACHE" -i threads "$ROW_IMG")
@@ -71,11 +71,26 @@ row_cmd() {
     fi
 }
 
+# After a write run, QEMU 7.2 must find the image clean and the first and
+# last requests' data (pattern 0x5a) in place.
+verify_write() {
+    local last=$(( (ROW_N - 1) * ROW_STEP % SIZE ))
+    "$REF_IMG" check -q "$ROW_IMG" || { echo "image fails QEMU 7.2's check"; return 1; }
+    "$REF_IO" -c "read -q -P 0x5a 0 $ROW_BS" -c "read -q -P 0x5a $last $ROW_BS" \
+        "$ROW_IMG" | grep -q . &&
+        { echo "written data not read back by QEMU 7.2"; return 1; }
+    return 0
+}
+
 # qcow2_row NAME IMG WRITE BS STEP N QD SETUP
 qcow2_row() {
     ROW_IMG=$2; ROW_WRITE=$3; ROW_BS=$4; ROW_STEP=$5; ROW_N=$6; ROW_QD=$7
     gen_qemuio_cmds
-    bench_row "$1" IOPS "$ROW_N" "$8" row_cmd
+    if [ "$ROW_WRITE" = 1 ]; then
+        bench_row "$1" IOPS "$ROW_N" "$8" row_cmd verify_write
+    else
+        bench_row "$1" IOPS "$ROW_N" "$8" row_cmd
+    fi
 }
 
 N1=$(scaled 4096)
