@@ -902,9 +902,10 @@ int GRAPH_RDLOCK qcow2_update_cluster_refcount(BlockDriverState *bs,
                                                enum qcow2_discard_type type);
 
 /*
- * Make refcount structures cover [@offset, ...) for @additional_clusters
- * more clusters, placing new refblocks/reftable at @offset.  Returns
- * the end offset of what it wrote, or -errno.
+ * Make the refcount table cover clusters up to @offset plus
+ * @additional_clusters (growing it past the end of what it covers, as
+ * allocation does; @exact_size and the @new_refblock_* hints are
+ * ignored).  Returns the end offset of the reftable, or -errno.
  */
 int64_t GRAPH_RDLOCK qcow2_refcount_area(BlockDriverState *bs, uint64_t offset,
                                          uint64_t additional_clusters,
