@@ -232,10 +232,27 @@ void luring_attach_aio_context(LuringState *s, AioContext *new_context)
                        NULL, NULL, NULL, s);
 }
 
+/*
+ * AioContext finaliser hook: free the ring of a context that is going
+ * away.  Its thread is gone, so nothing can dispatch the handler.
+ */
+static void luring_finalize_ctx(AioContext *ctx)
+{
+    LuringState *s = ctx->linux_io_uring;
+
+    if (!s) {
+        return;
+    }
+    ctx->linux_io_uring = NULL;
+    luring_detach_aio_context(s, ctx);
+    luring_cleanup(s);
+}
+
 int aio_setup_linux_io_uring(AioContext *ctx, Error **errp)
 {
     LuringState *s = ctx->linux_io_uring;
 
+    aio_context_add_finalize_hook(luring_finalize_ctx);
     if (!s) {
         s = luring_init(errp);
         if (!s) {
@@ -248,14 +265,6 @@ int aio_setup_linux_io_uring(AioContext *ctx, Error **errp)
     return 0;
 }
 
-/*
- * States of other threads' contexts whose last user left.  Freeing them
- * from here could race with their thread dispatching the completion
- * handler, and util/async.c has no hook to free them with the context:
- * they stay attached and idle, reachable from this list, until reused.
- */
-static GSList *parked_states;
-
 void aio_put_linux_io_uring(AioContext *ctx)
 {
     LuringState *s = ctx->linux_io_uring;
@@ -265,13 +274,15 @@ void aio_put_linux_io_uring(AioContext *ctx)
         return;
     }
     if (ctx != qemu_get_current_aio_context()) {
-        if (!g_slist_find(parked_states, s)) {
-            parked_states = g_slist_prepend(parked_states, s);
-        }
+        /*
+         * Another thread's context: freeing the ring from here could
+         * race with that thread dispatching its handler.  It stays
+         * attached and idle for later users; luring_finalize_ctx() frees
+         * it with the context.
+         */
         return;
     }
     ctx->linux_io_uring = NULL;
-    parked_states = g_slist_remove(parked_states, s);
     luring_detach_aio_context(s, ctx);
     luring_cleanup(s);
 }

@@ -231,10 +231,27 @@ void laio_attach_aio_context(LinuxAioState *s, AioContext *new_context)
                            NULL);
 }
 
+/*
+ * AioContext finaliser hook: free the state of a context that is going
+ * away.  Its thread is gone, so nothing can dispatch the handler.
+ */
+static void laio_finalize_ctx(AioContext *ctx)
+{
+    LinuxAioState *s = ctx->linux_aio;
+
+    if (!s) {
+        return;
+    }
+    ctx->linux_aio = NULL;
+    laio_detach_aio_context(s, ctx);
+    laio_cleanup(s);
+}
+
 int aio_setup_linux_aio(AioContext *ctx, Error **errp)
 {
     LinuxAioState *s = ctx->linux_aio;
 
+    aio_context_add_finalize_hook(laio_finalize_ctx);
     if (!s) {
         s = laio_init(errp);
         if (!s) {
@@ -247,14 +264,6 @@ int aio_setup_linux_aio(AioContext *ctx, Error **errp)
     return 0;
 }
 
-/*
- * States of other threads' contexts whose last user left.  Freeing them
- * from here could race with their thread dispatching the completion
- * handler, and util/async.c has no hook to free them with the context:
- * they stay attached and idle, reachable from this list, until reused.
- */
-static GSList *parked_states;
-
 void aio_put_linux_aio(AioContext *ctx)
 {
     LinuxAioState *s = ctx->linux_aio;
@@ -264,13 +273,15 @@ void aio_put_linux_aio(AioContext *ctx)
         return;
     }
     if (ctx != qemu_get_current_aio_context()) {
-        if (!g_slist_find(parked_states, s)) {
-            parked_states = g_slist_prepend(parked_states, s);
-        }
+        /*
+         * Another thread's context: freeing the state from here could
+         * race with that thread dispatching its handler.  It stays
+         * attached and idle for later users; laio_finalize_ctx() frees
+         * it with the context.
+         */
         return;
     }
     ctx->linux_aio = NULL;
-    parked_states = g_slist_remove(parked_states, s);
     laio_detach_aio_context(s, ctx);
     laio_cleanup(s);
 }

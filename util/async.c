@@ -257,10 +257,39 @@ static gboolean aio_ctx_dispatch(GSource *source, GSourceFunc callback,
     return TRUE;
 }
 
+/* Functions of aio_context_add_finalize_hook(), NULL-padded (atomic). */
+#define AIO_MAX_FINALIZE_HOOKS 4
+static AioContextFinalizeFn *finalize_hooks[AIO_MAX_FINALIZE_HOOKS];
+
+void aio_context_add_finalize_hook(AioContextFinalizeFn *fn)
+{
+    int i;
+
+    for (i = 0; i < AIO_MAX_FINALIZE_HOOKS; i++) {
+        AioContextFinalizeFn *old = qatomic_cmpxchg(&finalize_hooks[i],
+                                                    NULL, fn);
+
+        if (old == NULL || old == fn) {
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
 static void aio_ctx_finalize(GSource *source)
 {
     AioContext *ctx = (AioContext *)source;
     QEMUBH *bh;
+    int i;
+
+    /* Outside users first, while handlers and BHs can still be removed. */
+    for (i = 0; i < AIO_MAX_FINALIZE_HOOKS; i++) {
+        AioContextFinalizeFn *fn = qatomic_read(&finalize_hooks[i]);
+
+        if (fn) {
+            fn(ctx);
+        }
+    }
 
     if (ctx->thread_pool) {
         thread_pool_free(ctx->thread_pool);

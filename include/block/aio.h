@@ -304,6 +304,22 @@ void aio_context_set_aio_params(AioContext *ctx, int64_t max_batch);
 /* Tell @ctx it is driven through its GSource (no-op hint). */
 void aio_context_use_g_source(AioContext *ctx);
 
+/*
+ * A function called with every AioContext about to be finalised (its
+ * last reference gone, so no thread runs it any more).  The context still
+ * works: handlers and bottom halves can be removed.  Used by the block
+ * layer to free the per-context engine states (ctx->linux_aio,
+ * ctx->linux_io_uring), which util/ cannot see.
+ */
+typedef void AioContextFinalizeFn(AioContext *ctx);
+
+/*
+ * Have @fn called, first thing, by the finaliser of every AioContext
+ * from now on.  Adding a function already added does nothing.  Any
+ * thread; at most a handful of different functions (asserted).
+ */
+void aio_context_add_finalize_hook(AioContextFinalizeFn *fn);
+
 /* Internal to util/: the fd-monitor half of the context. */
 void aio_context_setup(AioContext *ctx);
 void aio_context_destroy(AioContext *ctx);

@@ -8,7 +8,8 @@
  * Each engine keeps one state per AioContext, created on first use by
  * aio_setup_linux_aio() / aio_setup_linux_io_uring(), found with
  * aio_get_linux_aio() / aio_get_linux_io_uring() and freed when its last
- * user calls aio_put_linux_aio() / aio_put_linux_io_uring().  Completions arrive
+ * user calls aio_put_linux_aio() / aio_put_linux_io_uring() (or, for
+ * another thread's context, with the context).  Completions arrive
  * through a file descriptor registered in that AioContext and wake the
  * submitting coroutine with aio_co_wake().
  */
@@ -59,8 +60,9 @@ void laio_attach_aio_context(LinuxAioState *s, AioContext *new_context);
  * aio_put_linux_aio() drops a user; when the last one goes, the state
  * is freed if @ctx is the caller's own context, and otherwise parked
  * (still attached and idle) for later users of @ctx: it cannot be freed
- * safely from another thread.  Main loop, with no request of @ctx in
- * flight when the last user goes.
+ * safely from another thread.  A parked state is freed when @ctx is
+ * finalised (an AioContext finalize hook).  Main loop, with no request
+ * of @ctx in flight when the last user goes.
  */
 int aio_setup_linux_aio(AioContext *ctx, Error **errp);
 LinuxAioState *aio_get_linux_aio(AioContext *ctx);

@@ -72,6 +72,18 @@ static BlockBackend *open_file_v(const char *path, int flags, Error **errp,
     open_file_v((path), (flags), (errp), \
                 (const char *const[]) { __VA_ARGS__, NULL })
 
+/*
+ * Drop @blk; run the main loop's bottom halves so that nodes whose last
+ * reference went under the graph lock are really closed.
+ */
+static void unref_now(BlockBackend *blk)
+{
+    blk_unref(blk);
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* nothing */
+    }
+}
+
 static const char *const engines[] = { "threads", "native", "io_uring" };
 
 /*
@@ -456,6 +468,72 @@ static void test_iothread(gconstpointer opaque)
     }
     g_assert(!engine_state(engine, main_ctx));
     iothread_destroy(iothread);
+}
+
+/* Open descriptors of this process whose link reads @target. */
+static int count_fds(const char *target)
+{
+    GDir *d = g_dir_open("/proc/self/fd", 0, NULL);
+    const char *name;
+    int n = 0;
+
+    g_assert(d);
+    while ((name = g_dir_read_name(d))) {
+        g_autofree char *link = g_build_filename("/proc/self/fd", name,
+                                                 NULL);
+        g_autofree char *dest = g_file_read_link(link, NULL);
+
+        n += dest && !strcmp(dest, target);
+    }
+    g_dir_close(d);
+    return n;
+}
+
+/*
+ * The engine state of an IOThread's context outlives the last node that
+ * used it (it cannot be freed from the main loop while the IOThread may
+ * dispatch its handler), but it must go with the context: destroying
+ * the IOThread after I/O must leave no ring or eventfd behind.
+ */
+static void test_iothread_engine_freed(gconstpointer opaque)
+{
+    const char *engine = opaque;
+    const char *fd_kind = !strcmp(engine, "native") ? "anon_inode:[eventfd]"
+                                                    : "anon_inode:[io_uring]";
+    g_autofree char *path = make_file("engine-freed.img", IMG_SIZE);
+    size_t len = 64 * KiB;
+    g_autofree uint8_t *buf = qemu_memalign(4096, len);
+    AioContext *main_ctx = qemu_get_aio_context();
+    IOThread *iothread;
+    BlockBackend *blk;
+    int before, i;
+
+    blk = open_engine(path, engine);
+    if (!blk) {
+        return;
+    }
+    unref_now(blk);
+    before = count_fds(fd_kind);
+
+    for (i = 0; i < 2; i++) {
+        iothread = iothread_create("fp-engine", &error_abort);
+        blk = open_engine(path, engine);
+        g_assert(blk);
+        blk_set_aio_context(blk, iothread_get_aio_context(iothread),
+                            &error_abort);
+        fill(buf, len, 40 + i);
+        g_assert_cmpint(blk_pwrite(blk, 0, len, buf, 0), ==, 0);
+        g_assert_cmpint(blk_pread(blk, 0, len, buf, 0), ==, 0);
+        g_assert_cmpint(blk_flush(blk), ==, 0);
+        g_assert(engine_state(engine, iothread_get_aio_context(iothread)));
+
+        /* The last user leaves from the main loop: the state is parked. */
+        unref_now(blk);
+        g_assert(count_fds(fd_kind) > before);
+        iothread_destroy(iothread);
+        g_assert_cmpint(count_fds(fd_kind), ==, before);
+    }
+    g_assert(!engine_state(engine, main_ctx));
 }
 
 /* --- O_DIRECT ---------------------------------------------------------- */
@@ -1012,18 +1090,6 @@ static int count_overlays(const char *dir)
 }
 
 /*
- * Drop @blk; run the main loop's bottom halves so that nodes whose last
- * reference went under the graph lock are really closed.
- */
-static void unref_now(BlockBackend *blk)
-{
-    blk_unref(blk);
-    while (aio_poll(qemu_get_aio_context(), false)) {
-        /* nothing */
-    }
-}
-
-/*
  * BDRV_O_TEMPORARY (what -snapshot gives the overlay's file) means the
  * file is deleted when the node is closed.
  */
@@ -1125,6 +1191,10 @@ int main(int argc, char **argv)
     add_engine_tests("truncate", test_truncate);
     add_engine_tests("iothread", test_iothread);
     add_engine_tests("concurrent", test_concurrent);
+    g_test_add_data_func("/file-posix/iothread-engine-freed/native",
+                         "native", test_iothread_engine_freed);
+    g_test_add_data_func("/file-posix/iothread-engine-freed/io_uring",
+                         "io_uring", test_iothread_engine_freed);
     g_test_add_func("/file-posix/o-direct", test_o_direct);
     g_test_add_func("/file-posix/native-needs-direct",
                     test_native_needs_direct);
