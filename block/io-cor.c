@@ -74,8 +74,9 @@ bdrv_co_copy_up(BlockDriverState *bs, int64_t start, int64_t len,
  * are read straight into @qiov.  With BDRV_REQ_PREFETCH nothing is
  * returned to the caller (@qiov may be NULL).
  *
- * This bypasses permissions (the copy is made without a WRITE on @bs) and
- * is not serialised against writes to the same clusters yet.
+ * This bypasses permissions (the copy is made without a WRITE on @bs).
+ * The caller's tracked request is serialising over whole clusters
+ * (io.c), so no write to the same clusters runs meanwhile.
  */
 static int coroutine_fn GRAPH_RDLOCK
 bdrv_co_copy_on_readv(BdrvChild *child, int64_t offset, int64_t bytes,

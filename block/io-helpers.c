@@ -367,6 +367,7 @@ bdrv_co_copy_range_internal(BdrvChild *src, int64_t src_offset,
     bdrv_inc_in_flight(bs);
     if (from_src) {
         tracked_request_begin(&req, bs, src_offset, bytes, BDRV_TRACKED_READ);
+        bdrv_wait_serialising_requests(&req);
         ret = bs->drv->bdrv_co_copy_range_from(bs, src, src_offset, dst,
                                                dst_offset, bytes, read_flags,
                                                write_flags);

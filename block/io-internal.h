@@ -113,7 +113,9 @@ bdrv_co_do_pwritev(BdrvChild *child, BdrvTrackedRequest *req,
 
 /*
  * Checks before a request that modifies @child's node (-EPERM on a
- * read-only node), and the bookkeeping after it (write generation,
+ * read-only node; waits for overlapping serialising requests, see
+ * bdrv_co_serialise_write() for SERIALISING / NO_WAIT in @flags; arms
+ * checks the write threshold), and the bookkeeping after it (write generation,
  * highest offset, growth past the end).  @req must cover the range.
  */
 int coroutine_fn GRAPH_RDLOCK
@@ -153,9 +155,9 @@ bdrv_co_do_preadv(BdrvChild *child, int64_t offset, int64_t bytes,
  * detect-zeroes=unmap on a discard=unmap node) when the data is all zero
  * and the driver has a zero-write callback; @flags unchanged otherwise.
  */
-BdrvRequestFlags bdrv_detect_zeroes(BlockDriverState *bs, QEMUIOVector *qiov,
-                                    size_t qiov_offset, int64_t bytes,
-                                    BdrvRequestFlags flags);
+BdrvRequestFlags GRAPH_RDLOCK
+bdrv_detect_zeroes(BlockDriverState *bs, QEMUIOVector *qiov,
+                   size_t qiov_offset, int64_t bytes, BdrvRequestFlags flags);
 
 /*
  * Flush after a write that emulates FUA: counts that write (not finished

@@ -20,9 +20,9 @@
 /* Largest bounce buffer of zeroes used by the fallback. */
 #define ZERO_BOUNCE_MAX (16 * 1024 * 1024)
 
-BdrvRequestFlags bdrv_detect_zeroes(BlockDriverState *bs, QEMUIOVector *qiov,
-                                    size_t qiov_offset, int64_t bytes,
-                                    BdrvRequestFlags flags)
+BdrvRequestFlags GRAPH_RDLOCK
+bdrv_detect_zeroes(BlockDriverState *bs, QEMUIOVector *qiov,
+                   size_t qiov_offset, int64_t bytes, BdrvRequestFlags flags)
 {
     if (bs->detect_zeroes == BLOCKDEV_DETECT_ZEROES_OPTIONS_OFF ||
         (flags & BDRV_REQ_ZERO_WRITE) || !qiov ||

@@ -467,6 +467,8 @@ bdrv_co_write_req_prepare(BdrvChild *child, int64_t offset, int64_t bytes,
                           BdrvTrackedRequest *req, BdrvRequestFlags flags)
 {
     BlockDriverState *bs = child->bs;
+    uint64_t align = 1;
+    int ret;
 
     if (bdrv_is_read_only(bs)) {
         return -EPERM;
@@ -474,6 +476,15 @@ bdrv_co_write_req_prepare(BdrvChild *child, int64_t offset, int64_t bytes,
     assert(!(bs->open_flags & BDRV_O_INACTIVE));
     assert(!(flags & ~BDRV_REQ_MASK));
     assert(req->offset <= offset && offset + bytes <= req->offset + req->bytes);
+
+    /* Wait for (or with NO_WAIT, refuse) overlapping serialising work. */
+    if (flags & BDRV_REQ_SERIALISING) {
+        align = bdrv_co_get_cluster_size(bs);
+    }
+    ret = bdrv_co_serialise_write(req, flags, align);
+    if (ret < 0) {
+        return ret;
+    }
 
     switch (req->type) {
     case BDRV_TRACKED_WRITE:
@@ -783,25 +794,16 @@ bdrv_co_do_pwritev(BdrvChild *child, BdrvTrackedRequest *req,
                    size_t qiov_offset, BdrvRequestFlags flags)
 {
     BlockDriverState *bs = child->bs;
-    uint64_t align = 1;
     int ret;
 
     if (!bs->drv) {
         return -ENOMEDIUM;
     }
-    if (flags & BDRV_REQ_SERIALISING) {
-        align = bdrv_co_get_cluster_size(bs);
-    }
-    ret = bdrv_co_serialise_write(req, flags, align);
-    if (ret < 0) {
-        return ret;
-    }
-    flags &= ~(BDRV_REQ_SERIALISING | BDRV_REQ_NO_WAIT);
-
     ret = bdrv_co_write_req_prepare(child, offset, bytes, req, flags);
     if (ret < 0) {
         return ret;
     }
+    flags &= ~(BDRV_REQ_SERIALISING | BDRV_REQ_NO_WAIT);
 
     flags = bdrv_detect_zeroes(bs, qiov, qiov_offset, bytes, flags);
     if (flags & BDRV_REQ_ZERO_WRITE) {
@@ -1188,6 +1190,33 @@ bdrv_co_do_truncate(BlockDriverState *bs, int64_t offset, bool exact,
     return -ENOTSUP;
 }
 
+/*
+ * A grown area must not show what a longer backing file has there: ask
+ * for it to be zeroed then.  0 or -errno.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_truncate_backing_flags(BlockDriverState *bs, int64_t old_size,
+                               int64_t new_bytes, BdrvRequestFlags *flags,
+                               Error **errp)
+{
+    BdrvChild *backing = bdrv_cow_child(bs);
+    int64_t backing_len;
+
+    if (!new_bytes || !backing) {
+        return 0;
+    }
+    backing_len = bdrv_co_getlength(backing->bs);
+    if (backing_len < 0) {
+        error_setg_errno(errp, -backing_len,
+                         "Could not get backing file size");
+        return backing_len;
+    }
+    if (backing_len > old_size) {
+        *flags |= BDRV_REQ_ZERO_WRITE;
+    }
+    return 0;
+}
+
 int coroutine_fn bdrv_co_truncate(BdrvChild *child, int64_t offset,
                                   bool exact, PreallocMode prealloc,
                                   BdrvRequestFlags flags, Error **errp)
@@ -1237,6 +1266,11 @@ int coroutine_fn bdrv_co_truncate(BdrvChild *child, int64_t offset,
     if (ret < 0) {
         error_setg_errno(errp, -ret,
                          "Failed to prepare request for truncation");
+        goto out;
+    }
+    ret = bdrv_co_truncate_backing_flags(bs, old_size, new_bytes, &flags,
+                                         errp);
+    if (ret < 0) {
         goto out;
     }
 

@@ -43,6 +43,7 @@ typedef struct BDRVMockState {
     int64_t max_seen;           /* largest read/write handed to the mock */
     int fua_writes;
     PreallocMode last_prealloc;
+    BdrvRequestFlags last_truncate_flags;
 
     bool hold_writes;           /* park the next write until released */
     Coroutine *held;
@@ -71,6 +72,7 @@ static int mock_open(BlockDriverState *bs, QDict *options, int flags,
     }
     bs->supported_write_flags = s->cfg.has_fua ? BDRV_REQ_FUA : 0;
     bs->supported_zero_flags = BDRV_REQ_MAY_UNMAP | BDRV_REQ_NO_FALLBACK;
+    bs->supported_truncate_flags = BDRV_REQ_ZERO_WRITE;
     return 0;
 }
 
@@ -202,6 +204,7 @@ static int coroutine_fn mock_truncate(BlockDriverState *bs, int64_t offset,
     }
     s->size = offset;
     s->last_prealloc = prealloc;
+    s->last_truncate_flags = flags;
     return 0;
 }
 
@@ -233,6 +236,21 @@ static BlockDriver bdrv_mock = {
     .bdrv_co_flush_to_disk  = mock_flush,
     .bdrv_co_truncate       = mock_truncate,
     .bdrv_co_block_status   = mock_block_status,
+};
+
+/* The same image as a format that can have a backing file. */
+static BlockDriver bdrv_mock_fmt = {
+    .format_name            = "io-mock-fmt",
+    .instance_size          = sizeof(BDRVMockState),
+    .supports_backing       = true,
+    .bdrv_open              = mock_open,
+    .bdrv_close             = mock_close,
+    .bdrv_refresh_limits    = mock_refresh_limits,
+    .bdrv_co_getlength      = mock_getlength,
+    .bdrv_co_preadv         = mock_preadv,
+    .bdrv_co_pwritev        = mock_pwritev,
+    .bdrv_co_truncate       = mock_truncate,
+    .bdrv_child_perm        = bdrv_default_perms,
 };
 
 typedef struct Fixture {
@@ -611,6 +629,87 @@ static void test_truncate(void)
     fixture_close(&f);
 }
 
+/*
+ * Growing a node whose backing file is longer than it asks the driver to
+ * zero the new area (the backing data must not show through).
+ */
+static void test_truncate_backing(void)
+{
+    BlockDriverState *top, *base;
+
+    next_cfg = cfg_512;
+    top = bdrv_new_open_driver(&bdrv_mock_fmt, "top", BDRV_O_RDWR,
+                               &error_abort);
+    base = bdrv_new_open_driver(&bdrv_mock_fmt, "base", BDRV_O_RDWR,
+                                &error_abort);
+    bdrv_drained_begin(top);
+    bdrv_graph_wrlock();
+    bdrv_set_backing_hd(top, base, &error_abort);
+    bdrv_graph_wrunlock();
+    bdrv_drained_end(top);
+    bdrv_unref(base);
+
+    {
+        BlockBackend *blk = blk_new_with_bs(top, BLK_PERM_ALL, BLK_PERM_ALL,
+                                            &error_abort);
+
+        /* Shrink below the backing size, then grow again. */
+        g_assert_cmpint(blk_truncate(blk, 4096, true, PREALLOC_MODE_OFF, 0,
+                                     &error_abort), ==, 0);
+        g_assert_cmpint(mock(top)->last_truncate_flags, ==, 0);
+        g_assert_cmpint(blk_truncate(blk, 8192, true, PREALLOC_MODE_OFF, 0,
+                                     &error_abort), ==, 0);
+        g_assert_cmpint(mock(top)->last_truncate_flags, ==,
+                        BDRV_REQ_ZERO_WRITE);
+        /* Past the end of the backing file nothing can show through. */
+        g_assert_cmpint(blk_truncate(blk, 2 * IMG_SIZE, true,
+                                     PREALLOC_MODE_OFF, 0, &error_abort),
+                        ==, 0);
+        g_assert_cmpint(mock(top)->last_truncate_flags, ==,
+                        BDRV_REQ_ZERO_WRITE);
+        g_assert_cmpint(blk_truncate(blk, 3 * IMG_SIZE, true,
+                                     PREALLOC_MODE_OFF, 0, &error_abort),
+                        ==, 0);
+        g_assert_cmpint(mock(top)->last_truncate_flags, ==, 0);
+        blk_unref(blk);
+    }
+    bdrv_unref(top);
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* let deferred releases run */
+    }
+}
+
+typedef struct CopyCo {
+    BlockBackend *in, *out;
+    int ret;
+    bool done;
+} CopyCo;
+
+static void coroutine_fn copy_co_entry(void *opaque)
+{
+    CopyCo *c = opaque;
+
+    c->ret = blk_co_copy_range(c->in, 0, c->out, 0, 4096, 0, 0);
+    c->done = true;
+}
+
+/* Without copy_range callbacks an offloaded copy is -ENOTSUP. */
+static void test_copy_range_unsupported(void)
+{
+    Fixture a, b;
+    CopyCo c;
+
+    fixture_open(&a, cfg_512, 0);
+    fixture_open(&b, cfg_512, 0);
+    c = (CopyCo) { .in = a.blk, .out = b.blk };
+    qemu_coroutine_enter(qemu_coroutine_create(copy_co_entry, &c));
+    poll_until(&c.done);
+    g_assert_cmpint(c.ret, ==, -ENOTSUP);
+    g_assert_cmpint(b.s->writes, ==, 0);
+    fixture_close(&a);
+    fixture_close(&b);
+}
+
 /* Bad requests are refused by the core before the driver sees them. */
 static void test_bad_input(void)
 {
@@ -717,6 +816,9 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-io/serialise-flag", test_serialise_flag);
     g_test_add_func("/bdrv-io/flush-generations", test_flush_generations);
     g_test_add_func("/bdrv-io/truncate", test_truncate);
+    g_test_add_func("/bdrv-io/truncate-backing", test_truncate_backing);
+    g_test_add_func("/bdrv-io/copy-range-unsupported",
+                    test_copy_range_unsupported);
     g_test_add_func("/bdrv-io/bad-input", test_bad_input);
     g_test_add_func("/bdrv-io/status-cache", test_status_cache);
     g_test_add_func("/bdrv-io/write-threshold", test_write_threshold);
