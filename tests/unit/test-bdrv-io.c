@@ -253,6 +253,36 @@ static BlockDriver bdrv_mock_fmt = {
     .bdrv_child_perm        = bdrv_default_perms,
 };
 
+/* A pass-through filter, to look at limits and nested requests. */
+static int coroutine_fn filter_preadv(BlockDriverState *bs, int64_t offset,
+                                      int64_t bytes, QEMUIOVector *qiov,
+                                      BdrvRequestFlags flags)
+{
+    return bdrv_co_preadv(bs->file, offset, bytes, qiov, flags);
+}
+
+static int coroutine_fn filter_pwritev(BlockDriverState *bs, int64_t offset,
+                                       int64_t bytes, QEMUIOVector *qiov,
+                                       BdrvRequestFlags flags)
+{
+    return bdrv_co_pwritev(bs->file, offset, bytes, qiov, flags);
+}
+
+static int64_t coroutine_fn filter_getlength(BlockDriverState *bs)
+{
+    /* Opened before its child is attached: no length yet. */
+    return bs->file ? bdrv_co_getlength(bs->file->bs) : 0;
+}
+
+static BlockDriver bdrv_mock_filter = {
+    .format_name            = "io-mock-filter",
+    .is_filter              = true,
+    .bdrv_co_getlength      = filter_getlength,
+    .bdrv_co_preadv         = filter_preadv,
+    .bdrv_co_pwritev        = filter_pwritev,
+    .bdrv_child_perm        = bdrv_default_perms,
+};
+
 typedef struct Fixture {
     BlockDriverState *bs;
     BlockBackend *blk;
@@ -710,6 +740,51 @@ static void test_copy_range_unsupported(void)
     fixture_close(&b);
 }
 
+/*
+ * A filter takes its child's transfer and discard limits but keeps its
+ * own request alignment; unaligned writes through it are padded below.
+ */
+static void test_refresh_limits(void)
+{
+    MockConfig cfg = { .align = 4096, .max_transfer = 65536,
+                       .discard_align = 8192 };
+    BlockDriverState *filter, *file;
+    BlockBackend *blk;
+    uint8_t buf[100];
+
+    next_cfg = cfg;
+    file = bdrv_new_open_driver(&bdrv_mock, NULL, BDRV_O_RDWR, &error_abort);
+    filter = bdrv_new_open_driver(&bdrv_mock_filter, "filter", BDRV_O_RDWR,
+                                  &error_abort);
+    bdrv_graph_wrlock();
+    g_assert(bdrv_attach_child(filter, file, "file", &child_of_bds,
+                               BDRV_CHILD_FILTERED | BDRV_CHILD_PRIMARY,
+                               &error_abort));
+    bdrv_refresh_limits(filter, NULL, &error_abort);
+    bdrv_graph_wrunlock();
+    bdrv_graph_rdlock_main_loop();
+    g_assert_cmpint(bdrv_refresh_total_sectors(filter, 0), ==, 0);
+    bdrv_graph_rdunlock_main_loop();
+
+    g_assert_cmpint(filter->bl.request_alignment, ==, 1);
+    g_assert_cmpint(filter->bl.max_transfer, ==, 65536);
+    g_assert_cmpint(filter->bl.pdiscard_alignment, ==, 8192);
+    g_assert_cmpint(file->bl.request_alignment, ==, 4096);
+
+    blk = blk_new_with_bs(filter, BLK_PERM_ALL, BLK_PERM_ALL, &error_abort);
+    memset(buf, 0x5a, sizeof(buf));
+    g_assert_cmpint(blk_pwrite(blk, 5000, sizeof(buf), buf, 0), ==, 0);
+    g_assert_cmpint(mock(file)->reads, ==, 1);
+    g_assert_cmpint(mock(file)->data[5000], ==, 0x5a);
+    g_assert_cmpint(mock(file)->data[5099], ==, 0x5a);
+    g_assert_cmpint(mock(file)->data[5100], ==, (5100 * 7 + 3) & 0xff);
+    blk_unref(blk);
+    bdrv_unref(filter);
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* let deferred releases run */
+    }
+}
+
 /* Bad requests are refused by the core before the driver sees them. */
 static void test_bad_input(void)
 {
@@ -819,6 +894,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-io/truncate-backing", test_truncate_backing);
     g_test_add_func("/bdrv-io/copy-range-unsupported",
                     test_copy_range_unsupported);
+    g_test_add_func("/bdrv-io/refresh-limits", test_refresh_limits);
     g_test_add_func("/bdrv-io/bad-input", test_bad_input);
     g_test_add_func("/bdrv-io/status-cache", test_status_cache);
     g_test_add_func("/bdrv-io/write-threshold", test_write_threshold);
