@@ -274,10 +274,27 @@ static int open_f(BlockBackend *blk, int argc, char **argv)
 
 /* ---- close, quit ---- */
 
-static int close_f(BlockBackend *blk, int argc, char **argv)
+/*
+ * Drop the current image.  The last reference to a node may be released
+ * from a main-loop BH (deleting a node takes the graph write lock), so
+ * run the main context until it has nothing left to do: only then are
+ * the nodes closed, their caches written back and their locks released.
+ */
+static void qemuio_close_image(void)
 {
+    if (!qemuio_blk) {
+        return;
+    }
     blk_unref(qemuio_blk);
     qemuio_blk = NULL;
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* keep dispatching */
+    }
+}
+
+static int close_f(BlockBackend *blk, int argc, char **argv)
+{
+    qemuio_close_image();
     return 0;
 }
 
@@ -752,8 +769,8 @@ int main(int argc, char **argv)
 
     /* Let outstanding AIO finish before the image goes away. */
     bdrv_drain_all();
-    blk_unref(qemuio_blk);
-    qemuio_blk = NULL;
+    qemuio_close_image();
+    bdrv_close_all();
     user_creatable_cleanup();
     g_ptr_array_free(a.cmdline, true);
     g_ptr_array_free(a.objects, true);
