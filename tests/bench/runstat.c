@@ -2,7 +2,7 @@
 /*
  * runstat: run a command (optionally several times in a row) and report
  * its wall-clock time and peak resident set size, for the side-by-side
- * benchmark scripts in tests/bench/*.sh.  The peak RSS comes from the
+ * benchmark scripts (tests/bench, *.sh).  The peak RSS comes from the
  * rusage that wait4() returns for the child, so no sampling is involved.
  *
  *   runstat [-n RUNS] [-o FILE] [-t SECONDS] [--] COMMAND [ARG...]

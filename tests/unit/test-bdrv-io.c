@@ -254,21 +254,22 @@ static BlockDriver bdrv_mock_fmt = {
 };
 
 /* A pass-through filter, to look at limits and nested requests. */
-static int coroutine_fn filter_preadv(BlockDriverState *bs, int64_t offset,
-                                      int64_t bytes, QEMUIOVector *qiov,
-                                      BdrvRequestFlags flags)
+static int coroutine_fn GRAPH_RDLOCK
+filter_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
+              QEMUIOVector *qiov, BdrvRequestFlags flags)
 {
     return bdrv_co_preadv(bs->file, offset, bytes, qiov, flags);
 }
 
-static int coroutine_fn filter_pwritev(BlockDriverState *bs, int64_t offset,
-                                       int64_t bytes, QEMUIOVector *qiov,
-                                       BdrvRequestFlags flags)
+static int coroutine_fn GRAPH_RDLOCK
+filter_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
+               QEMUIOVector *qiov, BdrvRequestFlags flags)
 {
     return bdrv_co_pwritev(bs->file, offset, bytes, qiov, flags);
 }
 
-static int64_t coroutine_fn filter_getlength(BlockDriverState *bs)
+static int64_t coroutine_fn GRAPH_RDLOCK
+filter_getlength(BlockDriverState *bs)
 {
     /* Opened before its child is attached: no length yet. */
     return bs->file ? bdrv_co_getlength(bs->file->bs) : 0;
