@@ -365,6 +365,10 @@ static void coroutine_fn queue_waiter_locked(void *opaque)
     qemu_mutex_unlock(&plain_lock);
 }
 
+/*
+ * TSA_NO_TSA: the lock is taken with qemu_mutex_trylock(), which carries
+ * no TSA annotation, so the analysis cannot see the unlock matching it.
+ */
 static void TSA_NO_TSA test_co_queue_lock(void)
 {
     static const int expected[] = { 7 };
