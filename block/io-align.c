@@ -41,19 +41,53 @@ bool bdrv_pad_init(BlockDriverState *bs, int64_t offset, int64_t bytes,
     return true;
 }
 
-void bdrv_pad_qiov(BdrvRequestPadding *pad, QEMUIOVector *qiov,
-                   size_t qiov_offset, int64_t bytes)
+int bdrv_pad_qiov(BlockDriverState *bs, BdrvRequestPadding *pad,
+                  QEMUIOVector *qiov, size_t qiov_offset, int64_t bytes,
+                  bool is_write)
 {
-    qemu_iovec_init(&pad->qiov, qiov->niov + 2);
-    if (pad->head) {
-        qemu_iovec_add(&pad->qiov, pad->buf, pad->head);
-    }
-    qemu_iovec_concat(&pad->qiov, qiov, qiov_offset, bytes);
-    if (pad->tail) {
-        qemu_iovec_add(&pad->qiov, pad->tail_buf + pad->align - pad->tail,
-                       pad->tail);
-    }
+    int niov = qemu_iovec_subvec_niov(qiov, qiov_offset, bytes);
+
     pad->has_qiov = true;
+    if (niov + 2 <= IOV_MAX) {
+        qemu_iovec_init(&pad->qiov, niov + 2);
+        if (pad->head) {
+            qemu_iovec_add(&pad->qiov, pad->buf, pad->head);
+        }
+        qemu_iovec_concat(&pad->qiov, qiov, qiov_offset, bytes);
+        if (pad->tail) {
+            qemu_iovec_add(&pad->qiov,
+                           pad->tail_buf + pad->align - pad->tail, pad->tail);
+        }
+        return 0;
+    }
+
+    /*
+     * Two more elements would exceed what one preadv/pwritev takes: go
+     * through one bounce buffer for the whole widened range instead.
+     */
+    pad->bounce = qemu_try_blockalign(bs, pad->total);
+    if (!pad->bounce) {
+        pad->has_qiov = false;
+        return -ENOMEM;
+    }
+    qemu_iovec_init(&pad->qiov, 1);
+    qemu_iovec_add(&pad->qiov, pad->bounce, pad->total);
+    if (is_write) {
+        memcpy(pad->bounce, pad->buf, pad->head);
+        qemu_iovec_to_buf(qiov, qiov_offset, pad->bounce + pad->head, bytes);
+        memcpy(pad->bounce + pad->head + bytes,
+               pad->tail_buf + pad->align - pad->tail, pad->tail);
+    }
+    return 0;
+}
+
+void bdrv_pad_read_done(BdrvRequestPadding *pad, QEMUIOVector *qiov,
+                        size_t qiov_offset, int64_t bytes)
+{
+    if (pad->bounce) {
+        qemu_iovec_from_buf(qiov, qiov_offset, pad->bounce + pad->head,
+                            bytes);
+    }
 }
 
 void bdrv_pad_destroy(BdrvRequestPadding *pad)
@@ -62,6 +96,7 @@ void bdrv_pad_destroy(BdrvRequestPadding *pad)
         qemu_iovec_destroy(&pad->qiov);
     }
     qemu_vfree(pad->buf);
+    qemu_vfree(pad->bounce);
     memset(pad, 0, sizeof(*pad));
 }
 

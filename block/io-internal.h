@@ -71,6 +71,7 @@ typedef struct BdrvRequestPadding {
     size_t buf_len;
     QEMUIOVector qiov;      /* head + caller's vector + tail */
     bool has_qiov;
+    uint8_t *bounce;        /* whole range, when the vector is too long */
 } BdrvRequestPadding;
 
 /*
@@ -79,9 +80,18 @@ typedef struct BdrvRequestPadding {
  */
 bool bdrv_pad_init(BlockDriverState *bs, int64_t offset, int64_t bytes,
                    BdrvRequestPadding *pad);
-/* Builds pad->qiov around @bytes of @qiov from @qiov_offset. */
-void bdrv_pad_qiov(BdrvRequestPadding *pad, QEMUIOVector *qiov,
-                   size_t qiov_offset, int64_t bytes);
+/*
+ * Builds pad->qiov around @bytes of @qiov from @qiov_offset.  When that
+ * would need more than IOV_MAX elements, pad->qiov is one bounce buffer
+ * instead, filled from @qiov for a write (so the RMW read must be done
+ * already) and copied back by bdrv_pad_read_done() after a read.
+ * 0 or -ENOMEM.
+ */
+int bdrv_pad_qiov(BlockDriverState *bs, BdrvRequestPadding *pad,
+                  QEMUIOVector *qiov, size_t qiov_offset, int64_t bytes,
+                  bool is_write);
+void bdrv_pad_read_done(BdrvRequestPadding *pad, QEMUIOVector *qiov,
+                        size_t qiov_offset, int64_t bytes);
 void bdrv_pad_destroy(BdrvRequestPadding *pad);
 
 /*

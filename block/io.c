@@ -841,13 +841,29 @@ bdrv_co_serialise_read(BdrvTrackedRequest *req, BdrvRequestFlags flags)
     }
 }
 
+/* An (aligned) read under its own tracked request. */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_preadv_tracked(BdrvChild *child, int64_t offset, int64_t bytes,
+                       QEMUIOVector *qiov, size_t qiov_offset,
+                       BdrvRequestFlags flags)
+{
+    BdrvTrackedRequest req;
+    int ret;
+
+    tracked_request_begin(&req, child->bs, offset, bytes, BDRV_TRACKED_READ);
+    bdrv_co_serialise_read(&req, flags);
+    ret = bdrv_co_do_preadv_cor(child, offset, bytes, qiov, qiov_offset,
+                                flags & ~BDRV_REQ_SERIALISING);
+    tracked_request_end(&req);
+    return ret;
+}
+
 int coroutine_fn bdrv_co_preadv_part(BdrvChild *child, int64_t offset,
                                      int64_t bytes, QEMUIOVector *qiov,
                                      size_t qiov_offset,
                                      BdrvRequestFlags flags)
 {
     BlockDriverState *bs = child->bs;
-    BdrvTrackedRequest req;
     BdrvRequestPadding pad;
     bool padded;
     int ret;
@@ -872,20 +888,22 @@ int coroutine_fn bdrv_co_preadv_part(BdrvChild *child, int64_t offset,
 
     bdrv_inc_in_flight(bs);
     padded = bdrv_pad_init(bs, offset, bytes, &pad);
-    if (padded && qiov) {
-        bdrv_pad_qiov(&pad, qiov, qiov_offset, bytes);
-        qiov = &pad.qiov;
-        qiov_offset = 0;
+    if (!padded) {
+        ret = bdrv_co_preadv_tracked(child, offset, bytes, qiov, qiov_offset,
+                                     flags);
+    } else if (!qiov) {
+        ret = bdrv_co_preadv_tracked(child, pad.start, pad.total, NULL, 0,
+                                     flags);
+    } else {
+        ret = bdrv_pad_qiov(bs, &pad, qiov, qiov_offset, bytes, false);
+        if (ret == 0) {
+            ret = bdrv_co_preadv_tracked(child, pad.start, pad.total,
+                                         &pad.qiov, 0, flags);
+        }
+        if (ret == 0) {
+            bdrv_pad_read_done(&pad, qiov, qiov_offset, bytes);
+        }
     }
-    if (padded) {
-        offset = pad.start;
-        bytes = pad.total;
-    }
-    tracked_request_begin(&req, bs, offset, bytes, BDRV_TRACKED_READ);
-    bdrv_co_serialise_read(&req, flags);
-    ret = bdrv_co_do_preadv_cor(child, offset, bytes, qiov, qiov_offset,
-                                flags & ~BDRV_REQ_SERIALISING);
-    tracked_request_end(&req);
     if (padded) {
         bdrv_pad_destroy(&pad);
     }
@@ -922,7 +940,10 @@ bdrv_co_pwritev_padded(BdrvChild *child, BdrvTrackedRequest *req,
     if (ret < 0) {
         return ret;
     }
-    bdrv_pad_qiov(pad, qiov, qiov_offset, bytes);
+    ret = bdrv_pad_qiov(child->bs, pad, qiov, qiov_offset, bytes, true);
+    if (ret < 0) {
+        return ret;
+    }
     return bdrv_co_do_pwritev(child, req, pad->start, pad->total, &pad->qiov,
                               0, flags);
 }

@@ -116,6 +116,7 @@ static int coroutine_fn mock_preadv(BlockDriverState *bs, int64_t offset,
     int64_t avail = MAX(0, MIN(bytes, s->size - offset));
 
     mock_check(s, offset, bytes);
+    g_assert_cmpint(qiov->niov, <=, IOV_MAX);
     s->reads++;
     qemu_iovec_from_buf(qiov, 0, s->data + offset, avail);
     qemu_iovec_memset(qiov, avail, 0, bytes - avail);
@@ -129,6 +130,7 @@ static int coroutine_fn mock_pwritev(BlockDriverState *bs, int64_t offset,
     BDRVMockState *s = bs->opaque;
 
     mock_check(s, offset, bytes);
+    g_assert_cmpint(qiov->niov, <=, IOV_MAX);
     if (s->hold_writes) {
         s->hold_writes = false;
         s->held = qemu_coroutine_self();
@@ -383,6 +385,37 @@ static void test_write_rmw(void)
     g_assert_cmpint(f.s->reads, ==, 0);
     assert_image(&f);
 
+    fixture_close(&f);
+}
+
+/*
+ * A vector that is already IOV_MAX long has no room for the padding
+ * elements: the core goes through a bounce buffer instead.
+ */
+static void test_pad_iov_max(void)
+{
+    const int elem = 4;
+    g_autofree uint8_t *buf = g_malloc(IOV_MAX * elem);
+    g_autofree struct iovec *iov = g_new(struct iovec, IOV_MAX);
+    QEMUIOVector qiov;
+    Fixture f;
+    int i;
+
+    for (i = 0; i < IOV_MAX; i++) {
+        iov[i] = (struct iovec) { .iov_base = buf + i * elem,
+                                  .iov_len = elem };
+    }
+    qemu_iovec_init_external(&qiov, iov, IOV_MAX);
+
+    fixture_open(&f, cfg_512, 0);
+    memset(buf, 0x77, IOV_MAX * elem);
+    g_assert_cmpint(blk_pwritev(f.blk, 3, IOV_MAX * elem, &qiov, 0), ==, 0);
+    memset(f.ref + 3, 0x77, IOV_MAX * elem);
+    assert_image(&f);
+
+    memset(buf, 0, IOV_MAX * elem);
+    g_assert_cmpint(blk_preadv(f.blk, 1, IOV_MAX * elem, &qiov, 0), ==, 0);
+    g_assert(memcmp(buf, f.ref + 1, IOV_MAX * elem) == 0);
     fixture_close(&f);
 }
 
@@ -882,6 +915,7 @@ int main(int argc, char **argv)
 
     g_test_add_func("/bdrv-io/read-unaligned", test_read_unaligned);
     g_test_add_func("/bdrv-io/write-rmw", test_write_rmw);
+    g_test_add_func("/bdrv-io/pad-iov-max", test_pad_iov_max);
     g_test_add_func("/bdrv-io/max-transfer", test_max_transfer);
     g_test_add_func("/bdrv-io/fua-emulated", test_fua_emulated);
     g_test_add_func("/bdrv-io/zeroes-align", test_zeroes_align);
