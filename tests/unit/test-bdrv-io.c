@@ -46,6 +46,7 @@ typedef struct BDRVMockState {
     BdrvRequestFlags last_truncate_flags;
 
     bool hold_writes;           /* park the next write until released */
+    bool hold_flush;            /* same for the next flush */
     Coroutine *held;
     int write_order[8];         /* first byte of each write, in order */
     int n_order;
@@ -190,7 +191,15 @@ static int coroutine_fn mock_pdiscard(BlockDriverState *bs, int64_t offset,
 
 static int coroutine_fn mock_flush(BlockDriverState *bs)
 {
-    mock(bs)->flushes++;
+    BDRVMockState *s = bs->opaque;
+
+    if (s->hold_flush) {
+        s->hold_flush = false;
+        s->held = qemu_coroutine_self();
+        qemu_coroutine_yield();
+        s->held = NULL;
+    }
+    s->flushes++;
     return 0;
 }
 
@@ -673,6 +682,97 @@ static void test_flush_generations(void)
     fixture_close(&f);
 }
 
+typedef struct FlushCo {
+    BlockBackend *blk;
+    int ret;
+    bool done;
+} FlushCo;
+
+static void coroutine_fn flush_co_entry(void *opaque)
+{
+    FlushCo *fc = opaque;
+
+    fc->ret = blk_co_flush(fc->blk);
+    fc->done = true;
+}
+
+static void start_flush(FlushCo *fc, BlockBackend *blk)
+{
+    *fc = (FlushCo) { .blk = blk };
+    qemu_coroutine_enter(qemu_coroutine_create(flush_co_entry, fc));
+}
+
+/*
+ * Flushes of one node run one at a time; a queued flush that has nothing
+ * newer to cover than the one before it does not reach the disk again.
+ */
+static void test_flush_queue(void)
+{
+    FlushCo a, b, c;
+    WriteCo w;
+    Fixture f;
+
+    fixture_open(&f, cfg_512, 0);
+    write_pattern(&f, 0, 512, 1, 0);
+
+    f.s->hold_flush = true;
+    start_flush(&a, f.blk);
+    g_assert(!a.done && f.s->held);
+    start_flush(&b, f.blk);
+    g_assert(!b.done);
+    release_held(&f);
+    poll_until(&a.done);
+    poll_until(&b.done);
+    g_assert_cmpint(a.ret, ==, 0);
+    g_assert_cmpint(b.ret, ==, 0);
+    g_assert_cmpint(f.s->flushes, ==, 1);
+
+    /* A write between two flushes makes the second one flush again. */
+    write_pattern(&f, 0, 512, 2, 0);
+    f.s->hold_flush = true;
+    start_flush(&a, f.blk);
+    start_write(&w, &f, 512, 512, 3, 0);
+    g_assert(w.done);
+    start_flush(&c, f.blk);
+    release_held(&f);
+    poll_until(&a.done);
+    poll_until(&c.done);
+    g_assert_cmpint(f.s->flushes, ==, 3);
+    fixture_close(&f);
+}
+
+/* A flush of a filter reaches the child it writes to. */
+static void test_flush_children(void)
+{
+    BlockDriverState *filter, *file;
+    BlockBackend *blk;
+    uint8_t buf[512] = { 0 };
+
+    next_cfg = cfg_512;
+    file = bdrv_new_open_driver(&bdrv_mock, NULL, BDRV_O_RDWR, &error_abort);
+    filter = bdrv_new_open_driver(&bdrv_mock_filter, "filter", BDRV_O_RDWR,
+                                  &error_abort);
+    bdrv_graph_wrlock();
+    g_assert(bdrv_attach_child(filter, file, "file", &child_of_bds,
+                               BDRV_CHILD_FILTERED | BDRV_CHILD_PRIMARY,
+                               &error_abort));
+    bdrv_refresh_limits(filter, NULL, &error_abort);
+    bdrv_graph_wrunlock();
+    bdrv_graph_rdlock_main_loop();
+    g_assert_cmpint(bdrv_refresh_total_sectors(filter, 0), ==, 0);
+    bdrv_graph_rdunlock_main_loop();
+
+    blk = blk_new_with_bs(filter, BLK_PERM_ALL, BLK_PERM_ALL, &error_abort);
+    g_assert_cmpint(blk_pwrite(blk, 0, sizeof(buf), buf, 0), ==, 0);
+    g_assert_cmpint(blk_flush(blk), ==, 0);
+    g_assert_cmpint(mock(file)->flushes, ==, 1);
+    blk_unref(blk);
+    bdrv_unref(filter);
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* let deferred releases run */
+    }
+}
+
 static void test_truncate(void)
 {
     Error *err = NULL;
@@ -925,6 +1025,8 @@ int main(int argc, char **argv)
     g_test_add_func("/bdrv-io/serialise-rmw", test_serialise_rmw);
     g_test_add_func("/bdrv-io/serialise-flag", test_serialise_flag);
     g_test_add_func("/bdrv-io/flush-generations", test_flush_generations);
+    g_test_add_func("/bdrv-io/flush-queue", test_flush_queue);
+    g_test_add_func("/bdrv-io/flush-children", test_flush_children);
     g_test_add_func("/bdrv-io/truncate", test_truncate);
     g_test_add_func("/bdrv-io/truncate-backing", test_truncate_backing);
     g_test_add_func("/bdrv-io/copy-range-unsupported",
