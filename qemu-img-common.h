@@ -97,6 +97,12 @@ BlockBackend *img_open(bool image_opts, const char *filename,
                        bool quiet, bool force_share);
 
 /*
+ * Run whatever the main loop has ready (bottom halves left behind by
+ * image creation, e.g. deferred closes) before opening a new image.
+ */
+void img_settle(void);
+
+/*
  * A QemuOpts option list holding the create options of format @fmt and of
  * the protocol of @filename (NULL: the file protocol's), or NULL with
  * @errp set.  Free with qemu_opts_free().

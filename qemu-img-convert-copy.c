@@ -76,8 +76,9 @@ static int coroutine_fn convert_update_status(ConvertState *s, int64_t offset)
 }
 
 /* Take the next range for a coroutine: *len bytes at *offset. */
-static int coroutine_fn convert_next(ConvertState *s, int64_t *offset,
-                                     int64_t *len, ConvertStatus *status)
+static int coroutine_fn convert_next_locked(ConvertState *s, int64_t *offset,
+                                            int64_t *len,
+                                            ConvertStatus *status)
 {
     int64_t n;
     int ret;
@@ -113,6 +114,21 @@ static int coroutine_fn convert_next(ConvertState *s, int64_t *offset,
 }
 
 /* Read [offset, offset + len) of the concatenated sources into @buf. */
+static int coroutine_fn convert_next(ConvertState *s, int64_t *offset,
+                                     int64_t *len, ConvertStatus *status)
+{
+    int ret;
+
+    qemu_co_mutex_lock(&s->lock);
+    if (s->next_offset >= s->total_size || s->ret) {
+        ret = -ENOENT;      /* nothing left */
+    } else {
+        ret = convert_next_locked(s, offset, len, status);
+    }
+    qemu_co_mutex_unlock(&s->lock);
+    return ret;
+}
+
 static int coroutine_fn convert_read(ConvertState *s, int64_t offset,
                                      int64_t len, uint8_t *buf)
 {
@@ -266,6 +282,9 @@ static void coroutine_fn convert_co(void *opaque)
 
     while (!s->ret && s->next_offset < s->total_size) {
         ret = convert_next(s, &offset, &len, &status);
+        if (ret == -ENOENT) {
+            break;
+        }
         if (ret < 0) {
             s->ret = ret;
             break;
@@ -305,6 +324,7 @@ int convert_do_copy(ConvertState *s)
     int i;
 
     qemu_co_queue_init(&s->wr_queue);
+    qemu_co_mutex_init(&s->lock);
     s->running = s->num_coroutines;
     for (i = 0; i < s->num_coroutines; i++) {
         qemu_coroutine_enter(qemu_coroutine_create(convert_co, s));

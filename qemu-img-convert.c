@@ -228,6 +228,7 @@ static bool convert_create(ConvertState *s, ConvertArgs *args)
         goto fail;
     }
     ret = bdrv_create(drv, args->out_filename, opts, &local_err);
+    img_settle();
     if (ret < 0) {
         error_prepend(&local_err, "%s: error while converting %s: ",
                       args->out_filename, args->out_fmt);

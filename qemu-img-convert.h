@@ -40,7 +40,11 @@ typedef struct ConvertState {
     int64_t cluster_size;   /* compressed writes are whole clusters */
     int num_coroutines;
 
-    /* The cursor coroutines take work from (only touched between yields). */
+    /*
+     * The cursor coroutines take work from.  Block status may yield, so
+     * taking a range happens under @lock.
+     */
+    CoMutex lock;
     int64_t next_offset;
     int64_t status_end;     /* status below is valid up to here */
     ConvertStatus status;

@@ -15,6 +15,7 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
+#include "block/aio.h"
 #include "qemu/module.h"
 #include "qemu/rcu.h"
 
@@ -245,6 +246,13 @@ BlockBackend *img_open(bool image_opts, const char *filename,
     return blk;
 }
 
+void img_settle(void)
+{
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* run everything that is ready */
+    }
+}
+
 /* --- -o option strings ------------------------------------------------- */
 
 /*
@@ -447,7 +455,11 @@ int main(int argc, char **argv)
 
     for (cmd = img_cmds; cmd->name; cmd++) {
         if (!strcmp(name, cmd->name)) {
-            return cmd->handler(argc, argv);
+            int ret = cmd->handler(argc, argv);
+
+            /* Closing nodes may be deferred to a bottom half: finish it. */
+            img_settle();
+            return ret;
         }
     }
     error_exit("Command not found: %s", name);
