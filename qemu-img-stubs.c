@@ -6,4 +6,4 @@
 #define STUB(fn) int fn(int argc, char **argv) { error_report("not yet"); return 1; }
 STUB(img_amend) STUB(img_bitmap) STUB(img_commit)
 
-STUB(img_snapshot) STUB(img_rebase)
+STUB(img_rebase)
