@@ -110,6 +110,37 @@ bdrv_co_do_block_status(BlockDriverState *bs, bool want_zero,
                         int64_t *map, BlockDriverState **file);
 
 /*
+ * The driver asked about the range widened to the request alignment,
+ * its answer cut back to [@offset, @offset + @bytes).  *pnum is 0 on
+ * error.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_aligned_block_status(BlockDriverState *bs, bool want_zero,
+                             int64_t offset, int64_t bytes, int64_t *pnum,
+                             int64_t *map, BlockDriverState **file)
+{
+    int64_t align = MAX(bs->bl.request_alignment, 1);
+    int64_t aligned_offset = QEMU_ALIGN_DOWN(offset, align);
+    int64_t aligned_bytes = QEMU_ALIGN_UP(offset + bytes, align) -
+                            aligned_offset;
+    int ret;
+
+    ret = bdrv_co_driver_block_status(bs, want_zero, aligned_offset,
+                                      aligned_bytes, pnum, map, file);
+    if (ret < 0) {
+        *pnum = 0;
+        return ret;
+    }
+    assert(*pnum > 0 && *pnum <= aligned_bytes);
+    *pnum = MIN(*pnum - (offset - aligned_offset), bytes);
+    assert(*pnum > 0);
+    if (ret & BDRV_BLOCK_OFFSET_VALID) {
+        *map += offset - aligned_offset;
+    }
+    return ret;
+}
+
+/*
  * With want_zero, data that maps to a file may still be a hole there:
  * asks the file and takes its ZERO bit (and its shorter length).
  */
@@ -172,7 +203,7 @@ bdrv_co_do_block_status(BlockDriverState *bs, bool want_zero,
                         int64_t *map, BlockDriverState **file)
 {
     BlockDriverState *local_file = NULL;
-    int64_t total, local_map = 0, align, aligned_offset, aligned_bytes;
+    int64_t total, local_map = 0;
     int ret;
 
     assert(pnum);
@@ -209,26 +240,12 @@ bdrv_co_do_block_status(BlockDriverState *bs, bool want_zero,
         goto eof;
     }
 
-    align = MAX(bs->bl.request_alignment, 1);
-    aligned_offset = QEMU_ALIGN_DOWN(offset, align);
-    aligned_bytes = QEMU_ALIGN_UP(offset + bytes, align) - aligned_offset;
-
     bdrv_inc_in_flight(bs);
-    ret = bdrv_co_driver_block_status(bs, want_zero, aligned_offset,
-                                      aligned_bytes, pnum, &local_map,
-                                      &local_file);
+    ret = bdrv_co_aligned_block_status(bs, want_zero, offset, bytes, pnum,
+                                       &local_map, &local_file);
     if (ret < 0) {
-        *pnum = 0;
         goto done;
     }
-    assert(*pnum > 0 && *pnum <= aligned_bytes);
-    /* Back from the widened range to the one asked about. */
-    *pnum = MIN(*pnum - (offset - aligned_offset), bytes);
-    assert(*pnum > 0);
-    if (ret & BDRV_BLOCK_OFFSET_VALID) {
-        local_map += offset - aligned_offset;
-    }
-
     if (ret & BDRV_BLOCK_RAW) {
         /* "Ask my file": the answer at local_map there is the real one. */
         assert((ret & BDRV_BLOCK_OFFSET_VALID) && local_file);
