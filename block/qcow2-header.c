@@ -269,14 +269,14 @@ static int validate_compression_type(BDRVQcow2State *s, Error **errp)
     }
     if (s->compression_type == QCOW2_COMPRESSION_TYPE_ZLIB &&
         (s->incompatible_features & QCOW2_INCOMPAT_COMPRESSION)) {
-        error_setg(errp, "Compression type incompatible feature bit must "
-                   "not be set");
+        error_setg(errp, "qcow2: Compression type incompatible feature bit "
+                   "must not be set");
         return -EINVAL;
     }
     if (s->compression_type != QCOW2_COMPRESSION_TYPE_ZLIB &&
         !(s->incompatible_features & QCOW2_INCOMPAT_COMPRESSION)) {
-        error_setg(errp, "Compression type incompatible feature bit must "
-                   "be set");
+        error_setg(errp, "qcow2: Compression type incompatible feature bit "
+                   "must be set");
         return -EINVAL;
     }
     return 0;
@@ -331,16 +331,16 @@ static int check_tables(BlockDriverState *bs, QCowHeader *h, Error **errp)
     }
     if (validate_table_offset(bs, h->refcount_table_offset,
                               h->refcount_table_clusters, s->cluster_size)) {
-        error_setg(errp, "Invalid reference count table offset");
+        error_setg(errp, "Reference count table offset invalid");
         return -EINVAL;
     }
     if (h->nb_snapshots > QCOW_MAX_SNAPSHOTS) {
-        error_setg(errp, "Too many snapshots");
+        error_setg(errp, "Snapshot table too large");
         return -EINVAL;
     }
     if (validate_table_offset(bs, h->snapshots_offset, h->nb_snapshots,
                               sizeof(QCowSnapshotHeader))) {
-        error_setg(errp, "Invalid snapshot table offset");
+        error_setg(errp, "Snapshot table offset invalid");
         return -EINVAL;
     }
     if (h->l1_size > QCOW_MAX_L1_SIZE / sizeof(uint64_t)) {
@@ -360,7 +360,7 @@ static int check_tables(BlockDriverState *bs, QCowHeader *h, Error **errp)
     }
     if (validate_table_offset(bs, h->l1_table_offset, h->l1_size,
                               sizeof(uint64_t))) {
-        error_setg(errp, "Invalid L1 table offset");
+        error_setg(errp, "Active L1 table offset invalid");
         return -EINVAL;
     }
     return 0;
@@ -460,7 +460,7 @@ static int check_features(BlockDriverState *bs, int flags, Qcow2ExtInfo *info,
         return -EACCES;
     }
     if (s->crypt_method_header > QCOW_CRYPT_LUKS) {
-        error_setg(errp, "Unsupported encryption method: %" PRIu32,
+        error_setg(errp, "Unsupported encryption method %" PRIu32,
                    s->crypt_method_header);
         return -EINVAL;
     }

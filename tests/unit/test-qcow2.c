@@ -538,11 +538,11 @@ static void test_corrupt_header(void)
         { 20, 4, 30, "Unsupported cluster size: 2^30" },
         { 36, 4, 0x10000000, "Active L1 table too large" },
         { 36, 4, 0, "L1 table is too small" },
-        { 40, 8, 0x1234, "Invalid L1 table offset" },
-        { 48, 8, 0x1234, "Invalid reference count table offset" },
+        { 40, 8, 0x1234, "Active L1 table offset invalid" },
+        { 48, 8, 0x1234, "Reference count table offset invalid" },
         { 56, 4, 0x1000000, "Reference count table too large" },
         { 56, 4, 0, "Image does not contain a reference count table" },
-        { 60, 4, 0x100000, "Too many snapshots" },
+        { 60, 4, 0x100000, "Snapshot table too large" },
         { 72, 8, 0x100, "Unsupported qcow2 feature(s): Unknown incompatible "
                         "feature: 100" },
         { 72, 8, 0x08, "Compression type incompatible feature bit must "
