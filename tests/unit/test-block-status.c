@@ -73,10 +73,20 @@ static int coroutine_fn alloc_co_block_status(BlockDriverState *bs,
     return state ? BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID : 0;
 }
 
+/* Set by a test: the next read parks in held_read until woken. */
+static bool hold_next_read;
+static Coroutine *held_read;
+
 static int coroutine_fn alloc_co_preadv(BlockDriverState *bs, int64_t offset,
                                         int64_t bytes, QEMUIOVector *qiov,
                                         BdrvRequestFlags flags)
 {
+    if (hold_next_read) {
+        hold_next_read = false;
+        held_read = qemu_coroutine_self();
+        qemu_coroutine_yield();
+        held_read = NULL;
+    }
     qemu_iovec_memset(qiov, 0, 0, bytes);
     return 0;
 }
@@ -325,6 +335,93 @@ static void test_copy_on_read(void)
     chain_teardown(&c);
 }
 
+typedef struct ReqCo {
+    BlockBackend *blk;
+    int64_t offset;
+    bool write;
+    int ret;
+    bool done;
+} ReqCo;
+
+static void coroutine_fn req_co_entry(void *opaque)
+{
+    ReqCo *r = opaque;
+    uint8_t buf[512] = { 0 };
+
+    if (r->write) {
+        r->ret = blk_co_pwrite(r->blk, r->offset, sizeof(buf), buf, 0);
+    } else {
+        r->ret = blk_co_pread(r->blk, r->offset, sizeof(buf), buf, 0);
+    }
+    r->done = true;
+}
+
+static void start_req(ReqCo *r, BlockBackend *blk, int64_t offset,
+                      bool write)
+{
+    *r = (ReqCo) { .blk = blk, .offset = offset, .write = write };
+    qemu_coroutine_enter(qemu_coroutine_create(req_co_entry, r));
+}
+
+/*
+ * A copy-on-read in progress owns its clusters: a write into them waits
+ * until the copy is done, a write elsewhere does not.
+ */
+static void test_copy_on_read_serialised(void)
+{
+    ReqCo cor, same, other;
+    BlockBackend *blk;
+    Chain c;
+
+    chain_setup(&c);
+    blk = blk_new_with_bs(c.top, BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE,
+                          BLK_PERM_ALL, &error_abort);
+    bdrv_enable_copy_on_read(c.top);
+
+    hold_next_read = true;
+    start_req(&cor, blk, 512, false);
+    g_assert(!cor.done && held_read);
+
+    start_req(&same, blk, CLUSTER - 512, true);
+    g_assert(!same.done);
+    start_req(&other, blk, 3 * CLUSTER, true);
+    g_assert(other.done);
+    g_assert_cmpint(other.ret, ==, 0);
+
+    aio_co_wake(held_read);
+    while (!cor.done || !same.done) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+    g_assert_cmpint(cor.ret, ==, 0);
+    g_assert_cmpint(same.ret, ==, 0);
+    g_assert_true(alloc_state(c.top)->alloc[0]);
+
+    bdrv_disable_copy_on_read(c.top);
+    blk_unref(blk);
+    chain_teardown(&c);
+}
+
+/* want_zero: unallocated beyond a shorter backing file reads as zero. */
+static void test_status_short_backing(void)
+{
+    int64_t pnum;
+    Chain c;
+    int ret;
+
+    chain_setup(&c);
+    /* Cluster 5 of top: unallocated, and base (4 clusters) ends before. */
+    ret = bdrv_block_status(c.top, 5 * CLUSTER, CLUSTER, &pnum, NULL, NULL);
+    g_assert_cmpint(ret & BDRV_BLOCK_ZERO, ==, BDRV_BLOCK_ZERO);
+    g_assert_cmpint(ret & BDRV_BLOCK_ALLOCATED, ==, 0);
+    /* Allocation (want_zero=false) does not look at the backing file. */
+    g_assert_cmpint(bdrv_is_allocated(c.top, 5 * CLUSTER, CLUSTER, &pnum),
+                    ==, 0);
+    /* Cluster 0: unallocated in top, data in base: not zero in top. */
+    ret = bdrv_block_status(c.top, 0, CLUSTER, &pnum, NULL, NULL);
+    g_assert_cmpint(ret & BDRV_BLOCK_ZERO, ==, 0);
+    chain_teardown(&c);
+}
+
 static void test_make_zero(void)
 {
     BlockDriverState *bs = alloc_node("zero", 4 * CLUSTER);
@@ -354,6 +451,10 @@ int main(int argc, char **argv)
     g_test_add_func("/block-status/chain-status", test_chain_status);
     g_test_add_func("/block-status/chain-allocation", test_chain_allocation);
     g_test_add_func("/block-status/copy-on-read", test_copy_on_read);
+    g_test_add_func("/block-status/copy-on-read-serialised",
+                    test_copy_on_read_serialised);
+    g_test_add_func("/block-status/short-backing",
+                    test_status_short_backing);
     g_test_add_func("/block-status/make-zero", test_make_zero);
 
     return g_test_run();
