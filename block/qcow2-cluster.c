@@ -1187,10 +1187,89 @@ int coroutine_fn qcow2_subcluster_zeroize(BlockDriverState *bs,
     return ret;
 }
 
+/*
+ * Turn the zero clusters of one L2 slice into data clusters filled with
+ * zeroes (or into unallocated clusters, which read as zeroes without a
+ * backing file).
+ */
+static int GRAPH_RDLOCK expand_zero_slice(BlockDriverState *bs,
+                                          uint64_t slice_offset)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t *slice;
+    int ret;
+
+    ret = qcow2_cache_get(bs, s->l2_table_cache, slice_offset,
+                          (void **)&slice);
+    if (ret < 0) {
+        return ret;
+    }
+    for (int i = 0; i < s->l2_slice_size && ret >= 0; i++) {
+        uint64_t entry = get_l2_entry(s, slice, i);
+        int64_t host;
+
+        switch (qcow2_get_cluster_type(bs, entry)) {
+        case QCOW2_CLUSTER_ZERO_PLAIN:
+            if (!bs->backing) {
+                entry = 0;
+                break;
+            }
+            host = qcow2_alloc_clusters(bs, s->cluster_size);
+            if (host < 0) {
+                ret = host;
+                continue;
+            }
+            entry = host | QCOW_OFLAG_COPIED;
+            ret = bdrv_pwrite_zeroes(s->data_file, host, s->cluster_size, 0);
+            break;
+        case QCOW2_CLUSTER_ZERO_ALLOC:
+            entry &= ~QCOW_OFLAG_ZERO;
+            ret = bdrv_pwrite_zeroes(s->data_file, entry & L2E_OFFSET_MASK,
+                                     s->cluster_size, 0);
+            break;
+        default:
+            continue;
+        }
+        if (ret >= 0) {
+            set_l2_entry(s, slice, i, entry);
+            qcow2_cache_entry_mark_dirty(s->l2_table_cache, slice);
+        }
+    }
+    qcow2_cache_put(s->l2_table_cache, (void **)&slice);
+    return ret;
+}
+
 int qcow2_expand_zero_clusters(BlockDriverState *bs,
                                BlockDriverAmendStatusCB *status_cb,
                                void *cb_opaque)
 {
-    /* Needed only to downgrade images with zero clusters to compat=0.10. */
-    return -ENOTSUP;
+    BDRVQcow2State *s = bs->opaque;
+    int slice_bytes = s->l2_slice_size * l2_entry_size(s);
+    int n_slices = s->cluster_size / slice_bytes;
+    int ret;
+
+    /* Shared L2 tables would need refcounts per sharer: not done. */
+    if (s->nb_snapshots) {
+        return -ENOTSUP;
+    }
+    for (int i = 0; i < s->l1_size; i++) {
+        uint64_t l2_offset = s->l1_table[i] & L1E_OFFSET_MASK;
+
+        if (!l2_offset) {
+            continue;
+        }
+        if (offset_into_cluster(s, l2_offset)) {
+            return -EIO;
+        }
+        for (int j = 0; j < n_slices; j++) {
+            ret = expand_zero_slice(bs, l2_offset + j * slice_bytes);
+            if (ret < 0) {
+                return ret;
+            }
+        }
+        if (status_cb) {
+            status_cb(bs, i + 1, s->l1_size, cb_opaque);
+        }
+    }
+    return qcow2_flush_caches(bs);
 }
