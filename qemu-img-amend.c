@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qemu-img-amend.c: "qemu-img amend" (change format options of an
+ * existing image through bdrv_amend_options()) and "qemu-img bitmap",
+ * which refuses every action until the block layer has dirty bitmaps.
+ */
+#include "qemu/osdep.h"
+#include <getopt.h>
+#include "qemu-img-common.h"
+#include "block/block_int.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+
+static void amend_status_cb(BlockDriverState *bs, int64_t offset,
+                            int64_t total_work_size, void *opaque)
+{
+    qemu_progress_print(100.0f * offset / total_work_size, 0);
+}
+
+/* Print the amend options of @fmt (for "-o help"). */
+static int amend_print_help(const char *fmt)
+{
+    BlockDriver *drv = fmt ? bdrv_find_format(fmt) : NULL;
+
+    if (!fmt) {
+        error_report("Please specify the format with -f");
+        return EXIT_FAILURE;
+    }
+    if (!drv) {
+        error_report("Unknown file format '%s'", fmt);
+        return EXIT_FAILURE;
+    }
+    if (!drv->amend_opts) {
+        error_report("Format driver '%s' does not support option amendment",
+                     fmt);
+        return EXIT_FAILURE;
+    }
+    printf("Amend options for '%s':\n", fmt);
+    qemu_opts_print_help(drv->amend_opts, false);
+    return EXIT_SUCCESS;
+}
+
+static int amend_run(BlockBackend *blk, const char *options, bool force,
+                     bool quiet)
+{
+    BlockDriverState *bs = blk_bs(blk);
+    Error *local_err = NULL;
+    QemuOpts *opts;
+    int ret;
+
+    if (!bs->drv->amend_opts) {
+        error_report("Format driver '%s' does not support option amendment",
+                     bs->drv->format_name);
+        return -ENOTSUP;
+    }
+    opts = qemu_opts_create(bs->drv->amend_opts, NULL, 0, &error_abort);
+    if (!qemu_opts_do_parse(opts, options, NULL, &local_err)) {
+        error_report_err(local_err);
+        qemu_opts_del(opts);
+        return -EINVAL;
+    }
+    qemu_progress_print(0, 100);
+    bdrv_graph_rdlock_main_loop();
+    ret = bdrv_amend_options(bs, opts, amend_status_cb, NULL, force,
+                             &local_err);
+    bdrv_graph_rdunlock_main_loop();
+    qemu_progress_print(100, 0);
+    qemu_opts_del(opts);
+    if (ret < 0) {
+        error_report_err(local_err);
+    }
+    return ret;
+}
+
+int img_amend(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "object", required_argument, NULL, OPTION_OBJECT },
+        { "image-opts", no_argument, NULL, OPTION_IMAGE_OPTS },
+        { "force", no_argument, NULL, OPTION_FORCE },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *fmt = NULL, *cache = "writeback";
+    g_autofree char *options = NULL;
+    bool quiet = false, progress = false, image_opts = false, force = false;
+    bool writethrough;
+    int flags = BDRV_O_RDWR, c, ret;
+    BlockBackend *blk;
+
+    while ((c = getopt_long(argc, argv, ":ho:f:t:pqU", long_options,
+                            NULL)) != -1) {
+        switch (c) {
+        case ':':
+        case '?':
+            bad_option(c, argv);
+        case 'h':
+            img_help();
+        case 'o': img_add_option_string(&options, optarg); break;
+        case 'f': fmt = optarg; break;
+        case 't': cache = optarg; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'U': break;
+        case OPTION_OBJECT: img_add_object(optarg); break;
+        case OPTION_IMAGE_OPTS: image_opts = true; break;
+        case OPTION_FORCE: force = true; break;
+        }
+    }
+    if (!options) {
+        error_exit("Must specify options (-o)");
+    }
+    if (has_help_option(options)) {
+        return amend_print_help(fmt);
+    }
+    if (optind != argc - 1) {
+        error_exit("Expecting one image file name");
+    }
+    if (img_parse_cache_mode(cache, &flags, &writethrough) < 0) {
+        error_report("Invalid cache option: %s", cache);
+        return EXIT_FAILURE;
+    }
+    blk = img_open(image_opts, argv[optind], fmt, flags, writethrough,
+                   quiet, false);
+    if (!blk) {
+        return EXIT_FAILURE;
+    }
+    qemu_progress_init(progress && !quiet, 1.0);
+    ret = amend_run(blk, options, force, quiet);
+    qemu_progress_end();
+    blk_unref(blk);
+    return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int img_bitmap(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "object", required_argument, NULL, OPTION_OBJECT },
+        { "image-opts", no_argument, NULL, OPTION_IMAGE_OPTS },
+        { "add", no_argument, NULL, OPTION_ADD },
+        { "remove", no_argument, NULL, OPTION_REMOVE },
+        { "clear", no_argument, NULL, OPTION_CLEAR },
+        { "enable", no_argument, NULL, OPTION_ENABLE },
+        { "disable", no_argument, NULL, OPTION_DISABLE },
+        { "merge", required_argument, NULL, OPTION_MERGE },
+        { NULL, 0, NULL, 0 },
+    };
+    bool any_action = false;
+    int c;
+
+    while ((c = getopt_long(argc, argv, ":b:f:F:g:hq", long_options,
+                            NULL)) != -1) {
+        switch (c) {
+        case ':':
+        case '?':
+            bad_option(c, argv);
+        case 'h':
+            img_help();
+        case OPTION_ADD:
+        case OPTION_REMOVE:
+        case OPTION_CLEAR:
+        case OPTION_ENABLE:
+        case OPTION_DISABLE:
+        case OPTION_MERGE:
+            any_action = true;
+            break;
+        case OPTION_OBJECT:
+            img_add_object(optarg);
+            break;
+        }
+    }
+    if (!any_action) {
+        error_report("Need at least one of --add, --remove, --clear, "
+                     "--enable, --disable, or --merge");
+        return EXIT_FAILURE;
+    }
+    if (optind != argc - 2) {
+        error_exit("Expecting filename and bitmap name");
+    }
+    error_report("Operation on bitmap %s failed: Persistent dirty bitmaps "
+                 "are not supported yet", argv[optind + 1]);
+    return EXIT_FAILURE;
+}
