@@ -977,6 +977,11 @@ int coroutine_fn bdrv_co_pwritev_part(BdrvChild *child, int64_t offset,
     if (bytes == 0) {
         return 0;
     }
+    /* Read-modify-write is the slow path NO_FALLBACK asks to avoid. */
+    if ((flags & BDRV_REQ_NO_FALLBACK) &&
+        !QEMU_IS_ALIGNED(offset | bytes, bs->bl.request_alignment)) {
+        return -ENOTSUP;
+    }
 
     bdrv_inc_in_flight(bs);
     if (bdrv_pad_init(bs, offset, bytes, &pad)) {

@@ -477,6 +477,10 @@ static void test_zeroes_align(void)
     g_assert_cmpint(blk_pwrite_zeroes(f.blk, 1000, 19000, 0), ==, 0);
     memset(f.ref + 1000, 0, 19000);
     assert_image(&f);
+    /* Unaligned with NO_FALLBACK: refused rather than padded. */
+    g_assert_cmpint(blk_pwrite_zeroes(f.blk, 24576 + 1, 4096,
+                                      BDRV_REQ_NO_FALLBACK), ==, -ENOTSUP);
+    assert_image(&f);
     /* [4096, 16384) in 8192 + 4096, both aligned. */
     g_assert_cmpint(f.s->zero_calls, ==, 2);
     /* [1024, 4096) and [16384, 19968) refused, then written as data. */
