@@ -244,6 +244,13 @@ void bdrv_inherited_options(BdrvChildRole role, bool parent_is_format,
         flags &= ~BDRV_O_PROTOCOL;
     } else if (parent_is_format) {
         flags |= BDRV_O_PROTOCOL;
+    } else if ((role & BDRV_CHILD_DATA) &&
+               !(role & (BDRV_CHILD_METADATA | BDRV_CHILD_FILTERED))) {
+        /*
+         * Plain data children of a non-format (blkverify's "test") are
+         * images: probe them, as QEMU does.
+         */
+        flags &= ~BDRV_O_PROTOCOL;
     }
 
     /* Cache and sharing settings follow the parent unless given. */

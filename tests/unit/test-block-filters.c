@@ -714,6 +714,26 @@ static void test_blkverify_mismatch(void)
                               "contents mismatch at offset 8292\n");
 }
 
+/* The "test" child is an image: its format is probed, as in QEMU. */
+static void test_blkverify_probes_test(void)
+{
+    BlockBackend *blk = open_blk("driver=blkverify,raw.driver=test-mem,"
+                                 "test.file.driver=test-mem", &error_abort);
+    BlockDriverState *bs = blk_bs(blk);
+    BdrvChild *c;
+    const char *test_fmt = NULL;
+
+    bdrv_graph_rdlock_main_loop();
+    QLIST_FOREACH(c, &bs->children, next) {
+        if (!strcmp(c->name, "test")) {
+            test_fmt = c->bs->drv->format_name;
+        }
+    }
+    bdrv_graph_rdunlock_main_loop();
+    g_assert_cmpstr(test_fmt, ==, "raw");
+    close_blk(blk);
+}
+
 /* A child that fails where the other succeeds is a mismatch, too. */
 static void test_blkverify_return_mismatch(void)
 {
@@ -1022,6 +1042,7 @@ int main(int argc, char **argv)
 
     g_test_add_func("/blkverify/match", test_blkverify_match);
     g_test_add_func("/blkverify/mismatch", test_blkverify_mismatch);
+    g_test_add_func("/blkverify/probes-test", test_blkverify_probes_test);
     g_test_add_func("/blkverify/return-mismatch",
                     test_blkverify_return_mismatch);
 
