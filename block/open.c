@@ -300,6 +300,14 @@ static int bdrv_open_common(BlockDriverState *bs, BlockBackend *file,
                               errp)) {
         return -EINVAL;
     }
+    /* BDRV_O_COPY_ON_READ (e.g. qemu-io -C): reads copy up into @bs. */
+    if (bs->open_flags & BDRV_O_COPY_ON_READ) {
+        if (bdrv_is_read_only(bs)) {
+            error_setg(errp, "Can't use copy-on-read on read-only device");
+            return -EINVAL;
+        }
+        bdrv_enable_copy_on_read(bs);
+    }
 
     pstrcpy(bs->filename, sizeof(bs->filename), filename ?: "");
     pstrcpy(bs->exact_filename, sizeof(bs->exact_filename), bs->filename);
