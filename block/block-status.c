@@ -132,8 +132,19 @@ bdrv_co_aligned_block_status(BlockDriverState *bs, bool want_zero,
         return ret;
     }
     assert(*pnum > 0 && *pnum <= aligned_bytes);
+    if (*pnum <= offset - aligned_offset) {
+        /*
+         * A driver that answered for less than the block's head (an
+         * unaligned boundary): ask it about the exact range instead.
+         */
+        ret = bdrv_co_driver_block_status(bs, want_zero, offset, bytes,
+                                          pnum, map, file);
+        if (ret < 0) {
+            *pnum = 0;
+        }
+        return ret;
+    }
     *pnum = MIN(*pnum - (offset - aligned_offset), bytes);
-    assert(*pnum > 0);
     if (ret & BDRV_BLOCK_OFFSET_VALID) {
         *map += offset - aligned_offset;
     }

@@ -29,6 +29,7 @@ typedef struct MockConfig {
     uint32_t discard_align;
     bool has_zeroes;        /* .bdrv_co_pwrite_zeroes succeeds when aligned */
     bool has_fua;
+    uint32_t status_run;    /* block status answers at most this much */
 } MockConfig;
 
 typedef struct BDRVMockState {
@@ -225,8 +226,10 @@ static int coroutine_fn mock_block_status(BlockDriverState *bs,
                                           int64_t *map,
                                           BlockDriverState **file)
 {
-    mock(bs)->status_calls++;
-    *pnum = bytes;
+    BDRVMockState *s = bs->opaque;
+
+    s->status_calls++;
+    *pnum = s->cfg.status_run ? MIN(bytes, s->cfg.status_run) : bytes;
     *map = offset;
     *file = bs;
     return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID;
@@ -972,6 +975,18 @@ static void test_status_cache(void)
     ret = bdrv_block_status(f.bs, 100, 50, &pnum, NULL, NULL);
     g_assert_cmpint(ret & BDRV_BLOCK_DATA, ==, BDRV_BLOCK_DATA);
     g_assert_cmpint(pnum, ==, 50);
+    fixture_close(&f);
+
+    /*
+     * A driver whose answer for the widened range ends before the
+     * offset asked about is asked again about the exact range.
+     */
+    cfg.status_run = 100;
+    fixture_open(&f, cfg, 0);
+    ret = bdrv_block_status(f.bs, 200, 1000, &pnum, &map, NULL);
+    g_assert_cmpint(ret & BDRV_BLOCK_DATA, ==, BDRV_BLOCK_DATA);
+    g_assert_cmpint(pnum, ==, 100);
+    g_assert_cmpint(map, ==, 200);
     fixture_close(&f);
 }
 
