@@ -129,7 +129,8 @@ static int map_dump(OutputFormat output, const MapEntry *e, bool last)
     return 0;
 }
 
-static int map_walk(BlockDriverState *bs, const MapArgs *args, int64_t end)
+static int GRAPH_RDLOCK map_walk(BlockDriverState *bs, const MapArgs *args,
+                                 int64_t end)
 {
     MapEntry curr = { .start = args->start_offset }, next;
     int ret;

@@ -153,13 +153,9 @@ static int measure_run(const MeasureArgs *args, BlockDriver *drv,
         qemu_opts_free(list);
         return -1;
     }
-    if (in_bs) {
-        bdrv_graph_rdlock_main_loop();
-    }
+    bdrv_graph_rdlock_main_loop();
     m = bdrv_measure(drv, opts, in_bs, &local_err);
-    if (in_bs) {
-        bdrv_graph_rdunlock_main_loop();
-    }
+    bdrv_graph_rdunlock_main_loop();
     qemu_opts_del(opts);
     qemu_opts_free(list);
     if (!m) {
