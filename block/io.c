@@ -895,6 +895,8 @@ int coroutine_fn bdrv_co_preadv_part(BdrvChild *child, int64_t offset,
         ret = bdrv_co_preadv_tracked(child, pad.start, pad.total, NULL, 0,
                                      flags);
     } else {
+        /* Bounce buffers are not the caller's registered memory. */
+        flags &= ~BDRV_REQ_REGISTERED_BUF;
         ret = bdrv_pad_qiov(bs, &pad, qiov, qiov_offset, bytes, false);
         if (ret == 0) {
             ret = bdrv_co_preadv_tracked(child, pad.start, pad.total,
@@ -932,6 +934,8 @@ bdrv_co_pwritev_padded(BdrvChild *child, BdrvTrackedRequest *req,
 {
     int ret;
 
+    /* Bounce buffers are not the caller's registered memory. */
+    flags &= ~BDRV_REQ_REGISTERED_BUF;
     bdrv_make_request_serialising(req, pad->align);
     if (flags & BDRV_REQ_ZERO_WRITE) {
         return bdrv_pad_zero_pwritev(child, req, offset, bytes, flags, pad);
