@@ -25,7 +25,7 @@ static BlockDriverState * GRAPH_RDLOCK snapshot_bs(BlockDriverState *bs)
     return bs && bs->drv ? bs : NULL;
 }
 
-/* Look @name up as an id, then as a name; false if not found. */
+/* Look @name up by name (not by id, as upstream); false if not found. */
 static bool GRAPH_RDLOCK snapshot_find(BlockDriverState *bs,
                                        QEMUSnapshotInfo *out,
                                        const char *name)
@@ -35,12 +35,6 @@ static bool GRAPH_RDLOCK snapshot_find(BlockDriverState *bs,
 
     bs = snapshot_bs(bs);
     n = bs ? bs->drv->bdrv_snapshot_list(bs, &tab) : -ENOTSUP;
-    for (i = 0; i < n; i++) {
-        if (!strcmp(tab[i].id_str, name)) {
-            *out = tab[i];
-            return true;
-        }
-    }
     for (i = 0; i < n; i++) {
         if (!strcmp(tab[i].name, name)) {
             *out = tab[i];

@@ -87,9 +87,15 @@ int parse_output_format(const char *arg)
 
 int64_t img_parse_size(const char *str, const char *what)
 {
+    const char *p = str;
     uint64_t val;
-    int ret = qemu_strtosz(str, NULL, &val);
+    int ret;
 
+    while (g_ascii_isspace(*p)) {
+        p++;
+    }
+    /* A negative size is a syntax error, not an out-of-range one. */
+    ret = *p == '-' ? -EINVAL : qemu_strtosz(str, NULL, &val);
     if (ret == -ERANGE || (ret == 0 && val > INT64_MAX)) {
         error_report("Invalid %s specified. Must be between 0 and %" PRId64
                      ".", what, INT64_MAX);
