@@ -63,92 +63,112 @@ static QemuOptsList *blkdebug_find_group(const char *group, Error **errp)
     return NULL;
 }
 
-/*
- * Split 'key = "value"' (surrounding blanks allowed) into @key and @value.
- * False if @line has any other shape or a part does not fit.
- */
-static bool blkdebug_parse_assignment(const char *line, char *key,
-                                      size_t key_size, char *value,
-                                      size_t value_size)
-{
-    const char *p = line + strspn(line, " \t");
-    size_t len = strcspn(p, " \t=\"\n");
+#define CONFIG_BLANKS " \t\n\v\f\r"
 
-    if (len == 0 || len >= key_size) {
+/*
+ * Split a line that is not a group header into @key (its first word, at
+ * most 63 characters) and @value (the text between the quotes of
+ * 'key = "value"').  Any other shape leaves the value empty, which is what
+ * QEMU 7.2 does too: 'event=x' names a parameter 'event=x', 'a b' sets
+ * 'a' to "".  False if the line holds no word at all.
+ */
+static bool blkdebug_split_line(const char *line, char *key, char *value,
+                                size_t value_size)
+{
+    const char *p = line + strspn(line, CONFIG_BLANKS);
+    size_t len = MIN(strcspn(p, CONFIG_BLANKS), 63);
+
+    if (!len) {
         return false;
     }
     memcpy(key, p, len);
     key[len] = '\0';
+    value[0] = '\0';
+
     p += len;
-    p += strspn(p, " \t");
-    if (*p++ != '=') {
-        return false;
+    p += strspn(p, CONFIG_BLANKS);
+    if (*p != '=') {
+        return true;
     }
-    p += strspn(p, " \t");
-    if (*p++ != '"') {
-        return false;
+    p++;
+    p += strspn(p, CONFIG_BLANKS);
+    if (*p != '"') {
+        return true;
     }
-    len = strcspn(p, "\"\n");
-    if (p[len] != '"' || len >= value_size) {
-        return false;
-    }
+    p++;
+    /* Up to the closing quote, or to the end if there is none. */
+    len = MIN(strcspn(p, "\""), value_size - 1);
     memcpy(value, p, len);
     value[len] = '\0';
-    p += len + 1;
-    return p[strspn(p, " \t\r\n")] == '\0';
+    return true;
 }
 
 /*
- * Read QEMU's config file format from @f: "[group]" or [group "id"]
- * starts a section, 'key = "value"' lines fill it, '#' lines and blank
- * lines are skipped.  Every section becomes a QemuOpts in the list of the
- * same name.  Returns 0, or -EINVAL with @errp set (naming @fname:line).
+ * Is @line a group header?  "[group "id"]" fills @group and @id,
+ * "[group]" only @group (@id is then empty).  Headers start in the first
+ * column; like QEMU, the closing characters are not checked.
+ */
+static bool blkdebug_parse_header(const char *line, char *group, char *id)
+{
+    size_t len;
+
+    if (line[0] != '[') {
+        return false;
+    }
+    id[0] = '\0';
+    if (sscanf(line, "[%63s \"%63[^\"]\"]", group, id) == 2) {
+        return true;
+    }
+    line++;
+    len = MIN(strcspn(line, "]"), 63);
+    if (!len) {
+        return false;
+    }
+    memcpy(group, line, len);
+    group[len] = '\0';
+    return true;
+}
+
+/*
+ * Read QEMU's config file format from @f: a "[group]" or [group "id"]
+ * line starts a section, 'key = "value"' lines fill it, lines starting
+ * with '#' and empty lines are skipped.  Every section becomes a QemuOpts
+ * in the list of the same name.  Returns 0, or -EINVAL with @errp set,
+ * with QEMU 7.2's messages (which do not name the line).
  */
 static int blkdebug_config_parse(FILE *f, const char *fname, Error **errp)
 {
     char line[1024], group[64], id[64], key[64], value[1024];
     QemuOptsList *list;
     QemuOpts *opts = NULL;
-    int lineno = 0;
 
     while (fgets(line, sizeof(line), f)) {
-        lineno++;
-        if (line[0] == '\n' || line[0] == '#' ||
-            sscanf(line, " %63s", key) != 1 || key[0] == '#') {
+        if (line[0] == '\n' || line[0] == '#') {
             continue;
         }
-        if (sscanf(line, " [%63s \"%63[^\"]\"]", group, id) == 2) {
+        if (blkdebug_parse_header(line, group, id)) {
             list = blkdebug_find_group(group, errp);
             if (!list) {
                 return -EINVAL;
             }
-            opts = qemu_opts_create(list, id, 1, errp);
+            opts = qemu_opts_create(list, id[0] ? id : NULL, !!id[0],
+                                    errp);
             if (!opts) {
                 return -EINVAL;
             }
             continue;
         }
-        if (sscanf(line, " [%63[^]]]", group) == 1) {
-            list = blkdebug_find_group(group, errp);
-            if (!list) {
-                return -EINVAL;
-            }
-            opts = qemu_opts_create(list, NULL, 0, &error_abort);
-            continue;
+        if (!blkdebug_split_line(line, key, value, sizeof(value))) {
+            error_setg(errp, "parse error");
+            return -EINVAL;
         }
-        if (blkdebug_parse_assignment(line, key, sizeof(key), value,
-                                      sizeof(value))) {
-            if (!opts) {
-                error_setg(errp, "%s:%d: no group defined", fname, lineno);
-                return -EINVAL;
-            }
-            if (!qemu_opt_set(opts, key, value, errp)) {
-                return -EINVAL;
-            }
-            continue;
+        if (!opts) {
+            error_setg(errp, "no group defined");
+            return -EINVAL;
         }
-        error_setg(errp, "%s:%d: parse error", fname, lineno);
-        return -EINVAL;
+        if (!qemu_opt_set(opts, key, value, errp)) {
+            return -EINVAL;
+        }
     }
     if (ferror(f)) {
         error_setg(errp, "Failed to read config file %s", fname);

@@ -16,8 +16,8 @@ extern QemuOptsList blkdebug_set_state_opts;
 /*
  * Add a QemuOpts to the matching group for each section of the config
  * file @fname.  0, or a negative errno with @errp set ("Could not read
- * blkdebug config file", "%s:%d: parse error", "%s:%d: no group defined",
- * "There is no option group '%s'", or the option's own error).
+ * blkdebug config file", "parse error", "no group defined", "There is no
+ * option group '%s'", or the option's own error, as QEMU 7.2).
  */
 int blkdebug_read_config_file(const char *fname, Error **errp);
 
