@@ -34,6 +34,34 @@ static BlockBackend *backing_blk(BlockDriverState *bs, bool write,
     return blk_new_with_bs(bs, perm, BLK_PERM_ALL, errp);
 }
 
+/*
+ * Copy one range allocated above @base: ranges that read as zero become
+ * zero writes (unmapping in @dst where possible), others are copied.
+ * *pnum may shrink to the part with one status.
+ */
+static int commit_range(BlockBackend *top, BlockDriverState *base,
+                        BlockBackend *dst, int64_t offset, int64_t *pnum,
+                        uint8_t *buf)
+{
+    int ret;
+
+    bdrv_graph_rdlock_main_loop();
+    ret = bdrv_block_status_above(blk_bs(top), base, offset, *pnum, pnum,
+                                  NULL, NULL);
+    bdrv_graph_rdunlock_main_loop();
+    if (ret < 0) {
+        return ret;
+    }
+    if (ret & BDRV_BLOCK_ZERO) {
+        return blk_pwrite_zeroes(dst, offset, *pnum, BDRV_REQ_MAY_UNMAP);
+    }
+    ret = blk_pread(top, offset, *pnum, buf, 0);
+    if (ret < 0) {
+        return ret;
+    }
+    return blk_pwrite(dst, offset, *pnum, buf, 0);
+}
+
 /* Copy every range allocated above @base in @top's chain into @dst. */
 static int commit_copy(BlockBackend *top, BlockDriverState *base,
                        BlockBackend *dst, int64_t size, bool quiet)
@@ -52,10 +80,7 @@ static int commit_copy(BlockBackend *top, BlockDriverState *base,
             return ret;
         }
         if (ret) {
-            ret = blk_pread(top, offset, pnum, buf, 0);
-            if (ret >= 0) {
-                ret = blk_pwrite(dst, offset, pnum, buf, 0);
-            }
+            ret = commit_range(top, base, dst, offset, &pnum, buf);
             if (ret < 0) {
                 return ret;
             }
