@@ -195,50 +195,94 @@ int blkdebug_read_config_file(const char *fname, Error **errp)
  * Turn the inject-error.N.* / set-state.N.* keys of @options into
  * QemuOpts of the matching group (the keys are consumed).
  */
+/* Fill one QemuOpts of @group from @section, which must hold nothing else. */
+static bool blkdebug_section_to_opts(QemuOptsList *group, unsigned index,
+                                     QDict *section, Error **errp)
+{
+    g_autofree char *id = g_strdup_printf("%s.%u", group->name, index);
+    QemuOpts *opts = qemu_opts_create(group, id, 1, errp);
+
+    if (!opts) {
+        return false;
+    }
+    if (!qemu_opts_absorb_qdict(opts, section, errp)) {
+        qemu_opts_del(opts);
+        return false;
+    }
+    if (qdict_size(section)) {
+        error_setg(errp, "[%s] section doesn't support the option '%s'",
+                   group->name, qdict_first(section)->key);
+        qemu_opts_del(opts);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The "<group>." keys of @options hold either one section ("event",
+ * "errno" ...) or a list of them ("0.event", "1.event" ...).  Like QEMU,
+ * first try them as one section; if nothing fits, as a list.
+ */
+static bool blkdebug_options_group(QDict *options, QemuOptsList *group,
+                                   Error **errp)
+{
+    g_autofree char *prefix = g_strdup_printf("%s.", group->name);
+    g_autoptr(QDict) sub = NULL;
+    g_autoptr(QList) list = NULL;
+    QemuOpts *opts;
+    QListEntry *e;
+    size_t all, left;
+    unsigned index = 0;
+
+    qdict_extract_subqdict(options, &sub, prefix);
+    all = qdict_size(sub);
+    if (!all) {
+        return true;
+    }
+    opts = qemu_opts_create(group, NULL, 0, &error_abort);
+    if (!qemu_opts_absorb_qdict(opts, sub, errp)) {
+        qemu_opts_del(opts);
+        return false;
+    }
+    left = qdict_size(sub);
+    if (!left) {
+        return true;            /* a single section */
+    }
+    qemu_opts_del(opts);
+    if (left < all) {
+        error_setg(errp, "Unknown option '%s' for [%s]",
+                   qdict_first(sub)->key, group->name);
+        return false;
+    }
+
+    qdict_array_split(sub, &list);
+    if (qdict_size(sub)) {
+        error_setg(errp, "Unused option '%s' for [%s]",
+                   qdict_first(sub)->key, group->name);
+        return false;
+    }
+    QLIST_FOREACH_ENTRY(list, e) {
+        QDict *section = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (!section) {
+            error_setg(errp, "[%s] section (index %u) does not consist of "
+                       "keys", group->name, index);
+            return false;
+        }
+        if (!blkdebug_section_to_opts(group, index++, section, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int blkdebug_options_to_groups(QDict *options, Error **errp)
 {
     int i;
 
     for (i = 0; config_groups[i]; i++) {
-        g_autofree char *prefix = g_strdup_printf("%s.",
-                                                  config_groups[i]->name);
-        QDict *sub = NULL;
-        QList *list = NULL;
-        QListEntry *e;
-        int ret = 0;
-
-        qdict_extract_subqdict(options, &sub, prefix);
-        qdict_array_split(sub, &list);
-        if (qdict_size(sub)) {
-            error_setg(errp, "Invalid option list for %s",
-                       config_groups[i]->name);
-            ret = -EINVAL;
-        }
-        QLIST_FOREACH_ENTRY(list, e) {
-            QDict *section = qobject_to(QDict, qlist_entry_obj(e));
-            QemuOpts *opts;
-
-            if (ret || !section) {
-                ret = -EINVAL;
-                break;
-            }
-            opts = qemu_opts_create(config_groups[i], NULL, 0,
-                                    &error_abort);
-            if (!qemu_opts_absorb_qdict(opts, section, errp)) {
-                ret = -EINVAL;
-                break;
-            }
-            if (qdict_size(section)) {
-                error_setg(errp, "Invalid parameter '%s'",
-                           qdict_first(section)->key);
-                ret = -EINVAL;
-                break;
-            }
-        }
-        qobject_unref(sub);
-        qobject_unref(list);
-        if (ret) {
-            return ret;
+        if (!blkdebug_options_group(options, config_groups[i], errp)) {
+            return -EINVAL;
         }
     }
     return 0;

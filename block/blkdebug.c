@@ -369,8 +369,11 @@ static bool blkdebug_parse_perm_list(QDict *options, const char *key,
         }
         bit = blkdebug_lookup(blkdebug_perm_names,
                               ARRAY_SIZE(blkdebug_perm_names),
-                              name ? qstring_get_str(name) : NULL, errp);
+                              name ? qstring_get_str(name) : NULL, NULL);
         if (bit < 0) {
+            /* QEMU 7.2's visitor names the list element 'null'. */
+            error_setg(errp, "Parameter 'null' does not accept value '%s'",
+                       name ? qstring_get_str(name) : "");
             ok = false;
             break;
         }

@@ -434,6 +434,18 @@ static void test_blkdebug_always(void)
     close_blk(blk);
 }
 
+/* inject-error.KEY (no index) is a single rule, as in QEMU. */
+static void test_blkdebug_single_section(void)
+{
+    BlockBackend *blk = open_blk(DBG_BASE ",file.inject-error.event=read_aio"
+                                 ",file.inject-error.errno=1",
+                                 &error_abort);
+    uint8_t buf[512];
+
+    g_assert_cmpint(blk_pread(blk, 0, 512, buf, 0), ==, -EPERM);
+    close_blk(blk);
+}
+
 static void test_blkdebug_once(void)
 {
     BlockBackend *blk = open_blk(DBG_BASE ",file.inject-error.0.event=read_aio"
@@ -504,6 +516,16 @@ static void test_blkdebug_bad_options(void)
     expect_open_error(DBG_BASE ",file.inject-error.0.event=read_aio"
                       ",file.inject-error.0.iotype=sideways",
                       "invalid parameter value: sideways");
+    expect_open_error(DBG_BASE ",file.inject-error.0.event=read_aio"
+                      ",file.inject-error.0.foo=1",
+                      "[inject-error] section doesn't support the option "
+                      "'foo'");
+    expect_open_error(DBG_BASE ",file.inject-error.event=read_aio"
+                      ",file.inject-error.foo=1",
+                      "Unknown option 'foo' for [inject-error]");
+    expect_open_error(DBG_BASE ",file.set-state.0.event=read_aio"
+                      ",file.set-state.x=1",
+                      "Unused option 'x' for [set-state]");
     expect_open_error(DBG_BASE ",file.align=3",
                       "Cannot meet constraints with align 3");
     expect_open_error(DBG_BASE ",file.align=4096,file.max-transfer=512",
@@ -537,7 +559,7 @@ static void test_blkdebug_child_perms(void)
     close_blk(blk);
 
     expect_open_error(DBG_BASE ",file.take-child-perms.0=fly",
-                      "invalid parameter value: fly");
+                      "Parameter 'null' does not accept value 'fly'");
 }
 
 static char *write_config(const char *text)
@@ -1031,6 +1053,8 @@ int main(int argc, char **argv)
 
     g_test_add_func("/blkdebug/always", test_blkdebug_always);
     g_test_add_func("/blkdebug/once", test_blkdebug_once);
+    g_test_add_func("/blkdebug/single-section",
+                    test_blkdebug_single_section);
     g_test_add_func("/blkdebug/sector", test_blkdebug_sector);
     g_test_add_func("/blkdebug/state", test_blkdebug_state);
     g_test_add_func("/blkdebug/iotype", test_blkdebug_iotype);
