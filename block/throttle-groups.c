@@ -574,11 +574,23 @@ static void throttle_group_obj_destroy(void *obj)
     throttle_group_unref(&tg->ts);
 }
 
+static void throttle_group_obj_list_props(GPtrArray *lines)
+{
+    size_t i;
+
+    g_ptr_array_add(lines, g_strdup("limits=<ThrottleLimits>"));
+    for (i = 0; i < ARRAY_SIZE(throttle_props); i++) {
+        g_ptr_array_add(lines, g_strdup_printf("x-%s=<int>",
+                                               throttle_props[i].name));
+    }
+}
+
 static const UserCreatableType throttle_group_type = {
     .name       = "throttle-group",
     .create     = throttle_group_obj_create,
     .can_delete = throttle_group_obj_can_delete,
     .destroy    = throttle_group_obj_destroy,
+    .list_props = throttle_group_obj_list_props,
 };
 
 static void throttle_groups_init(void)

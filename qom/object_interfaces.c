@@ -123,12 +123,43 @@ bool user_creatable_add_from_str(const char *str, Error **errp)
     return args && user_creatable_add_qdict(args, errp);
 }
 
-void user_creatable_process_cmdline(const char *cmdline)
+static int compare_strings(gconstpointer a, gconstpointer b)
 {
-    Error *err = NULL;
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "--object <type>,help": the type's properties, sorted. */
+static void user_creatable_print_type_help(const UserCreatableType *type)
+{
+    g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
     guint i;
 
-    if (!strcmp(cmdline, "help") || !strcmp(cmdline, "?")) {
+    if (type->list_props) {
+        type->list_props(lines);
+    }
+    g_ptr_array_sort(lines, compare_strings);
+    printf("%s options:\n", type->name);
+    for (i = 0; i < lines->len; i++) {
+        printf("  %s\n", (const char *)g_ptr_array_index(lines, i));
+    }
+}
+
+void user_creatable_process_cmdline(const char *cmdline)
+{
+    g_autoptr(QDict) args = NULL;
+    const UserCreatableType *type;
+    const char *type_name;
+    Error *err = NULL;
+    bool help = false;
+    guint i;
+
+    args = keyval_parse(cmdline, "qom-type", &help, &err);
+    if (!args) {
+        error_report_err(err);
+        exit(1);
+    }
+    type_name = qdict_get_try_str(args, "qom-type");
+    if (help && !type_name) {
         printf("List of user creatable objects:\n");
         for (i = 0; user_types && i < user_types->len; i++) {
             const UserCreatableType *t = g_ptr_array_index(user_types, i);
@@ -137,7 +168,12 @@ void user_creatable_process_cmdline(const char *cmdline)
         }
         exit(0);
     }
-    if (!user_creatable_add_from_str(cmdline, &err)) {
+    type = type_name ? find_type(type_name) : NULL;
+    if (help && type) {
+        user_creatable_print_type_help(type);
+        exit(0);
+    }
+    if (!user_creatable_add_qdict(args, &err)) {
         error_report_err(err);
         exit(1);
     }

@@ -29,6 +29,11 @@ typedef struct UserCreatableType {
     /* May @obj be deleted now?  If not, false with @errp set.  Optional. */
     bool (*can_delete)(void *obj, Error **errp);
     void (*destroy)(void *obj);
+    /*
+     * For "--object <type>,help": add one "name=<type>" string per
+     * property to @lines (the registry sorts and prints them).  Optional.
+     */
+    void (*list_props)(GPtrArray *lines);
 } UserCreatableType;
 
 /* Make @type known (@type must stay valid for the program's lifetime). */
@@ -49,7 +54,8 @@ bool user_creatable_add_from_str(const char *str, Error **errp);
 
 /*
  * For the tools' --object: create the object or print the error and
- * exit(1), as QEMU does.  "help" lists the registered types.
+ * exit(1), as QEMU does.  "help" lists the registered types and
+ * "<type>,help" the properties of one (both then exit(0)).
  */
 void user_creatable_process_cmdline(const char *cmdline);
 

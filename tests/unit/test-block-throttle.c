@@ -337,6 +337,23 @@ static void test_reopen_group(void)
     g_assert_true(user_creatable_del("g2", &error_abort));
 }
 
+/* "--object throttle-group,help" lists the properties, sorted as QEMU. */
+static void test_object_help(void)
+{
+    if (g_test_subprocess()) {
+        user_creatable_process_cmdline("throttle-group,help");
+        return;     /* not reached */
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stdout("throttle-group options:\n"
+                              "  limits=<ThrottleLimits>\n"
+                              "  x-bps-read-max-length=<int>\n"
+                              "  x-bps-read-max=<int>\n"
+                              "  x-bps-read=<int>\n*"
+                              "  x-iops-write=<int>\n");
+}
+
 int main(int argc, char **argv)
 {
     bdrv_init();
@@ -346,6 +363,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
 
     g_test_add_func("/throttle/object", test_object);
+    g_test_add_func("/throttle/object-help", test_object_help);
     g_test_add_func("/throttle/limits-delay", test_limits_delay);
     g_test_add_func("/throttle/round-robin", test_round_robin);
     g_test_add_func("/throttle/drain", test_drain);
