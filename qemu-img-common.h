@@ -127,7 +127,12 @@ void img_add_option_string(char **options, const char *optarg);
 /* Parse a size with suffixes; -1 (reported with @what) on error. */
 int64_t img_parse_size(const char *str, const char *what);
 
-/* Progress line "    (45.00/100%)\r" on stdout; only when enabled. */
+/*
+ * Progress line "    (45.00/100%)\r" on stdout, only when enabled.
+ * qemu_progress_print(): with @max, @delta percent of @max is added to
+ * the progress; with @max 0, @delta is the new absolute percentage.  The
+ * line is printed when the progress moved by more than @min_skip.
+ */
 void qemu_progress_init(bool enabled, float min_skip);
 void qemu_progress_print(float delta, int max);
 void qemu_progress_end(void);

@@ -311,12 +311,39 @@ static void coroutine_fn convert_co(void *opaque)
         }
         s->wr_offset = offset + len;
         qemu_co_queue_restart_all(&s->wr_queue);
-        qemu_progress_print(100.0f * len / s->total_size, 100);
+        if (status == CONVERT_DATA && s->alloc_total) {
+            s->alloc_done += len;
+            qemu_progress_print(100.0f * s->alloc_done / s->alloc_total, 0);
+        }
     }
     qemu_vfree(buf);
     s->running--;
     /* Others may wait for a write order that will never come now. */
     qemu_co_queue_restart_all(&s->wr_queue);
+}
+
+/*
+ * For the progress line: walk the ranges once, adding up those that will
+ * be copied, then rewind the cursor.
+ */
+static void coroutine_fn convert_count_co(void *opaque)
+{
+    ConvertState *s = opaque;
+    int64_t offset, len;
+    ConvertStatus status;
+    int ret = 0;
+
+    while (!ret) {
+        ret = convert_next(s, &offset, &len, &status);
+        if (!ret && status == CONVERT_DATA) {
+            s->alloc_total += len;
+        }
+    }
+    if (ret != -ENOENT) {
+        s->ret = ret;
+    }
+    s->next_offset = s->status_end = 0;
+    s->running--;
 }
 
 int convert_do_copy(ConvertState *s)
@@ -325,6 +352,16 @@ int convert_do_copy(ConvertState *s)
 
     qemu_co_queue_init(&s->wr_queue);
     qemu_co_mutex_init(&s->lock);
+    if (s->progress) {
+        s->running = 1;
+        qemu_coroutine_enter(qemu_coroutine_create(convert_count_co, s));
+        while (s->running) {
+            main_loop_wait(false);
+        }
+        if (s->ret) {
+            return s->ret;
+        }
+    }
     s->running = s->num_coroutines;
     for (i = 0; i < s->num_coroutines; i++) {
         qemu_coroutine_enter(qemu_coroutine_create(convert_co, s));

@@ -331,6 +331,7 @@ int img_convert(int argc, char **argv)
     if (s.quiet) {
         args.progress = false;
     }
+    s.progress = args.progress;
     qemu_progress_init(args.progress, 1.0);
     qemu_progress_print(0, 100);
     if (!convert_open_sources(&s, &args, argv + optind) ||
@@ -339,6 +340,9 @@ int img_convert(int argc, char **argv)
         goto out;
     }
     ok = convert_do_copy(&s) == 0;
+    if (ok) {
+        qemu_progress_print(100, 0);
+    }
 out:
     qemu_progress_end();
     blk_unref(s.target);

@@ -35,6 +35,7 @@ typedef struct ConvertState {
     bool copy_range;        /* -C */
     bool salvage;
     bool quiet;
+    bool progress;          /* -p: count the bytes to copy first */
     int64_t min_sparse;     /* bytes; 0: no zero detection */
     int64_t buf_size;       /* bytes per request */
     int64_t cluster_size;   /* compressed writes are whole clusters */
@@ -52,6 +53,8 @@ typedef struct ConvertState {
     CoQueue wr_queue;
     int running;
     int ret;
+    int64_t alloc_total;    /* bytes the progress counts (data to copy) */
+    int64_t alloc_done;
 } ConvertState;
 
 /*

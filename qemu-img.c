@@ -8,6 +8,7 @@
  */
 #include "qemu/osdep.h"
 #include <getopt.h>
+#include <math.h>
 #include "qemu-img-common.h"
 #include "block/block_int.h"
 #include "qapi/error.h"
@@ -381,22 +382,20 @@ void qemu_progress_init(bool enabled, float min_skip)
     progress.current = 0;
     progress.last_print = 0;
     progress.min_skip = min_skip;
-    if (enabled) {
-        progress_show();
-    }
 }
 
 void qemu_progress_print(float delta, int max)
 {
-    float step;
+    float current;
 
     if (!progress.enabled) {
         return;
     }
-    step = max ? delta * max / 100.0f : delta;
-    progress.current = MIN(progress.current + step, 100.0f);
-    if (progress.current - progress.last_print >= progress.min_skip ||
-        progress.current == 100.0f) {
+    current = max ? progress.current + delta * max / 100.0f : delta;
+    progress.current = MIN(current, 100.0f);
+    /* The start and the end always show; steps only above min_skip. */
+    if (progress.current == 0.0f || progress.current == 100.0f ||
+        fabsf(progress.current - progress.last_print) > progress.min_skip) {
         progress.last_print = progress.current;
         progress_show();
     }
@@ -405,8 +404,6 @@ void qemu_progress_print(float delta, int max)
 void qemu_progress_end(void)
 {
     if (progress.enabled) {
-        progress.current = 100.0f;
-        progress_show();
         printf("\n");
     }
 }
