@@ -20,12 +20,8 @@ static void amend_status_cb(BlockDriverState *bs, int64_t offset,
 /* Print the amend options of @fmt (for "-o help"). */
 static int amend_print_help(const char *fmt)
 {
-    BlockDriver *drv = fmt ? bdrv_find_format(fmt) : NULL;
+    BlockDriver *drv = bdrv_find_format(fmt);
 
-    if (!fmt) {
-        error_report("Please specify the format with -f");
-        return EXIT_FAILURE;
-    }
     if (!drv) {
         error_report("Unknown file format '%s'", fmt);
         return EXIT_FAILURE;
@@ -110,11 +106,12 @@ int img_amend(int argc, char **argv)
     if (!options) {
         error_exit("Must specify options (-o)");
     }
-    if (has_help_option(options)) {
+    if (fmt && has_help_option(options)) {
         return amend_print_help(fmt);
     }
     if (optind != argc - 1) {
-        error_exit("Expecting one image file name");
+        error_report("Expecting one image file name");
+        return EXIT_FAILURE;
     }
     if (img_parse_cache_mode(cache, &flags, &writethrough) < 0) {
         error_report("Invalid cache option: %s", cache);
@@ -124,6 +121,11 @@ int img_amend(int argc, char **argv)
                    quiet, false);
     if (!blk) {
         return EXIT_FAILURE;
+    }
+    if (has_help_option(options)) {
+        ret = amend_print_help(blk_bs(blk)->drv->format_name);
+        blk_unref(blk);
+        return ret;
     }
     qemu_progress_init(progress && !quiet, 1.0);
     ret = amend_run(blk, options, force, quiet);

@@ -317,6 +317,9 @@ int img_convert(int argc, char **argv)
     }
     s.src_num = argc - optind - 1;
     args.out_filename = s.src_num >= 1 ? argv[argc - 1] : NULL;
+    if (!args.out_fmt && !args.tgt_image_opts) {
+        args.out_fmt = "raw";
+    }
     if (args.options && args.out_fmt) {
         int r = img_print_option_help(args.out_fmt, args.out_filename,
                                       args.options);
