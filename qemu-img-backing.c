@@ -353,11 +353,11 @@ int img_rebase(int argc, char **argv)
         case OPTION_IMAGE_OPTS: image_opts = true; break;
         }
     }
-    if (!unsafe && !base) {
-        error_exit("Must specify backing file (-b) or use unsafe mode (-u)");
-    }
     if (optind != argc - 1) {
         error_exit("Expecting one image file name");
+    }
+    if (!unsafe && !base) {
+        error_exit("Must specify backing file (-b) or use unsafe mode (-u)");
     }
     flags = BDRV_O_RDWR | (unsafe ? BDRV_O_NO_BACKING : 0);
     if (img_parse_cache_mode(cache, &flags, &writethrough) < 0) {

@@ -37,12 +37,11 @@ static void measure_parse_options(int argc, char **argv, MeasureArgs *args)
     };
     int c, of;
 
-    while ((c = getopt_long(argc, argv, ":hf:O:o:l:U", long_options,
+    /* As upstream, getopt reports bad options itself, then the help. */
+    while ((c = getopt_long(argc, argv, "hf:O:o:l:U", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
         case '?':
-            bad_option(c, argv);
         case 'h':
             img_help();
         case 'f':
@@ -83,7 +82,8 @@ static void measure_parse_options(int argc, char **argv, MeasureArgs *args)
         }
     }
     if (optind < argc - 1) {
-        error_exit("Expecting one image file name");
+        error_report("At most one filename argument is allowed.");
+        exit(EXIT_FAILURE);
     }
     args->filename = optind < argc ? argv[optind] : NULL;
 }
