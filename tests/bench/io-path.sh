@@ -62,7 +62,7 @@ verify_write() {
     local off bs
     read -r _ _ off bs <"$WORK/$ROW_OP.$ROW_MODE"
     "$REF_IO" -f raw -c "read -q -P 0x5a $off $bs" "$IMG" | grep -q . &&
-        { echo "written data not read back by QEMU 7.2"; return 1; }
+        { echo "QEMU 7.2 does not read the pattern back where written"; return 1; }
     return 0
 }
 

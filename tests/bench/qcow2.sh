@@ -78,7 +78,7 @@ verify_write() {
     "$REF_IMG" check -q "$ROW_IMG" || { echo "image fails QEMU 7.2's check"; return 1; }
     "$REF_IO" -c "read -q -P 0x5a 0 $ROW_BS" -c "read -q -P 0x5a $last $ROW_BS" \
         "$ROW_IMG" | grep -q . &&
-        { echo "written data not read back by QEMU 7.2"; return 1; }
+        { echo "QEMU 7.2 does not read the pattern back where written"; return 1; }
     return 0
 }
 

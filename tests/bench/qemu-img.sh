@@ -41,7 +41,7 @@ bench_verify() {
     fi
     "$REF_IO" -f "$ROW_FMT" -c "read -q -P 0x5a 0 4k" \
         -c "read -q -P 0x5a $last 4k" "$img" | grep -q . &&
-        { echo "written data not read back by QEMU 7.2"; return 1; }
+        { echo "QEMU 7.2 does not read the pattern back where written"; return 1; }
     return 0
 }
 
