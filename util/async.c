@@ -5,7 +5,9 @@
  *
  * Bottom halves: scheduling pushes the BH on ctx->bh_list (lock-free,
  * any thread) unless it is already queued.  aio_bh_poll() takes the
- * whole list as a "slice" and runs it in scheduling order; slices are
+ * whole list as a "slice" and runs it newest first, as QEMU does (this
+ * is visible in tool output, e.g. the completion order of several qemu-io
+ * aio_write requests on null-co); slices are
  * kept on ctx->bh_slice_list so that a BH that polls the context again
  * (nested aio_poll) continues the outer slice instead of skipping it.
  */
@@ -112,18 +114,13 @@ void qemu_bh_delete(QEMUBH *bh)
     }
 }
 
-/* Reverse the LIFO pending list so that BHs run in scheduling order. */
+/*
+ * Take everything scheduled so far.  The pending list is LIFO and is kept
+ * that way: the BH scheduled last runs first, which is QEMU's order.
+ */
 static void bh_slice_fill(BHListSlice *slice, AioContext *ctx)
 {
-    QEMUBH *bh, *rev = NULL;
-
     QSLIST_MOVE_ATOMIC(&slice->bh_list, &ctx->bh_list);
-    while ((bh = QSLIST_FIRST(&slice->bh_list))) {
-        QSLIST_REMOVE_HEAD(&slice->bh_list, next);
-        bh->next.sle_next = rev;
-        rev = bh;
-    }
-    slice->bh_list.slh_first = rev;
 }
 
 int aio_bh_poll(AioContext *ctx)
