@@ -4,13 +4,15 @@
 #   scripts/run-checks.sh BUILDDIR [suite...]
 # Suites: meson (unit and every other meson-registered test), tsa (the clang
 # -Wthread-safety build, compile only), iotests (-raw and -qcow2),
-# iotests_reference (the quick iotests against the system QEMU 7.2 tools).
+# iotests_reference (the quick iotests against the system QEMU 7.2 tools),
+# asan (unit tests and the qcow2 "corrupt" iotests built with
+# -fsanitize=address,undefined in build-asan).
 # Each suite adds its counts to the totals; a suite whose pieces do not
 # exist yet is left out with a note.
 
 BUILD=${1:-build}
 shift 2>/dev/null
-SUITES=${*:-"meson tsa iotests iotests_reference"}
+SUITES=${*:-"meson tsa iotests iotests_reference asan"}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 case "$BUILD" in /*) ;; *) BUILD="$SRC/$BUILD" ;; esac
 
@@ -117,9 +119,66 @@ suite_iotests_reference() {
     done
 }
 
+# Unit tests and the qcow2 iotests of the "corrupt" group against binaries
+# built with AddressSanitizer + UndefinedBehaviorSanitizer.  Any sanitizer
+# report fails: the unit tests abort on it (and on leaks); for the iotests
+# reports go to files under $ASAN_BUILD/asan-logs and each file counts as a
+# failure, since a report on a tool's stderr may not change a test's verdict.
+# Leak detection is off for the iotests part (see docs/devel/testing.md).
+suite_asan() {
+    ASAN_BUILD="$SRC/build-asan"
+    if [ ! -f "$ASAN_BUILD/build.ninja" ]; then
+        (cd "$SRC" && ./configure --enable-asan --builddir="$ASAN_BUILD") \
+            >"$SRC/build-asan.log" 2>&1 || { cat "$SRC/build-asan.log"; add_counts 0 1 0 "asan build"; return; }
+    fi
+    if ! ninja -C "$ASAN_BUILD" >"$SRC/build-asan.log" 2>&1; then
+        grep -E 'error|FAILED' "$SRC/build-asan.log" | head -50
+        add_counts 0 1 0 "asan build"
+        return
+    fi
+    rm -f "$ASAN_BUILD/meson-logs/testlog.json"
+    ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1 \
+    UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
+        meson test -C "$ASAN_BUILD" --no-rebuild --print-errorlogs \
+        --num-processes 2 --suite unit
+    counts=$(python3 "$SRC/scripts/meson-testlog-counts.py" \
+             "$ASAN_BUILD/meson-logs/testlog.json")
+    add_counts $counts "asan unit tests"
+
+    IOT="$SRC/tests/qemu-iotests"
+    logs="$ASAN_BUILD/asan-logs"
+    out="$ASAN_BUILD/iotests-asan-qcow2.log"
+    rm -rf "$logs" && mkdir -p "$logs"
+    (cd "$IOT" && TEST_DIR="$ASAN_BUILD/iotests-scratch" \
+        ASAN_OPTIONS=detect_leaks=0:log_path="$logs/asan" \
+        UBSAN_OPTIONS=print_stacktrace=1:log_path="$logs/ubsan" \
+        QEMU_IMG_PROG="$ASAN_BUILD/qemu-img" QEMU_IO_PROG="$ASAN_BUILD/qemu-io" \
+        QEMU_NBD_PROG="$ASAN_BUILD/qemu-nbd" ./check -qcow2 -g corrupt) 2>&1 | tee "$out"
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+    p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+    f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+    s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+    reports=$(find "$logs" -type f | wc -l)
+    if [ "$reports" -gt 0 ]; then
+        echo "== asan: $reports sanitizer report(s):"
+        find "$logs" -type f -exec head -40 {} \;
+    fi
+    if [ -z "$p" ]; then
+        add_counts 0 $((1 + reports)) 0 "asan iotests -qcow2 -g corrupt (runner printed no summary)"
+    else
+        add_counts "$p" $((${f:-0} + reports)) "${s:-0}" "asan iotests -qcow2 -g corrupt"
+    fi
+}
+
+SUITE_TIMES=""
 for s in $SUITES; do
+    t0=$(date +%s)
     "suite_$s"
+    t1=$(date +%s)
+    echo "== time: $s $((t1 - t0))s"
+    SUITE_TIMES="$SUITE_TIMES $s=$((t1 - t0))s"
 done
+echo "== suite times:$SUITE_TIMES"
 
 if [ "$SKIPPED" -gt 0 ]; then
     echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
