@@ -171,12 +171,13 @@ suite_asan() {
 }
 
 SUITE_TIMES=""
-for s in $SUITES; do
+# (the suite functions use $s, $p and $f themselves)
+for suite in $SUITES; do
     t0=$(date +%s)
-    "suite_$s"
+    "suite_$suite"
     t1=$(date +%s)
-    echo "== time: $s $((t1 - t0))s"
-    SUITE_TIMES="$SUITE_TIMES $s=$((t1 - t0))s"
+    echo "== time: $suite $((t1 - t0))s"
+    SUITE_TIMES="$SUITE_TIMES $suite=$((t1 - t0))s"
 done
 echo "== suite times:$SUITE_TIMES"
 

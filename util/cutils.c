@@ -5,6 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"
+#include "qemu/error-report.h"
 #include <math.h>
 #include "qemu/host-utils.h"
 
@@ -403,7 +404,7 @@ static int parse_size_hex(const char *p, const char **endptr,
     if (errno == ERANGE) {
         return -ERANGE;
     }
-    if (*ep == '.' || suffix_mul(*ep, unit) > 0) {
+    if (*ep == '.') {
         return -EINVAL;
     }
     return 0;
@@ -449,7 +450,14 @@ static int do_strtosz(const char *nptr, const char **end,
     if (!negative && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
         g_ascii_isxdigit(p[2])) {
         ret = parse_size_hex(p, &p, unit, &val);
-        mul = suffix_mul(default_suffix, unit);
+        if (ret == 0 && suffix_mul(*p, unit) > 0) {
+            /* QEMU 7.2 still takes a suffix after hex, with a warning */
+            warn_report("Using a multiplier suffix on hex numbers is "
+                        "deprecated: %s", nptr);
+            mul = suffix_mul(*p++, unit);
+        } else {
+            mul = suffix_mul(default_suffix, unit);
+        }
         if (ret == 0) {
             ret = scale_size(val, 0, mul, &val);
         }
@@ -466,8 +474,16 @@ static int do_strtosz(const char *nptr, const char **end,
         ret = -EINVAL;
         goto out;
     }
-    if (negative || overflow) {
+    /*
+     * QEMU 7.2 semantics: a magnitude too big for 64 bits is out of range
+     * whatever its sign; any other negative number is invalid input.
+     */
+    if (overflow) {
         ret = -ERANGE;
+        goto out;
+    }
+    if (negative) {
+        ret = -EINVAL;
         goto out;
     }
     mul = suffix_mul(*p, unit);
