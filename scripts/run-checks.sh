@@ -122,8 +122,9 @@ suite_iotests_reference() {
 # Unit tests and the qcow2 iotests of the "corrupt" group against binaries
 # built with AddressSanitizer + UndefinedBehaviorSanitizer.  Any sanitizer
 # report fails: the unit tests abort on it (and on leaks); for the iotests
-# reports go to files under $ASAN_BUILD/asan-logs and each file counts as a
-# failure, since a report on a tool's stderr may not change a test's verdict.
+# reports go to files under $ASAN_BUILD/asan-logs and each file with a report
+# counts as a failure, since a report on a tool's stderr may not change a
+# test's verdict.
 # Leak detection is off for the iotests part (see docs/devel/testing.md).
 suite_asan() {
     ASAN_BUILD="$SRC/build-asan"
@@ -136,38 +137,53 @@ suite_asan() {
         add_counts 0 1 0 "asan build"
         return
     fi
+    logs="$ASAN_BUILD/asan-logs"
+    rm -rf "$logs" && mkdir -p "$logs/unit" "$logs/iotests"
+
+    # ASan's one-time "makecontext/swapcontext" warning would otherwise
+    # land on stderr and break tests that match a child's stderr: all
+    # sanitizer output goes to files, and the reports are printed here.
     rm -f "$ASAN_BUILD/meson-logs/testlog.json"
-    ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1 \
-    UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
+    ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1:log_path="$logs/unit/asan" \
+    UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path="$logs/unit/ubsan" \
         meson test -C "$ASAN_BUILD" --no-rebuild --print-errorlogs \
         --num-processes 2 --suite unit
     counts=$(python3 "$SRC/scripts/meson-testlog-counts.py" \
              "$ASAN_BUILD/meson-logs/testlog.json")
+    asan_reports "$logs/unit" >/dev/null
     add_counts $counts "asan unit tests"
 
     IOT="$SRC/tests/qemu-iotests"
-    logs="$ASAN_BUILD/asan-logs"
     out="$ASAN_BUILD/iotests-asan-qcow2.log"
-    rm -rf "$logs" && mkdir -p "$logs"
     (cd "$IOT" && TEST_DIR="$ASAN_BUILD/iotests-scratch" \
-        ASAN_OPTIONS=detect_leaks=0:log_path="$logs/asan" \
-        UBSAN_OPTIONS=print_stacktrace=1:log_path="$logs/ubsan" \
+        ASAN_OPTIONS=detect_leaks=0:log_path="$logs/iotests/asan" \
+        UBSAN_OPTIONS=print_stacktrace=1:log_path="$logs/iotests/ubsan" \
         QEMU_IMG_PROG="$ASAN_BUILD/qemu-img" QEMU_IO_PROG="$ASAN_BUILD/qemu-io" \
         QEMU_NBD_PROG="$ASAN_BUILD/qemu-nbd" ./check -qcow2 -g corrupt) 2>&1 | tee "$out"
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
     p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
     f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
     s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
-    reports=$(find "$logs" -type f | wc -l)
-    if [ "$reports" -gt 0 ]; then
-        echo "== asan: $reports sanitizer report(s):"
-        find "$logs" -type f -exec head -40 {} \;
-    fi
+    reports=$(asan_reports "$logs/iotests")
     if [ -z "$p" ]; then
         add_counts 0 $((1 + reports)) 0 "asan iotests -qcow2 -g corrupt (runner printed no summary)"
     else
-        add_counts "$p" $((${f:-0} + reports)) "${s:-0}" "asan iotests -qcow2 -g corrupt"
+        add_counts "$p" $((${f:-0} + reports)) "${s:-0}" \
+            "asan iotests -qcow2 -g corrupt (+$reports sanitizer reports)"
     fi
+}
+
+# Print the sanitizer log files under $1 that hold a report (not just
+# warnings) to stderr; print their number.
+asan_reports() {
+    n=0
+    for file in $(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+                  -r "$1" 2>/dev/null); do
+        echo "== sanitizer report $file:" >&2
+        head -60 "$file" >&2
+        n=$((n + 1))
+    done
+    echo "$n"
 }
 
 SUITE_TIMES=""
