@@ -23,6 +23,7 @@ typedef struct CheckState {
     void *refs;             /* expected refcounts, s->refcount_bits wide */
     uint64_t nb_clusters;   /* entries in @refs (file length in clusters) */
     uint64_t next_contig;   /* for fragmentation statistics */
+    bool frag_info;         /* walking the active L1: update res->bfi */
     bool rebuild;           /* refcount structure itself is broken */
 } CheckState;
 
@@ -87,11 +88,15 @@ static void check_l2_entry(CheckState *cs, uint64_t e, uint64_t bitmap)
         }
         qcow2_parse_compressed_l2_entry(bs, e, &coff, &csize);
         check_inc(cs, coff, csize);
-        /* As QEMU counts them: compressed clusters are fragmented. */
-        cs->res->bfi.allocated_clusters++;
-        cs->res->bfi.compressed_clusters++;
-        cs->res->bfi.fragmented_clusters++;
-        cs->next_contig = 0;
+        if (cs->frag_info) {
+            /*
+             * As QEMU counts them: compressed clusters are fragmented and
+             * leave the contiguity chain of plain clusters untouched.
+             */
+            cs->res->bfi.allocated_clusters++;
+            cs->res->bfi.compressed_clusters++;
+            cs->res->bfi.fragmented_clusters++;
+        }
         break;
     }
     case QCOW2_CLUSTER_NORMAL:
@@ -104,11 +109,13 @@ static void check_l2_entry(CheckState *cs, uint64_t e, uint64_t bitmap)
             cs->res->corruptions++;
             return;
         }
-        cs->res->bfi.allocated_clusters++;
-        if (cs->next_contig && off != cs->next_contig) {
-            cs->res->bfi.fragmented_clusters++;
+        if (cs->frag_info) {
+            cs->res->bfi.allocated_clusters++;
+            if (cs->next_contig && off != cs->next_contig) {
+                cs->res->bfi.fragmented_clusters++;
+            }
+            cs->next_contig = off + s->cluster_size;
         }
-        cs->next_contig = off + s->cluster_size;
         if (!has_data_file(bs)) {
             check_inc(cs, off, s->cluster_size);
         }
@@ -518,7 +525,14 @@ check_pass(CheckState *cs, int64_t *highest)
     cs->next_contig = 0;
 
     check_inc(cs, 0, s->cluster_size);
+    /*
+     * Like QEMU 7.2, the allocation and fragmentation statistics describe
+     * the guest view of the active L1 table only; snapshot tables add
+     * references but no statistics.
+     */
+    cs->frag_info = true;
     ret = check_l1(cs, s->l1_table_offset, s->l1_size);
+    cs->frag_info = false;
     if (ret >= 0) {
         ret = check_snapshots(cs);
     }
