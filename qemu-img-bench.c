@@ -2,7 +2,7 @@
 /*
  * qemu-img-bench.c: "qemu-img bench": issue -c reads or writes of -s
  * bytes, -d of them in flight (one coroutine per slot), starting at -o
- * and advancing by -S (wrapping at the end of the image), optionally
+ * and advancing by -S (modulo the image size), optionally
  * flushing every --flush-interval requests; print the elapsed time.
  */
 #include "qemu/osdep.h"
@@ -38,12 +38,12 @@ static int64_t bench_next_offset(BenchState *s)
 {
     int64_t offset = s->offset;
 
-    s->offset += s->step;
-    if (s->image_size <= s->bufsize) {
-        s->offset = 0;
-    } else {
-        s->offset %= s->image_size - s->bufsize;
-    }
+    /*
+     * As QEMU 7.2: the next offset wraps modulo the image size, so with
+     * the default step N requests over N clusters touch each of them once.
+     * A request that then runs past the end fails like any other.
+     */
+    s->offset = s->image_size > 0 ? (s->offset + s->step) % s->image_size : 0;
     return offset;
 }
 

@@ -183,6 +183,11 @@ void bdrv_query_image_info(BlockDriverState *bs, ImageInfo **p_info,
     int64_t size;
 
     *p_info = NULL;
+    /*
+     * The filename set at open time may be stale or plain (a raw node with
+     * an offset, a json: spec): rebuild it so "image:" reads as QEMU's.
+     */
+    bdrv_refresh_filename(bs);
     size = bdrv_getlength(bs);
     if (size < 0) {
         error_setg_errno(errp, -size, "Can't get image size '%s'",
