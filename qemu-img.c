@@ -19,6 +19,7 @@
 #include "block/aio.h"
 #include "qemu/module.h"
 #include "qemu/rcu.h"
+#include "qom/object_interfaces.h"
 
 #define QEMU_IMG_VERSION "qemu-img version " QEMU_VERSION QEMU_PKGVERSION \
     "\nCopyright (c) 2003-2023 Fabrice Bellard and the QEMU Project " \
@@ -180,20 +181,8 @@ QemuOptsList qemu_object_opts = {
 
 void img_add_object(const char *arg)
 {
-    QemuOpts *opts;
-
-    if (is_help_option(arg)) {
-        printf("List of user creatable objects:\n");
-        exit(EXIT_SUCCESS);
-    }
-    opts = qemu_opts_parse_noisily(&qemu_object_opts, arg, true);
-    if (!opts) {
-        exit(EXIT_FAILURE);
-    }
-    /*
-     * There is no object model yet: nothing a raw or qcow2 image without
-     * encryption needs.  Keep the definition (it was well-formed).
-     */
+    /* Creates the object now, or reports the error and exits (as 7.2). */
+    user_creatable_process_cmdline(arg);
 }
 
 static QDict *img_open_options(bool image_opts, const char *filename,
@@ -462,6 +451,8 @@ int main(int argc, char **argv)
 
             /* Closing nodes may be deferred to a bottom half: finish it. */
             img_settle();
+            /* The images are closed: --object objects are unused now. */
+            user_creatable_cleanup();
             return ret;
         }
     }
