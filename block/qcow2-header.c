@@ -574,7 +574,9 @@ static int put_extension(uint8_t *buf, size_t buflen, size_t *pos,
     }
     stl_be_p(buf + *pos, magic);
     stl_be_p(buf + *pos + 4, len);
-    memcpy(buf + *pos + 8, data, len);
+    if (len) {
+        memcpy(buf + *pos + 8, data, len);
+    }
     memset(buf + *pos + 8 + len, 0, ROUND_UP(len, 8) - len);
     *pos += need;
     return 0;
