@@ -135,6 +135,10 @@ unsigned e2k_unpack_bundle(const uint8_t *buf, size_t avail,
     gap = pos + 2 * ((n + 1) & ~1u);
 
     p = len - 4;
+    /* A header asking for more CDS/PLS words than the bundle holds. */
+    if ((int)len - 4 * (rb->ncds + rb->npls) < 0) {
+        return 0;
+    }
     for (i = 0; i < rb->ncds; i++, p -= 4) {
         rb->cds[i] = rd32(buf + p);
     }
