@@ -22,8 +22,8 @@
 #include "qom/object_interfaces.h"
 
 #define QEMU_IMG_VERSION "qemu-img version " QEMU_VERSION QEMU_PKGVERSION \
-    "\nCopyright (c) 2003-2023 Fabrice Bellard and the QEMU Project " \
-    "developers\n"
+    "\nCopyright (c) 2026 the qemu-block-e2k developers " \
+    "(a from-scratch reimplementation of QEMU's qemu-img)\n"
 
 static const ImgCmd img_cmds[] = {
 #define QEMU_IMG_CMD(name, fn) { name, fn },

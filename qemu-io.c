@@ -21,7 +21,7 @@
 #include "qemu-io.h"
 
 #define QEMU_IO_COPYRIGHT \
-    "Copyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers"
+    "Copyright (c) 2026 the qemu-block-e2k developers"
 
 static BlockBackend *qemuio_blk;
 static bool quit_qemu_io;
