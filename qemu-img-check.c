@@ -187,18 +187,7 @@ static void check_parse_options(int argc, char **argv, CheckArgs *args)
             break;
         }
     }
-    if (optind != argc - 1) {
-        error_exit("Expecting one image file name");
-    }
-    args->filename = argv[optind];
-    if (output) {
-        int of = parse_output_format(output);
-
-        if (of < 0) {
-            exit(EXIT_FAILURE);
-        }
-        args->output = of;
-    }
+    args->filename = img_one_image_arg(argc, argv, output, &args->output);
 }
 
 /* Check, repair if asked and check again; -errno if the check failed. */

@@ -81,6 +81,16 @@ void G_GNUC_PRINTF(2, 3) qprintf(bool quiet, const char *fmt, ...);
 int parse_output_format(const char *arg);
 
 /*
+ * End of option parsing for a subcommand that takes exactly one image:
+ * error_exit()s unless argv[optind] is the last argument, and when
+ * @output (the --output argument, NULL if absent) is given, stores its
+ * format in *@format (exits if parse_output_format() rejects it).
+ * Returns the image file name.
+ */
+const char *img_one_image_arg(int argc, char **argv, const char *output,
+                              OutputFormat *format);
+
+/*
  * Cache mode ("none", "writeback", "writethrough", "directsync",
  * "unsafe") to BDRV_O_* flags in *flags (cache bits replaced) and
  * *writethrough; -1 for an unknown mode.

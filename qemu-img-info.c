@@ -66,19 +66,8 @@ static void info_parse_options(int argc, char **argv, InfoArgs *args)
             break;
         }
     }
-    if (optind != argc - 1) {
-        error_exit("Expecting one image file name");
-    }
-    args->filename = argv[optind];
     args->output = OFORMAT_HUMAN;
-    if (output) {
-        int of = parse_output_format(output);
-
-        if (of < 0) {
-            exit(EXIT_FAILURE);
-        }
-        args->output = of;
-    }
+    args->filename = img_one_image_arg(argc, argv, output, &args->output);
 }
 
 /* The ImageInfo of one image, or NULL (reported). */

@@ -208,18 +208,7 @@ static void map_parse_options(int argc, char **argv, MapArgs *args)
             break;
         }
     }
-    if (optind != argc - 1) {
-        error_exit("Expecting one image file name");
-    }
-    args->filename = argv[optind];
-    if (output) {
-        int of = parse_output_format(output);
-
-        if (of < 0) {
-            exit(EXIT_FAILURE);
-        }
-        args->output = of;
-    }
+    args->filename = img_one_image_arg(argc, argv, output, &args->output);
 }
 
 int img_map(int argc, char **argv)

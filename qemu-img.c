@@ -87,6 +87,23 @@ int parse_output_format(const char *arg)
     return -1;
 }
 
+const char *img_one_image_arg(int argc, char **argv, const char *output,
+                              OutputFormat *format)
+{
+    if (optind != argc - 1) {
+        error_exit("Expecting one image file name");
+    }
+    if (output) {
+        int of = parse_output_format(output);
+
+        if (of < 0) {
+            exit(EXIT_FAILURE);
+        }
+        *format = of;
+    }
+    return argv[optind];
+}
+
 int64_t img_parse_size(const char *str, const char *what)
 {
     const char *p = str;
