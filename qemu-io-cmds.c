@@ -454,6 +454,29 @@ out:
 
 /* ---- readv ---- */
 
+/*
+ * The operands of readv/writev, "off len [len...]" from argv[optind]:
+ * the offset into *@offset and a vector of the lengths in @qiov, its
+ * buffers filled with @pattern.  Returns the buffer, or NULL after
+ * printing @ct's usage or the bad number.
+ */
+static uint8_t *vector_args(BlockBackend *blk, int argc, char **argv,
+                            const cmdinfo_t *ct, int pattern,
+                            int64_t *offset, QEMUIOVector *qiov)
+{
+    if (optind > argc - 2) {
+        qemuio_command_usage(ct);
+        return NULL;
+    }
+    *offset = cvtnum(argv[optind]);
+    if (*offset < 0) {
+        print_cvtnum_err(*offset, argv[optind]);
+        return NULL;
+    }
+    optind++;
+    return create_iovec(blk, qiov, &argv[optind], argc - optind, pattern);
+}
+
 static void readv_help(void)
 {
     printf(
@@ -517,17 +540,7 @@ static int readv_f(BlockBackend *blk, int argc, char **argv)
             return -EINVAL;
         }
     }
-    if (optind > argc - 2) {
-        qemuio_command_usage(&readv_cmd);
-        return -EINVAL;
-    }
-    offset = cvtnum(argv[optind]);
-    if (offset < 0) {
-        print_cvtnum_err(offset, argv[optind]);
-        return -EINVAL;
-    }
-    optind++;
-    buf = create_iovec(blk, &qiov, &argv[optind], argc - optind, 0xab);
+    buf = vector_args(blk, argc, argv, &readv_cmd, 0xab, &offset, &qiov);
     if (!buf) {
         return -EINVAL;
     }
@@ -805,17 +818,7 @@ static int writev_f(BlockBackend *blk, int argc, char **argv)
             return -EINVAL;
         }
     }
-    if (optind > argc - 2) {
-        qemuio_command_usage(&writev_cmd);
-        return -EINVAL;
-    }
-    offset = cvtnum(argv[optind]);
-    if (offset < 0) {
-        print_cvtnum_err(offset, argv[optind]);
-        return -EINVAL;
-    }
-    optind++;
-    buf = create_iovec(blk, &qiov, &argv[optind], argc - optind, pattern);
+    buf = vector_args(blk, argc, argv, &writev_cmd, pattern, &offset, &qiov);
     if (!buf) {
         return -EINVAL;
     }
