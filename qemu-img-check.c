@@ -149,11 +149,6 @@ static void check_parse_options(int argc, char **argv, CheckArgs *args)
     while ((c = getopt_long(argc, argv, ":hf:r:T:qU", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'f':
             args->fmt = optarg;
             break;
@@ -179,11 +174,11 @@ static void check_parse_options(int argc, char **argv, CheckArgs *args)
         case OPTION_OUTPUT:
             output = optarg;
             break;
-        case OPTION_OBJECT:
-            img_add_object(optarg);
-            break;
         case OPTION_IMAGE_OPTS:
             args->image_opts = true;
+            break;
+        default:
+            img_common_option(c, argv);
             break;
         }
     }

@@ -74,6 +74,13 @@ void G_NORETURN unrecognized_option(const char *option);
 /* Report getopt's result '?' or ':' for @argv (uses optind/optopt). */
 void G_NORETURN bad_option(int c, char **argv);
 
+/*
+ * For the default: branch of a subcommand's getopt_long() loop: handles
+ * the results every subcommand treats alike, ':' and '?' (bad_option()),
+ * 'h' (img_help()) and --object (img_add_object()); ignores any other @c.
+ */
+void img_common_option(int c, char **argv);
+
 /* printf() unless @quiet. */
 void G_GNUC_PRINTF(2, 3) qprintf(bool quiet, const char *fmt, ...);
 

@@ -229,11 +229,6 @@ int img_compare(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":hf:F:T:pqsU", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'f':
             fmt[0] = optarg;
             break;
@@ -255,11 +250,11 @@ int img_compare(int argc, char **argv)
         case 'U':
             force_share = true;
             break;
-        case OPTION_OBJECT:
-            img_add_object(optarg);
-            break;
         case OPTION_IMAGE_OPTS:
             image_opts = true;
+            break;
+        default:
+            img_common_option(c, argv);
             break;
         }
     }

@@ -73,11 +73,6 @@ static bool dd_parse(int argc, char **argv, DdArgs *args)
     while ((c = getopt_long(argc, argv, ":hf:O:U", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'f':
             args->fmt = optarg;
             break;
@@ -87,11 +82,11 @@ static bool dd_parse(int argc, char **argv, DdArgs *args)
         case 'U':
             args->force_share = true;
             break;
-        case OPTION_OBJECT:
-            img_add_object(optarg);
-            break;
         case OPTION_IMAGE_OPTS:
             args->image_opts = true;
+            break;
+        default:
+            img_common_option(c, argv);
             break;
         }
     }

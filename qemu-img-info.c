@@ -41,11 +41,6 @@ static void info_parse_options(int argc, char **argv, InfoArgs *args)
     while ((c = getopt_long(argc, argv, ":f:hU", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'f':
             args->fmt = optarg;
             break;
@@ -58,11 +53,11 @@ static void info_parse_options(int argc, char **argv, InfoArgs *args)
         case OPTION_BACKING_CHAIN:
             args->chain = true;
             break;
-        case OPTION_OBJECT:
-            img_add_object(optarg);
-            break;
         case OPTION_IMAGE_OPTS:
             args->image_opts = true;
+            break;
+        default:
+            img_common_option(c, argv);
             break;
         }
     }

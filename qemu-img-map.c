@@ -174,11 +174,6 @@ static void map_parse_options(int argc, char **argv, MapArgs *args)
     while ((c = getopt_long(argc, argv, ":f:hU", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'f':
             args->fmt = optarg;
             break;
@@ -200,11 +195,11 @@ static void map_parse_options(int argc, char **argv, MapArgs *args)
                 exit(EXIT_FAILURE);
             }
             break;
-        case OPTION_OBJECT:
-            img_add_object(optarg);
-            break;
         case OPTION_IMAGE_OPTS:
             args->image_opts = true;
+            break;
+        default:
+            img_common_option(c, argv);
             break;
         }
     }

@@ -53,19 +53,11 @@ static void resize_parse_options(int argc, char **argv, ResizeArgs *args)
     while ((c = getopt_long(argc, argv, ":f:hq", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'f':
             args->fmt = optarg;
             break;
         case 'q':
             args->quiet = true;
-            break;
-        case OPTION_OBJECT:
-            img_add_object(optarg);
             break;
         case OPTION_IMAGE_OPTS:
             args->image_opts = true;
@@ -79,6 +71,9 @@ static void resize_parse_options(int argc, char **argv, ResizeArgs *args)
             break;
         case OPTION_SHRINK:
             args->shrink = true;
+            break;
+        default:
+            img_common_option(c, argv);
             break;
         }
     }

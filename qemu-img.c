@@ -63,6 +63,20 @@ void bad_option(int c, char **argv)
     unrecognized_option(argv[optind - 1]);
 }
 
+void img_common_option(int c, char **argv)
+{
+    switch (c) {
+    case ':':
+    case '?':
+        bad_option(c, argv);
+    case 'h':
+        img_help();
+    case OPTION_OBJECT:
+        img_add_object(optarg);
+        break;
+    }
+}
+
 void qprintf(bool quiet, const char *fmt, ...)
 {
     va_list ap;
