@@ -80,7 +80,6 @@ int img_amend(int argc, char **argv)
     const char *fmt = NULL, *cache = "writeback";
     g_autofree char *options = NULL;
     bool quiet = false, progress = false, image_opts = false, force = false;
-    bool writethrough;
     int flags = BDRV_O_RDWR, c, ret;
     BlockBackend *blk;
 
@@ -113,12 +112,8 @@ int img_amend(int argc, char **argv)
         error_report("Expecting one image file name");
         return EXIT_FAILURE;
     }
-    if (img_parse_cache_mode(cache, &flags, &writethrough) < 0) {
-        error_report("Invalid cache option: %s", cache);
-        return EXIT_FAILURE;
-    }
-    blk = img_open(image_opts, argv[optind], fmt, flags, writethrough,
-                   quiet, false);
+    blk = img_open_cache(image_opts, argv[optind], fmt, flags, cache, quiet,
+                         false);
     if (!blk) {
         return EXIT_FAILURE;
     }

@@ -153,7 +153,6 @@ int img_commit(int argc, char **argv)
     };
     const char *fmt = NULL, *cache = "writeback", *base = NULL;
     bool quiet = false, progress = false, drop = true, image_opts = false;
-    bool writethrough;
     int flags = BDRV_O_RDWR | BDRV_O_UNMAP, c, ret;
     BlockBackend *blk;
 
@@ -183,12 +182,8 @@ int img_commit(int argc, char **argv)
     if (optind != argc - 1) {
         error_exit("Expecting one image file name");
     }
-    if (img_parse_cache_mode(cache, &flags, &writethrough) < 0) {
-        error_report("Invalid cache option: %s", cache);
-        return EXIT_FAILURE;
-    }
-    blk = img_open(image_opts, argv[optind], fmt, flags, writethrough,
-                   quiet, false);
+    blk = img_open_cache(image_opts, argv[optind], fmt, flags, cache, quiet,
+                         false);
     if (!blk) {
         return EXIT_FAILURE;
     }
@@ -328,7 +323,6 @@ int img_rebase(int argc, char **argv)
     const char *fmt = NULL, *base_fmt = NULL, *base = NULL;
     const char *cache = "writeback";
     bool quiet = false, progress = false, unsafe = false, image_opts = false;
-    bool writethrough;
     int flags, c, ret;
     BlockBackend *blk;
 
@@ -360,12 +354,8 @@ int img_rebase(int argc, char **argv)
         error_exit("Must specify backing file (-b) or use unsafe mode (-u)");
     }
     flags = BDRV_O_RDWR | (unsafe ? BDRV_O_NO_BACKING : 0);
-    if (img_parse_cache_mode(cache, &flags, &writethrough) < 0) {
-        error_report("Invalid cache option: %s", cache);
-        return EXIT_FAILURE;
-    }
-    blk = img_open(image_opts, argv[optind], fmt, flags, writethrough,
-                   quiet, false);
+    blk = img_open_cache(image_opts, argv[optind], fmt, flags, cache, quiet,
+                         false);
     if (!blk) {
         return EXIT_FAILURE;
     }

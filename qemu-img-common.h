@@ -114,6 +114,15 @@ BlockBackend *img_open(bool image_opts, const char *filename,
                        bool quiet, bool force_share);
 
 /*
+ * img_open() with the cache mode given as text (-t): @cache replaces the
+ * cache bits of @flags.  An unknown mode is reported ("Invalid cache
+ * option: ...") and gives NULL, as does a failed open.
+ */
+BlockBackend *img_open_cache(bool image_opts, const char *filename,
+                             const char *fmt, int flags, const char *cache,
+                             bool quiet, bool force_share);
+
+/*
  * Run whatever the main loop has ready (bottom halves left behind by
  * image creation, e.g. deferred closes) before opening a new image.
  */

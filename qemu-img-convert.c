@@ -250,19 +250,14 @@ static bool convert_open_target(ConvertState *s, ConvertArgs *args)
 {
     BlockDriverState *out_bs;
     BlockDriverInfo bdi;
-    bool writethrough;
     int flags = BDRV_O_RDWR, ret;
 
     if (s->min_sparse) {
         flags |= BDRV_O_UNMAP;
     }
-    if (img_parse_cache_mode(args->cache, &flags, &writethrough) < 0) {
-        error_report("Invalid cache option: %s", args->cache);
-        return false;
-    }
-    s->target = img_open(args->tgt_image_opts, args->out_filename,
-                         args->tgt_image_opts ? NULL : args->out_fmt, flags,
-                         writethrough, s->quiet, false);
+    s->target = img_open_cache(args->tgt_image_opts, args->out_filename,
+                               args->tgt_image_opts ? NULL : args->out_fmt,
+                               flags, args->cache, s->quiet, false);
     if (!s->target) {
         return false;
     }

@@ -273,6 +273,20 @@ BlockBackend *img_open(bool image_opts, const char *filename,
     return blk;
 }
 
+BlockBackend *img_open_cache(bool image_opts, const char *filename,
+                             const char *fmt, int flags, const char *cache,
+                             bool quiet, bool force_share)
+{
+    bool writethrough;
+
+    if (img_parse_cache_mode(cache, &flags, &writethrough) < 0) {
+        error_report("Invalid cache option: %s", cache);
+        return NULL;
+    }
+    return img_open(image_opts, filename, fmt, flags, writethrough, quiet,
+                    force_share);
+}
+
 void img_settle(void)
 {
     while (aio_poll(qemu_get_aio_context(), false)) {
