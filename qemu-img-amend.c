@@ -86,20 +86,17 @@ int img_amend(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":ho:f:t:pqU", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'o': img_add_option_string(&options, optarg); break;
         case 'f': fmt = optarg; break;
         case 't': cache = optarg; break;
         case 'p': progress = true; break;
         case 'q': quiet = true; break;
         case 'U': break;
-        case OPTION_OBJECT: img_add_object(optarg); break;
         case OPTION_IMAGE_OPTS: image_opts = true; break;
         case OPTION_FORCE: force = true; break;
+        default:
+            img_common_option(c, argv);
+            break;
         }
     }
     if (!options) {
@@ -149,11 +146,6 @@ int img_bitmap(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":b:f:F:g:hq", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case OPTION_ADD:
         case OPTION_REMOVE:
         case OPTION_CLEAR:
@@ -162,8 +154,8 @@ int img_bitmap(int argc, char **argv)
         case OPTION_MERGE:
             any_action = true;
             break;
-        case OPTION_OBJECT:
-            img_add_object(optarg);
+        default:
+            img_common_option(c, argv);
             break;
         }
     }

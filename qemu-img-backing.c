@@ -159,11 +159,6 @@ int img_commit(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":f:ht:b:dpqr:", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'f': fmt = optarg; break;
         case 't': cache = optarg; break;
         case 'b': base = optarg; drop = false; break;
@@ -175,8 +170,10 @@ int img_commit(int argc, char **argv)
                 return EXIT_FAILURE;
             }
             break;
-        case OPTION_OBJECT: img_add_object(optarg); break;
         case OPTION_IMAGE_OPTS: image_opts = true; break;
+        default:
+            img_common_option(c, argv);
+            break;
         }
     }
     if (optind != argc - 1) {
@@ -329,11 +326,6 @@ int img_rebase(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":hf:F:b:upt:T:qU", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'f': fmt = optarg; break;
         case 'F': base_fmt = optarg; break;
         case 'b': base = optarg; break;
@@ -343,8 +335,10 @@ int img_rebase(int argc, char **argv)
         case 'T': break;
         case 'q': quiet = true; break;
         case 'U': break;
-        case OPTION_OBJECT: img_add_object(optarg); break;
         case OPTION_IMAGE_OPTS: image_opts = true; break;
+        default:
+            img_common_option(c, argv);
+            break;
         }
     }
     if (optind != argc - 1) {

@@ -145,11 +145,6 @@ static void bench_parse(int argc, char **argv, BenchState *s, BenchArgs *a)
     while ((c = getopt_long(argc, argv, ":hc:d:f:ni:o:qs:S:t:wU",
                             long_options, NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'c': s->count = bench_int(optarg, "request count", false); break;
         case 'd': s->depth = bench_int(optarg, "queue depth", false); break;
         case 'f': a->fmt = optarg; break;
@@ -192,6 +187,9 @@ static void bench_parse(int argc, char **argv, BenchState *s, BenchArgs *a)
             break;
         case OPTION_NO_DRAIN: s->drain_on_flush = false; break;
         case OPTION_IMAGE_OPTS: a->image_opts = true; break;
+        default:
+            img_common_option(c, argv);
+            break;
         }
     }
     if (optind != argc - 1) {

@@ -33,11 +33,6 @@ static void create_parse_options(int argc, char **argv, CreateArgs *args)
     while ((c = getopt_long(argc, argv, ":F:b:f:ho:qu", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'F':
             args->base_fmt = optarg;
             break;
@@ -56,8 +51,8 @@ static void create_parse_options(int argc, char **argv, CreateArgs *args)
         case 'u':
             args->flags |= BDRV_O_NO_BACKING;
             break;
-        case OPTION_OBJECT:
-            img_add_object(optarg);
+        default:
+            img_common_option(c, argv);
             break;
         }
     }

@@ -179,15 +179,12 @@ int img_snapshot(int argc, char **argv)
             continue;
         }
         switch (c) {
-        case ':':
-        case '?':
-            bad_option(c, argv);
-        case 'h':
-            img_help();
         case 'q': quiet = true; break;
         case 'U': force_share = true; break;
-        case OPTION_OBJECT: img_add_object(optarg); break;
         case OPTION_IMAGE_OPTS: image_opts = true; break;
+        default:
+            img_common_option(c, argv);
+            break;
         }
     }
     if (optind != argc - 1) {
