@@ -81,11 +81,6 @@ static void convert_option(int c, char **argv, ConvertState *s,
                            ConvertArgs *args)
 {
     switch (c) {
-    case ':':
-    case '?':
-        bad_option(c, argv);
-    case 'h':
-        img_help();
     case 'f': args->fmt = optarg; break;
     case 'O': args->out_fmt = optarg; break;
     case 'B': args->out_baseimg = optarg; break;
@@ -109,12 +104,14 @@ static void convert_option(int c, char **argv, ConvertState *s,
         }
         /* Accepted; conversions are not throttled. */
         break;
-    case OPTION_OBJECT: img_add_object(optarg); break;
     case OPTION_IMAGE_OPTS: args->image_opts = true; break;
     case OPTION_SALVAGE: s->salvage = true; break;
     case OPTION_TARGET_IMAGE_OPTS: args->tgt_image_opts = true; break;
     case OPTION_TARGET_IS_ZERO: args->target_is_zero = true; break;
     case OPTION_BITMAPS: args->bitmaps = true; break;
+    default:
+        img_common_option(c, argv);
+        break;
     }
 }
 
