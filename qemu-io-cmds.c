@@ -440,13 +440,8 @@ static int read_f(BlockBackend *blk, int argc, char **argv)
         ret = verify_pattern(buf + o.pattern_offset, o.pattern_count,
                              o.pattern, offset + o.pattern_offset);
     }
-    if (!o.qflag) {
-        if (o.vflag) {
-            dump_buffer(buf, offset, count);
-        }
-        print_report("read", qemuio_tsub(t2, t1), offset, count, count, 1,
-                     o.Cflag);
-    }
+    report_read(buf, offset, count, qemuio_tsub(t2, t1), o.qflag, o.vflag,
+                o.Cflag);
 out:
     qemu_io_free(blk, buf, count);
     return ret;
@@ -556,13 +551,8 @@ static int readv_f(BlockBackend *blk, int argc, char **argv)
     if (pattern >= 0) {
         ret = verify_pattern(buf, qiov.size, pattern, offset);
     }
-    if (!qflag) {
-        if (vflag) {
-            dump_buffer(buf, offset, qiov.size);
-        }
-        print_report("read", qemuio_tsub(t2, t1), offset, qiov.size,
-                     qiov.size, 1, Cflag);
-    }
+    report_read(buf, offset, qiov.size, qemuio_tsub(t2, t1), qflag, vflag,
+                Cflag);
 out:
     qemu_io_free(blk, buf, qiov.size);
     qemu_iovec_destroy(&qiov);

@@ -168,6 +168,18 @@ void print_report(const char *op, struct timespec t, int64_t offset,
            s1, cnt, ts, s2, tdiv((double)cnt, t));
 }
 
+void report_read(const void *buf, int64_t offset, int64_t count,
+                 struct timespec elapsed, bool quiet, bool dump, bool Cflag)
+{
+    if (quiet) {
+        return;
+    }
+    if (dump) {
+        dump_buffer(buf, offset, count);
+    }
+    print_report("read", elapsed, offset, count, count, 1, Cflag);
+}
+
 int parse_pattern(const char *arg)
 {
     long pattern;

@@ -34,6 +34,14 @@ void print_report(const char *op, struct timespec t, int64_t offset,
                   int64_t count, int64_t total, int cnt, bool Cflag);
 
 /*
+ * The output of a read command that succeeded: nothing with @quiet, else
+ * the hex dump of @buf when @dump (-v), then print_report("read", ...)
+ * for @count bytes at @offset that took @elapsed.
+ */
+void report_read(const void *buf, int64_t offset, int64_t count,
+                 struct timespec elapsed, bool quiet, bool dump, bool Cflag);
+
+/*
  * Parse a pattern byte for -P (0..255, any base).  Prints
  * "<arg> is not a valid pattern byte" and returns -1 when invalid.
  */

@@ -78,13 +78,8 @@ static void aio_read_done(void *opaque, int ret)
         verify_pattern(ctx->buf, ctx->qiov.size, ctx->pattern, ctx->offset);
     }
     block_acct_done(blk_get_stats(ctx->blk), &ctx->acct);
-    if (!ctx->qflag) {
-        if (ctx->vflag) {
-            dump_buffer(ctx->buf, ctx->offset, ctx->qiov.size);
-        }
-        print_report("read", qemuio_tsub(t2, ctx->t1), ctx->offset,
-                     ctx->qiov.size, ctx->qiov.size, 1, ctx->Cflag);
-    }
+    report_read(ctx->buf, ctx->offset, ctx->qiov.size,
+                qemuio_tsub(t2, ctx->t1), ctx->qflag, ctx->vflag, ctx->Cflag);
 out:
     aio_ctx_free(ctx);
 }
