@@ -58,8 +58,9 @@ void bdrv_disable_copy_on_read(BlockDriverState *bs)
  * VM state of internal snapshots: the driver that stores it, or the
  * primary child for drivers (filters, raw) that pass it through.
  */
-int coroutine_fn bdrv_co_readv_vmstate(BlockDriverState *bs,
-                                       QEMUIOVector *qiov, int64_t pos)
+static int coroutine_fn GRAPH_RDLOCK
+bdrv_co_vmstate_rw(BlockDriverState *bs, QEMUIOVector *qiov, int64_t pos,
+                   bool is_read)
 {
     BlockDriverState *child = bdrv_primary_bs(bs);
     int ret;
@@ -75,10 +76,12 @@ int coroutine_fn bdrv_co_readv_vmstate(BlockDriverState *bs,
         return -ENOMEDIUM;
     }
     bdrv_inc_in_flight(bs);
-    if (bs->drv->bdrv_co_load_vmstate) {
+    if (is_read && bs->drv->bdrv_co_load_vmstate) {
         ret = bs->drv->bdrv_co_load_vmstate(bs, qiov, pos);
+    } else if (!is_read && bs->drv->bdrv_co_save_vmstate) {
+        ret = bs->drv->bdrv_co_save_vmstate(bs, qiov, pos);
     } else if (child) {
-        ret = bdrv_co_readv_vmstate(child, qiov, pos);
+        ret = bdrv_co_vmstate_rw(child, qiov, pos, is_read);
     } else {
         ret = -ENOTSUP;
     }
@@ -86,32 +89,16 @@ int coroutine_fn bdrv_co_readv_vmstate(BlockDriverState *bs,
     return ret;
 }
 
+int coroutine_fn bdrv_co_readv_vmstate(BlockDriverState *bs,
+                                       QEMUIOVector *qiov, int64_t pos)
+{
+    return bdrv_co_vmstate_rw(bs, qiov, pos, true);
+}
+
 int coroutine_fn bdrv_co_writev_vmstate(BlockDriverState *bs,
                                         QEMUIOVector *qiov, int64_t pos)
 {
-    BlockDriverState *child = bdrv_primary_bs(bs);
-    int ret;
-
-    IO_CODE();
-    assert_bdrv_graph_readable();
-
-    ret = bdrv_check_qiov_request(pos, qiov->size, qiov, 0, NULL);
-    if (ret < 0) {
-        return ret;
-    }
-    if (!bs->drv) {
-        return -ENOMEDIUM;
-    }
-    bdrv_inc_in_flight(bs);
-    if (bs->drv->bdrv_co_save_vmstate) {
-        ret = bs->drv->bdrv_co_save_vmstate(bs, qiov, pos);
-    } else if (child) {
-        ret = bdrv_co_writev_vmstate(child, qiov, pos);
-    } else {
-        ret = -ENOTSUP;
-    }
-    bdrv_dec_in_flight(bs);
-    return ret;
+    return bdrv_co_vmstate_rw(bs, qiov, pos, false);
 }
 
 int bdrv_save_vmstate(BlockDriverState *bs, const uint8_t *buf,
