@@ -12,6 +12,7 @@
 #include "qapi/qmp/qdict.h"
 #include "qapi/qmp/qstring.h"
 #include "qemu/error-report.h"
+#include "qemu/id.h"
 #include "qemu/keyval.h"
 #include "qemu/queue.h"
 #include "block/qdict.h"
@@ -62,6 +63,56 @@ static UserObject *find_object(const char *id)
     return NULL;
 }
 
+/*
+ * A key the type did not take, worded as 7.2's QAPI visitor does: an
+ * unknown name is "Parameter 'name' is unexpected"; "a.b" where a is a
+ * known scalar property (its list_props type is lower case: int, string)
+ * is "Parameters 'a.*' are unexpected"; a key under a known struct
+ * property (an upper-case type) is reported whole.
+ */
+static void report_unexpected(const UserCreatableType *type, const char *key,
+                              Error **errp)
+{
+    g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+    size_t len = strcspn(key, ".");
+    guint i;
+
+    if (key[len] == '.' && type->list_props) {
+        type->list_props(lines);
+    }
+    for (i = 0; i < lines->len; i++) {
+        const char *line = g_ptr_array_index(lines, i);
+
+        if (!strncmp(line, key, len) && !strncmp(line + len, "=<", 2)) {
+            if (g_ascii_islower(line[len + 2])) {
+                error_setg(errp, "Parameters '%.*s.*' are unexpected",
+                           (int)len, key);
+            } else {
+                error_setg(errp, "Parameter '%s' is unexpected", key);
+            }
+            return;
+        }
+    }
+    error_setg(errp, "Parameter '%.*s' is unexpected", (int)len, key);
+}
+
+/* May an object be called @id? */
+static bool check_new_id(const char *id, Error **errp)
+{
+    if (!id_wellformed(id)) {
+        error_setg(errp, "Parameter 'id' expects an identifier");
+        error_append_hint(errp, "Identifiers consist of letters, digits, "
+                          "'-', '.', '_', starting with a letter.\n");
+        return false;
+    }
+    if (find_object(id)) {
+        error_setg(errp, "attempt to add duplicate property '%s' to object "
+                   "(type 'container')", id);
+        return false;
+    }
+    return true;
+}
+
 bool user_creatable_add_qdict(const QDict *qdict, Error **errp)
 {
     g_autoptr(QDict) props = qdict_clone_shallow(qdict);
@@ -88,22 +139,28 @@ bool user_creatable_add_qdict(const QDict *qdict, Error **errp)
         error_setg(errp, "Parameter 'id' is missing");
         return false;
     }
-    if (find_object(id)) {
-        error_setg(errp, "attempt to add duplicate property '%s' to object "
-                   "(type 'container')", id);
-        return false;
-    }
     id_copy = g_strdup(id);
     qdict_del(props, "qom-type");
     qdict_del(props, "id");
 
+    /*
+     * 7.2's order is: property values, then the id, then completion.  A
+     * type without a complete step does everything in create, so its id
+     * is checked first (a duplicate must not reach create at all).
+     */
+    if (!type->complete && !check_new_id(id_copy, errp)) {
+        return false;
+    }
     obj = type->create(id_copy, props, errp);
     if (!obj) {
         return false;
     }
     if (qdict_size(props)) {
-        error_setg(errp, "Parameter '%s' is unexpected",
-                   qdict_first(props)->key);
+        report_unexpected(type, qdict_first(props)->key, errp);
+        type->destroy(obj);
+        return false;
+    }
+    if (type->complete && !check_new_id(id_copy, errp)) {
         type->destroy(obj);
         return false;
     }
@@ -113,6 +170,13 @@ bool user_creatable_add_qdict(const QDict *qdict, Error **errp)
     uo->type = type;
     uo->obj = obj;
     QTAILQ_INSERT_TAIL(&user_objects, uo, next);
+    if (type->complete && !type->complete(obj, errp)) {
+        QTAILQ_REMOVE(&user_objects, uo, next);
+        type->destroy(obj);
+        g_free(uo->id);
+        g_free(uo);
+        return false;
+    }
     return true;
 }
 
@@ -159,17 +223,23 @@ void user_creatable_process_cmdline(const char *cmdline)
         exit(1);
     }
     type_name = qdict_get_try_str(args, "qom-type");
-    if (help && !type_name) {
-        printf("List of user creatable objects:\n");
+    type = type_name ? find_type(type_name) : NULL;
+    if (help && !type) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new();
+
         for (i = 0; user_types && i < user_types->len; i++) {
             const UserCreatableType *t = g_ptr_array_index(user_types, i);
 
-            printf("  %s\n", t->name);
+            g_ptr_array_add(names, (gpointer)t->name);
+        }
+        g_ptr_array_sort(names, compare_strings);
+        printf("List of user creatable objects:\n");
+        for (i = 0; i < names->len; i++) {
+            printf("  %s\n", (const char *)g_ptr_array_index(names, i));
         }
         exit(0);
     }
-    type = type_name ? find_type(type_name) : NULL;
-    if (help && type) {
+    if (help) {
         user_creatable_print_type_help(type);
         exit(0);
     }
@@ -184,6 +254,13 @@ void *user_creatable_find(const char *type, const char *id)
     UserObject *uo = find_object(id);
 
     return uo && !strcmp(uo->type->name, type) ? uo->obj : NULL;
+}
+
+const char *user_creatable_type_name(const char *id)
+{
+    UserObject *uo = find_object(id);
+
+    return uo ? uo->type->name : NULL;
 }
 
 bool user_creatable_del(const char *id, Error **errp)

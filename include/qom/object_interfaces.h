@@ -23,9 +23,17 @@ typedef struct UserCreatableType {
      * Build an object called @id from @props.  The callback removes every
      * key it understands from @props; keys left over are reported as
      * unknown properties and the object is deleted again.  Returns the
-     * object, or NULL with @errp set.
+     * object, or NULL with @errp set.  This is the parsing step (QEMU's
+     * QAPI visit): check values here, load nothing yet.
      */
     void *(*create)(const char *id, QDict *props, Error **errp);
+    /*
+     * Finish @obj once its id is checked and it is registered (QEMU's
+     * user_creatable_complete), so it can already be found by its id.
+     * False with @errp set makes the registry unregister and destroy it.
+     * Optional.
+     */
+    bool (*complete)(void *obj, Error **errp);
     /* May @obj be deleted now?  If not, false with @errp set.  Optional. */
     bool (*can_delete)(void *obj, Error **errp);
     void (*destroy)(void *obj);
@@ -43,7 +51,8 @@ void user_creatable_register_type(const UserCreatableType *type);
  * Create an object from @qdict, which holds "qom-type", "id" and the
  * properties, flat (dotted keys) or nested.  @qdict is not modified.
  * Errors use QEMU 7.2's wording: "Parameter 'qom-type' does not accept
- * value '%s'", "Parameter 'id' is missing", "attempt to add duplicate
+ * value '%s'", "Parameter 'id' is missing", "Parameter 'id' expects an
+ * identifier" (with a hint line), "attempt to add duplicate
  * property '%s' to object (type 'container')", "Parameter '%s' is
  * unexpected" (a property the type does not know).
  */
@@ -61,6 +70,9 @@ void user_creatable_process_cmdline(const char *cmdline);
 
 /* The object of @type called @id, or NULL. */
 void *user_creatable_find(const char *type, const char *id);
+
+/* The type name of the object called @id, or NULL if there is none. */
+const char *user_creatable_type_name(const char *id);
 
 /*
  * Delete the object called @id.  False with @errp set if there is none
