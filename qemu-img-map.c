@@ -9,7 +9,9 @@
 #include "qemu-img-common.h"
 #include "block/block_int.h"
 #include "qapi/error.h"
+#include "qemu/coroutine.h"
 #include "qemu/error-report.h"
+#include "qemu/main-loop.h"
 #include "qemu/units.h"
 
 typedef struct MapEntry {
@@ -34,21 +36,33 @@ typedef struct MapArgs {
     int64_t max_length;
 } MapArgs;
 
+/* One walk, run in a coroutine: the image, the range and the result. */
+typedef struct MapWalk {
+    BlockDriverState *bs;
+    const MapArgs *args;
+    int64_t end;
+    BlockDriverState *named;    /* file whose filename is up to date */
+    int ret;
+    bool done;
+} MapWalk;
+
 /*
  * Status of [@offset, @offset + @bytes) through the backing chain: the
  * first layer that says data or zero answers, depth counts the layers
  * passed.  Fills @e for the length the answer holds; -errno on error.
+ * A file's name is refreshed once per walk (or when the file changes),
+ * not once per extent: building it is costly.
  */
-static int GRAPH_RDLOCK map_block_status(BlockDriverState *bs, int64_t offset,
-                                         int64_t bytes, MapEntry *e)
+static int coroutine_fn GRAPH_RDLOCK
+map_block_status(MapWalk *w, int64_t offset, int64_t bytes, MapEntry *e)
 {
-    BlockDriverState *file = NULL;
+    BlockDriverState *bs = w->bs, *file = NULL;
     int64_t map = 0, depth = 0;
     int ret;
 
     for (;;) {
         bs = bdrv_skip_filters(bs);
-        ret = bdrv_block_status(bs, offset, bytes, &bytes, &map, &file);
+        ret = bdrv_co_block_status(bs, offset, bytes, &bytes, &map, &file);
         if (ret < 0) {
             return ret;
         }
@@ -74,7 +88,10 @@ static int GRAPH_RDLOCK map_block_status(BlockDriverState *bs, int64_t offset,
         .present = ret & BDRV_BLOCK_ALLOCATED,
     };
     if (file && e->has_offset) {
-        bdrv_refresh_filename(file);
+        if (file != w->named) {
+            bdrv_refresh_filename(file);
+            w->named = file;
+        }
         e->filename = file->filename;
     }
     return 0;
@@ -129,16 +146,16 @@ static int map_dump(OutputFormat output, const MapEntry *e, bool last)
     return 0;
 }
 
-static int GRAPH_RDLOCK map_walk(BlockDriverState *bs, const MapArgs *args,
-                                 int64_t end)
+static int coroutine_fn GRAPH_RDLOCK map_walk(MapWalk *w)
 {
+    const MapArgs *args = w->args;
     MapEntry curr = { .start = args->start_offset }, next;
     int ret;
 
-    while (curr.start + curr.length < end) {
+    while (curr.start + curr.length < w->end) {
         int64_t offset = curr.start + curr.length;
 
-        ret = map_block_status(bs, offset, MIN(GiB, end - offset), &next);
+        ret = map_block_status(w, offset, MIN(GiB, w->end - offset), &next);
         if (ret < 0) {
             error_report("Could not read file metadata: %s", strerror(-ret));
             return ret;
@@ -153,6 +170,21 @@ static int GRAPH_RDLOCK map_walk(BlockDriverState *bs, const MapArgs *args,
         curr = next;
     }
     return map_dump(args->output, &curr, true);
+}
+
+/*
+ * The whole walk runs in one coroutine, so each extent costs a direct
+ * block-status call rather than a coroutine and a poll of its own.
+ */
+static void coroutine_fn map_walk_co(void *opaque)
+{
+    MapWalk *w = opaque;
+
+    bdrv_graph_co_rdlock();
+    w->ret = map_walk(w);
+    bdrv_graph_co_rdunlock();
+    w->done = true;
+    aio_wait_kick();
 }
 
 static void map_parse_options(int argc, char **argv, MapArgs *args)
@@ -210,6 +242,7 @@ int img_map(int argc, char **argv)
 {
     MapArgs args = { .output = OFORMAT_HUMAN, .max_length = -1 };
     BlockBackend *blk;
+    MapWalk w;
     int64_t length;
     int ret;
 
@@ -234,9 +267,12 @@ int img_map(int argc, char **argv)
     if (args.max_length != -1) {
         length = MIN(args.start_offset + args.max_length, length);
     }
-    bdrv_graph_rdlock_main_loop();
-    ret = map_walk(blk_bs(blk), &args, length);
-    bdrv_graph_rdunlock_main_loop();
+    w = (MapWalk) { .bs = blk_bs(blk), .args = &args, .end = length };
+    qemu_coroutine_enter(qemu_coroutine_create(map_walk_co, &w));
+    while (!w.done) {
+        main_loop_wait(false);
+    }
+    ret = w.ret;
     if (args.output == OFORMAT_JSON) {
         puts("]");
     }
