@@ -134,11 +134,14 @@ static int commit_run(BlockBackend *blk, const char *base_name, bool drop,
         return ret;
     }
     if (drop) {
-        bdrv_graph_rdlock_main_loop();
-        ret = bdrv_make_empty(blk_root(blk), &local_err);
-        bdrv_graph_rdunlock_main_loop();
-        /* Formats that cannot empty themselves keep their data. */
-        error_free(local_err);
+        ret = blk_make_empty(blk, &local_err);
+        if (ret == -ENOTSUP) {
+            /* Formats that cannot empty themselves keep their data. */
+            error_free(local_err);
+        } else if (ret < 0) {
+            error_report_err(local_err);
+            return ret;
+        }
     }
     return 0;
 }

@@ -433,6 +433,18 @@ BdrvChild *blk_root(BlockBackend *blk)
     return blk->root;
 }
 
+int blk_make_empty(BlockBackend *blk, Error **errp)
+{
+    GLOBAL_STATE_CODE();
+    GRAPH_RDLOCK_GUARD_MAINLOOP();
+
+    if (!blk_is_available(blk)) {
+        error_setg(errp, "No medium inserted");
+        return -ENOMEDIUM;
+    }
+    return bdrv_make_empty(blk->root, errp);
+}
+
 bool bdrv_has_blk(BlockDriverState *bs)
 {
     BdrvChild *c;

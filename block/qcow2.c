@@ -726,6 +726,7 @@ BlockDriver bdrv_qcow2 = {
     .bdrv_refresh_limits    = qcow2_refresh_limits,
     .bdrv_has_zero_init     = qcow2_has_zero_init,
     .bdrv_change_backing_file = qcow2_change_backing_file,
+    .bdrv_make_empty        = qcow2_make_empty,
     .bdrv_detach_aio_context = qcow2_detach_aio_context,
     .bdrv_attach_aio_context = qcow2_attach_aio_context,
 

@@ -961,6 +961,14 @@ int GRAPH_RDLOCK qcow2_update_l1_refcounts(BlockDriverState *bs, uint64_t *l1,
 
 /* Write back both caches and flush the file.  0 or -errno. */
 int GRAPH_RDLOCK qcow2_flush_caches(BlockDriverState *bs);
+
+/*
+ * bdrv_make_empty (block/qcow2-make-empty.c): drop every guest cluster so
+ * the image reads from its backing file.  No requests may be in flight.
+ * 0 or -errno.
+ */
+int GRAPH_RDLOCK qcow2_make_empty(BlockDriverState *bs);
+
 /* Write back both caches without flushing the file.  0 or -errno. */
 int GRAPH_RDLOCK qcow2_write_caches(BlockDriverState *bs);
 
