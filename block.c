@@ -628,6 +628,9 @@ static void bdrv_close(BlockDriverState *bs)
         }
     }
 
+    /* Persistent bitmaps were stored by the driver's close. */
+    bdrv_release_named_dirty_bitmaps(bs);
+
     bdrv_graph_wrlock();
     bs->drv = NULL;
     QLIST_FOREACH_SAFE(child, &bs->children, next, next) {

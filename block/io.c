@@ -26,6 +26,7 @@
 #include "block/aio-wait.h"
 #include "block/block_int.h"
 #include "block/write-threshold.h"
+#include "block/dirty-bitmap.h"
 #include "io-internal.h"
 
 /*
@@ -536,6 +537,14 @@ bdrv_co_write_req_finish(BdrvChild *child, int64_t offset, int64_t bytes,
          end_sector > bs->total_sectors)) {
         bs->total_sectors = end_sector;
         bdrv_parent_cb_resize(bs);
+        if (req->type == BDRV_TRACKED_TRUNCATE) {
+            bdrv_dirty_bitmap_truncate(bs, end_sector * BDRV_SECTOR_SIZE);
+        }
+    }
+    /* Dirty bitmaps track every modification, failed ones included. */
+    if (bytes && (req->type == BDRV_TRACKED_WRITE ||
+                  req->type == BDRV_TRACKED_DISCARD)) {
+        bdrv_set_dirty(bs, offset, bytes);
     }
 }
 
