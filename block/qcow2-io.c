@@ -10,6 +10,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "block/aio_task.h"
 #include "qcow2.h"
 
 /* Largest piece handled per mapping lookup. */
@@ -77,137 +78,354 @@ read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offset,
     return 0;
 }
 
+/*
+ * Requests that map to several host extents are cut into pieces that run
+ * in parallel, at most this many at a time per request.
+ */
+#define QCOW2_MAX_WORKERS 8
+
+/* One mapped piece of a guest read or write. */
+typedef struct Qcow2Piece {
+    AioTask task;               /* first: the pool frees the piece */
+    BlockDriverState *bs;
+    QCow2SubclusterType type;   /* reads only */
+    uint64_t offset;            /* guest offset */
+    uint64_t host;              /* host offset (or compressed descriptor) */
+    unsigned int bytes;
+    QEMUIOVector *qiov;
+    size_t qiov_offset;
+    QCowL2Meta *m;              /* writes: the allocation, or NULL */
+} Qcow2Piece;
+
+/*
+ * Run @func on a copy of @piece: in @pool when there is one, else right
+ * here.  Returns @func's result, or 0 once started in the pool.
+ */
+static int coroutine_fn qcow2_run_piece(AioTaskPool *pool, AioTaskFunc func,
+                                        const Qcow2Piece *piece)
+{
+    Qcow2Piece local;
+    Qcow2Piece *p = pool ? g_new(Qcow2Piece, 1) : &local;
+
+    *p = *piece;
+    p->task.func = func;
+    p->task.ret = 0;
+    if (pool) {
+        aio_task_pool_start_task(pool, &p->task);
+        return 0;
+    }
+    return func(&p->task);
+}
+
+static int coroutine_fn GRAPH_RDLOCK read_piece(AioTask *task)
+{
+    Qcow2Piece *p = container_of(task, Qcow2Piece, task);
+    BlockDriverState *bs = p->bs;
+    BDRVQcow2State *s = bs->opaque;
+
+    switch (p->type) {
+    case QCOW2_SUBCLUSTER_UNALLOCATED_PLAIN:
+    case QCOW2_SUBCLUSTER_UNALLOCATED_ALLOC:
+        return read_backing(bs, p->offset, p->bytes, p->qiov, p->qiov_offset);
+    case QCOW2_SUBCLUSTER_ZERO_PLAIN:
+    case QCOW2_SUBCLUSTER_ZERO_ALLOC:
+        qemu_iovec_memset(p->qiov, p->qiov_offset, 0, p->bytes);
+        return 0;
+    case QCOW2_SUBCLUSTER_NORMAL:
+        return bdrv_co_preadv_part(s->data_file, p->host, p->bytes, p->qiov,
+                                   p->qiov_offset, 0);
+    case QCOW2_SUBCLUSTER_COMPRESSED:
+        return read_compressed(bs, p->host, p->offset, p->bytes, p->qiov,
+                               p->qiov_offset);
+    default:
+        g_assert_not_reached();
+    }
+}
+
 int coroutine_fn qcow2_co_preadv_part(BlockDriverState *bs, int64_t offset,
                                       int64_t bytes, QEMUIOVector *qiov,
                                       size_t qiov_offset,
                                       BdrvRequestFlags flags)
 {
     BDRVQcow2State *s = bs->opaque;
+    AioTaskPool *pool = NULL;
     int ret = 0;
 
-    while (bytes > 0) {
-        unsigned int cur = MIN(bytes, QCOW2_MAX_CHUNK);
-        QCow2SubclusterType type;
-        uint64_t host;
+    while (bytes > 0 && aio_task_pool_status(pool) == 0) {
+        Qcow2Piece piece = {
+            .bs = bs, .offset = offset, .qiov = qiov,
+            .qiov_offset = qiov_offset,
+        };
 
+        piece.bytes = MIN(bytes, QCOW2_MAX_CHUNK);
         qemu_co_mutex_lock(&s->lock);
-        ret = qcow2_get_host_offset(bs, offset, &cur, &host, &type);
+        ret = qcow2_get_host_offset(bs, offset, &piece.bytes, &piece.host,
+                                    &piece.type);
         qemu_co_mutex_unlock(&s->lock);
         if (ret < 0) {
-            return ret;
+            break;
         }
 
-        switch (type) {
-        case QCOW2_SUBCLUSTER_UNALLOCATED_PLAIN:
-        case QCOW2_SUBCLUSTER_UNALLOCATED_ALLOC:
-            ret = read_backing(bs, offset, cur, qiov, qiov_offset);
-            break;
-        case QCOW2_SUBCLUSTER_ZERO_PLAIN:
-        case QCOW2_SUBCLUSTER_ZERO_ALLOC:
-            qemu_iovec_memset(qiov, qiov_offset, 0, cur);
-            break;
-        case QCOW2_SUBCLUSTER_NORMAL:
-            ret = bdrv_co_preadv_part(s->data_file, host, cur, qiov,
-                                      qiov_offset, 0);
-            break;
-        case QCOW2_SUBCLUSTER_COMPRESSED:
-            ret = read_compressed(bs, host, offset, cur, qiov, qiov_offset);
-            break;
-        default:
-            g_assert_not_reached();
+        /* Zero pieces cost nothing: never worth a coroutine. */
+        if (!pool && piece.bytes < bytes &&
+            piece.type != QCOW2_SUBCLUSTER_ZERO_PLAIN &&
+            piece.type != QCOW2_SUBCLUSTER_ZERO_ALLOC) {
+            pool = aio_task_pool_new(QCOW2_MAX_WORKERS);
         }
+        ret = qcow2_run_piece(pool, read_piece, &piece);
         if (ret < 0) {
-            return ret;
+            break;
         }
-        offset += cur;
-        bytes -= cur;
-        qiov_offset += cur;
+        offset += piece.bytes;
+        bytes -= piece.bytes;
+        qiov_offset += piece.bytes;
     }
-    return 0;
+
+    if (pool) {
+        aio_task_pool_wait_all(pool);
+        if (ret == 0) {
+            ret = aio_task_pool_status(pool);
+        }
+        aio_task_pool_free(pool);
+    }
+    return ret;
 }
 
 /*
- * Copy one COW region: read what the guest sees now at @guest_offset
- * (the L2 entry is not updated yet) and write it to @host_offset.
+ * Writes into new clusters
+ *
+ * A write into clusters that are not allocated (or are shared) gets new
+ * host clusters; the parts of them that the write does not cover (the
+ * COW regions, m->cow_start and m->cow_end) must receive what the guest
+ * sees there now.  Two ways to do that cheaply:
+ *  - when the COW regions read as zeroes, zero the whole new clusters
+ *    with an efficient zero write (no data transfer) and write only the
+ *    guest data;
+ *  - else read the COW regions and write them together with the guest
+ *    data as one vectored request.
  */
-static int coroutine_fn GRAPH_RDLOCK
-cow_region(BlockDriverState *bs, uint64_t guest_offset, uint64_t host_offset,
-           unsigned bytes)
+
+/* Guest range [@offset, @offset + @bytes) reads as zeroes (past EOF too)? */
+static bool coroutine_fn GRAPH_RDLOCK cow_reads_zero(BlockDriverState *bs,
+                                                     uint64_t offset,
+                                                     uint64_t bytes)
+{
+    uint64_t disk_size = bs->total_sectors * BDRV_SECTOR_SIZE;
+
+    if (offset >= disk_size) {
+        return true;
+    }
+    bytes = MIN(bytes, disk_size - offset);
+    return bytes == 0 || bdrv_co_is_zero_fast(bs, offset, bytes) > 0;
+}
+
+/*
+ * May the new clusters of @m be zeroed efficiently instead of copying
+ * their COW regions?  Only if those read as zeroes now and the data
+ * file can zero without writing data.
+ */
+static bool coroutine_fn GRAPH_RDLOCK can_zero_cow(BlockDriverState *bs,
+                                                   QCowL2Meta *m)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    if (m->keep_old_clusters || m->prealloc || data_file_is_raw(bs) ||
+        !(s->data_file->bs->supported_zero_flags & BDRV_REQ_NO_FALLBACK)) {
+        return false;
+    }
+    return cow_reads_zero(bs, m->offset + m->cow_start.offset,
+                          m->cow_start.nb_bytes) &&
+           cow_reads_zero(bs, m->offset + m->cow_end.offset,
+                          m->cow_end.nb_bytes);
+}
+
+/*
+ * Write piece @p into the new clusters of p->m, whose COW regions read as
+ * zeroes: zero the whole clusters without a data transfer, then write
+ * the guest data.  -ENOTSUP (nothing written) if the data file cannot
+ * zero efficiently.
+ */
+static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
+{
+    BlockDriverState *bs = p->bs;
+    BDRVQcow2State *s = bs->opaque;
+    QCowL2Meta *m = p->m;
+    int ret;
+
+    ret = bdrv_co_pwrite_zeroes(s->data_file, m->alloc_offset,
+                                (int64_t)m->nb_clusters << s->cluster_bits,
+                                BDRV_REQ_NO_FALLBACK);
+    if (ret < 0) {
+        return ret == -EAGAIN ? -ENOTSUP : ret;
+    }
+    m->skip_cow = true;
+    return bdrv_co_pwritev_part(s->data_file, p->host, p->bytes, p->qiov,
+                                p->qiov_offset, 0);
+}
+
+/*
+ * Read what the guest sees now in [@guest_offset, + @bytes) (the L2 entry
+ * is not updated yet) into a new buffer *@buf; zeroes past the end of the
+ * image.
+ */
+static int coroutine_fn GRAPH_RDLOCK cow_read(BlockDriverState *bs,
+                                              uint64_t guest_offset,
+                                              unsigned bytes, uint8_t **buf)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t disk_size = bs->total_sectors * BDRV_SECTOR_SIZE;
     uint64_t readable = guest_offset < disk_size ?
                         MIN(bytes, disk_size - guest_offset) : 0;
     QEMUIOVector qiov;
-    uint8_t *buf;
     int ret = 0;
 
+    *buf = NULL;
     if (!bytes) {
         return 0;
     }
-    buf = qemu_try_blockalign(s->data_file->bs, bytes);
-    if (!buf) {
+    *buf = qemu_try_blockalign(s->data_file->bs, bytes);
+    if (!*buf) {
         return -ENOMEM;
     }
-    memset(buf + readable, 0, bytes - readable);
+    memset(*buf + readable, 0, bytes - readable);
     if (readable) {
-        qemu_iovec_init_buf(&qiov, buf, readable);
+        qemu_iovec_init_buf(&qiov, *buf, readable);
         ret = qcow2_co_preadv_part(bs, guest_offset, readable, &qiov, 0, 0);
     }
-    if (ret >= 0) {
-        ret = qcow2_pre_write_overlap_check(bs, 0, host_offset, bytes, true);
+    if (ret < 0) {
+        qemu_vfree(*buf);
+        *buf = NULL;
     }
-    if (ret >= 0) {
-        ret = bdrv_co_pwrite(s->data_file, host_offset, bytes, buf, 0);
-    }
-    qemu_vfree(buf);
     return ret;
 }
 
-static int coroutine_fn GRAPH_RDLOCK perform_cow(BlockDriverState *bs,
-                                                 QCowL2Meta *m)
+/*
+ * Write piece @p of a request that allocated @m: COW head, guest data
+ * and COW tail go out as one request when they are contiguous (they are,
+ * for every allocation qcow2_alloc_host_offset makes), else one by one.
+ */
+static int coroutine_fn GRAPH_RDLOCK write_with_cow(Qcow2Piece *p)
 {
-    int ret;
-
-    ret = cow_region(bs, m->offset + m->cow_start.offset,
-                     m->alloc_offset + m->cow_start.offset,
-                     m->cow_start.nb_bytes);
-    if (ret < 0) {
-        return ret;
-    }
-    return cow_region(bs, m->offset + m->cow_end.offset,
-                      m->alloc_offset + m->cow_end.offset,
-                      m->cow_end.nb_bytes);
-}
-
-/* Write one mapped chunk: COW, data, then link (s->lock held on entry). */
-static int coroutine_fn GRAPH_RDLOCK
-write_chunk(BlockDriverState *bs, uint64_t offset, unsigned int cur,
-            uint64_t host, QCowL2Meta *m, QEMUIOVector *qiov,
-            size_t qiov_offset)
-{
+    BlockDriverState *bs = p->bs;
     BDRVQcow2State *s = bs->opaque;
+    QCowL2Meta *m = p->m;
+    uint64_t data_start = p->host - m->alloc_offset;
+    unsigned head = m->cow_start.nb_bytes, tail = m->cow_end.nb_bytes;
+    uint8_t *head_buf = NULL, *tail_buf = NULL;
+    QEMUIOVector merged;
     int ret;
 
-    ret = qcow2_pre_write_overlap_check(bs, 0, host, cur, true);
-    qemu_co_mutex_unlock(&s->lock);
+    ret = cow_read(bs, m->offset + m->cow_start.offset, head, &head_buf);
+    if (ret >= 0) {
+        ret = cow_read(bs, m->offset + m->cow_end.offset, tail, &tail_buf);
+    }
+    if (ret < 0) {
+        goto out;
+    }
 
-    if (ret >= 0 && m) {
-        ret = perform_cow(bs, m);
+    if (m->cow_start.offset + head == data_start &&
+        data_start + p->bytes == m->cow_end.offset &&
+        qemu_iovec_init_extended(&merged, head_buf, head, p->qiov,
+                                 p->qiov_offset, p->bytes, tail_buf,
+                                 tail) == 0) {
+        ret = bdrv_co_pwritev(s->data_file,
+                              m->alloc_offset + m->cow_start.offset,
+                              head + p->bytes + tail, &merged, 0);
+        qemu_iovec_destroy(&merged);
+        goto out;
+    }
+
+    if (head) {
+        ret = bdrv_co_pwrite(s->data_file,
+                             m->alloc_offset + m->cow_start.offset, head,
+                             head_buf, 0);
+    }
+    if (ret >= 0 && tail) {
+        ret = bdrv_co_pwrite(s->data_file,
+                             m->alloc_offset + m->cow_end.offset, tail,
+                             tail_buf, 0);
     }
     if (ret >= 0) {
-        ret = bdrv_co_pwritev_part(s->data_file, host, cur, qiov,
-                                   qiov_offset, 0);
+        ret = bdrv_co_pwritev_part(s->data_file, p->host, p->bytes, p->qiov,
+                                   p->qiov_offset, 0);
+    }
+out:
+    qemu_vfree(head_buf);
+    qemu_vfree(tail_buf);
+    return ret;
+}
+
+/* Write one mapped piece, then link its allocation (if any) into L2. */
+static int coroutine_fn GRAPH_RDLOCK write_piece(AioTask *task)
+{
+    Qcow2Piece *p = container_of(task, Qcow2Piece, task);
+    BlockDriverState *bs = p->bs;
+    BDRVQcow2State *s = bs->opaque;
+    QCowL2Meta *m = p->m;
+    int ret = -ENOTSUP;
+
+    if (!m || (!m->cow_start.nb_bytes && !m->cow_end.nb_bytes)) {
+        ret = bdrv_co_pwritev_part(s->data_file, p->host, p->bytes, p->qiov,
+                                   p->qiov_offset, 0);
+    } else {
+        if (can_zero_cow(bs, m)) {
+            ret = write_zero_cow(p);
+        }
+        if (ret == -ENOTSUP) {
+            ret = write_with_cow(p);
+        }
     }
 
-    qemu_co_mutex_lock(&s->lock);
     if (m) {
+        qemu_co_mutex_lock(&s->lock);
         if (ret >= 0) {
             ret = qcow2_alloc_cluster_link_l2(bs, m);
         } else {
             qcow2_alloc_cluster_abort(bs, m);
         }
+        qemu_co_mutex_unlock(&s->lock);
         g_free(m);
+    }
+    return ret;
+}
+
+/*
+ * Map the next piece of a write at p->offset (at most p->bytes) and check
+ * that its host range, COW included, touches no metadata.  s->lock held.
+ */
+static int coroutine_fn GRAPH_RDLOCK map_write_piece(BlockDriverState *bs,
+                                                     Qcow2Piece *p)
+{
+    uint64_t start, len;
+    int ret;
+
+    p->m = NULL;
+    ret = qcow2_alloc_host_offset(bs, p->offset, &p->bytes, &p->host, &p->m);
+    if (ret < 0) {
+        return ret;
+    }
+    assert(!p->m || !p->m->next);
+
+    start = p->host;
+    len = p->bytes;
+    if (p->m) {
+        QCowL2Meta *m = p->m;
+
+        start = m->alloc_offset + m->cow_start.offset;
+        len = m->cow_end.offset + m->cow_end.nb_bytes - m->cow_start.offset;
+        if (!m->keep_old_clusters) {
+            BDRVQcow2State *s = bs->opaque;
+
+            /* The whole new clusters may be zeroed. */
+            start = m->alloc_offset;
+            len = (uint64_t)m->nb_clusters << s->cluster_bits;
+        }
+    }
+    ret = qcow2_pre_write_overlap_check(bs, 0, start, len, true);
+    if (ret < 0 && p->m) {
+        qcow2_alloc_cluster_abort(bs, p->m);
+        g_free(p->m);
+        p->m = NULL;
     }
     return ret;
 }
@@ -218,28 +436,42 @@ int coroutine_fn qcow2_co_pwritev_part(BlockDriverState *bs, int64_t offset,
                                        BdrvRequestFlags flags)
 {
     BDRVQcow2State *s = bs->opaque;
+    AioTaskPool *pool = NULL;
     int ret = 0;
 
-    qemu_co_mutex_lock(&s->lock);
-    while (bytes > 0) {
-        unsigned int cur = MIN(bytes, QCOW2_MAX_CHUNK);
-        QCowL2Meta *m = NULL;
-        uint64_t host;
+    while (bytes > 0 && aio_task_pool_status(pool) == 0) {
+        Qcow2Piece piece = {
+            .bs = bs, .offset = offset, .qiov = qiov,
+            .qiov_offset = qiov_offset,
+        };
 
-        ret = qcow2_alloc_host_offset(bs, offset, &cur, &host, &m);
+        piece.bytes = MIN(bytes, QCOW2_MAX_CHUNK);
+        qemu_co_mutex_lock(&s->lock);
+        ret = map_write_piece(bs, &piece);
+        qemu_co_mutex_unlock(&s->lock);
         if (ret < 0) {
             break;
         }
-        assert(!m || !m->next);
-        ret = write_chunk(bs, offset, cur, host, m, qiov, qiov_offset);
+
+        if (!pool && piece.bytes < bytes) {
+            pool = aio_task_pool_new(QCOW2_MAX_WORKERS);
+        }
+        ret = qcow2_run_piece(pool, write_piece, &piece);
         if (ret < 0) {
             break;
         }
-        offset += cur;
-        bytes -= cur;
-        qiov_offset += cur;
+        offset += piece.bytes;
+        bytes -= piece.bytes;
+        qiov_offset += piece.bytes;
     }
-    qemu_co_mutex_unlock(&s->lock);
+
+    if (pool) {
+        aio_task_pool_wait_all(pool);
+        if (ret == 0) {
+            ret = aio_task_pool_status(pool);
+        }
+        aio_task_pool_free(pool);
+    }
     return ret < 0 ? ret : 0;
 }
 
@@ -248,7 +480,7 @@ static bool coroutine_fn GRAPH_RDLOCK is_zero(BlockDriverState *bs,
                                               int64_t offset, int64_t bytes)
 {
     bytes = MIN(bytes, bs->total_sectors * BDRV_SECTOR_SIZE - offset);
-    return bytes <= 0 || bdrv_co_is_zero_fast(bs, offset, bytes);
+    return bytes <= 0 || bdrv_co_is_zero_fast(bs, offset, bytes) > 0;
 }
 
 int coroutine_fn qcow2_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
