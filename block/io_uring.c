@@ -5,16 +5,20 @@
  * One LuringState per AioContext: a ring whose file descriptor is
  * registered in the AioContext (it polls readable while completions are
  * waiting), plus a queue of requests that did not find a free submission
- * entry.  Entries filled while the submitting coroutine keeps running are
- * handed to the kernel together from a bottom half.  Short reads are
- * resubmitted for the remainder; a read that hits end of file completes
- * with zeroes.
+ * entry.  A request goes to the kernel at once, so the device starts on
+ * it while the caller prepares the next; inside a defer_call section
+ * (qemu/defer-call.h) the entries are handed over together, with one
+ * io_uring_enter, when the section ends.  Completions are processed in
+ * such a section, so requests issued by the coroutines they wake are
+ * batched.  Short reads are resubmitted for the remainder; a read that
+ * hits end of file completes with zeroes.
  */
 
 #include "qemu/osdep.h"
 #include <liburing.h>
 #include "qapi/error.h"
 #include "qemu/coroutine.h"
+#include "qemu/defer-call.h"
 #include "qemu/queue.h"
 #include "block/aio.h"
 #include "block/raw-aio.h"
@@ -37,12 +41,12 @@ typedef struct LuringRequest {
 struct LuringState {
     struct io_uring ring;
     AioContext *aio_context;
-    QEMUBH *submit_bh;
     /* Requests waiting for a submission queue entry. */
     QSIMPLEQ_HEAD(, LuringRequest) overflow;
     unsigned int unsubmitted;
     /* aio_setup_linux_io_uring() calls not yet matched by a put */
     unsigned int users;
+    LuringStats stats;
 };
 
 /* Fill one SQE for @req (from req->done on); false if the ring is full. */
@@ -79,14 +83,6 @@ static bool luring_prep(LuringState *s, LuringRequest *req)
     return true;
 }
 
-static void luring_queue(LuringState *s, LuringRequest *req)
-{
-    if (!QSIMPLEQ_EMPTY(&s->overflow) || !luring_prep(s, req)) {
-        QSIMPLEQ_INSERT_TAIL(&s->overflow, req, next);
-    }
-    qemu_bh_schedule(s->submit_bh);
-}
-
 /* Submit prepared entries and move overflowed requests into the ring. */
 static void luring_flush(LuringState *s)
 {
@@ -101,19 +97,29 @@ static void luring_flush(LuringState *s)
             return;
         }
         ret = io_uring_submit(&s->ring);
+        s->stats.submit_calls++;
         if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -EINTR) {
             /* Nothing sensible to do but retry from the next event. */
             return;
         }
         if (ret > 0) {
             s->unsubmitted -= MIN((unsigned int)ret, s->unsubmitted);
+            s->stats.submitted += ret;
         }
     } while (ret > 0 && !QSIMPLEQ_EMPTY(&s->overflow));
 }
 
-static void luring_submit_bh(void *opaque)
+static void luring_deferred_flush(void *opaque)
 {
     luring_flush(opaque);
+}
+
+static void luring_queue(LuringState *s, LuringRequest *req)
+{
+    if (!QSIMPLEQ_EMPTY(&s->overflow) || !luring_prep(s, req)) {
+        QSIMPLEQ_INSERT_TAIL(&s->overflow, req, next);
+    }
+    defer_call(luring_deferred_flush, s);
 }
 
 static void luring_finish(LuringRequest *req, int ret)
@@ -157,14 +163,23 @@ static void luring_completion_cb(void *opaque)
     LuringState *s = opaque;
     struct io_uring_cqe *cqe;
 
+    defer_call_begin();
     while (io_uring_peek_cqe(&s->ring, &cqe) == 0) {
         LuringRequest *req = io_uring_cqe_get_data(cqe);
         int res = cqe->res;
 
         io_uring_cqe_seen(&s->ring, cqe);
+        s->stats.completed++;
         luring_complete(s, req, res);
     }
-    luring_flush(s);
+    /* Requests that waited for a free entry get one now. */
+    defer_call(luring_deferred_flush, s);
+    defer_call_end();
+}
+
+void luring_get_stats(LuringState *s, LuringStats *st)
+{
+    *st = s->stats;
 }
 
 int coroutine_fn luring_co_submit(int fd, uint64_t offset,
@@ -219,15 +234,12 @@ void luring_detach_aio_context(LuringState *s, AioContext *old_context)
 {
     aio_set_fd_handler(old_context, s->ring.ring_fd, NULL, NULL, NULL, NULL,
                        NULL);
-    qemu_bh_delete(s->submit_bh);
-    s->submit_bh = NULL;
     s->aio_context = NULL;
 }
 
 void luring_attach_aio_context(LuringState *s, AioContext *new_context)
 {
     s->aio_context = new_context;
-    s->submit_bh = aio_bh_new(new_context, luring_submit_bh, s);
     aio_set_fd_handler(new_context, s->ring.ring_fd, luring_completion_cb,
                        NULL, NULL, NULL, s);
 }

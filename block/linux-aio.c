@@ -5,9 +5,11 @@
  * One LinuxAioState per AioContext: a kernel AIO context (io_setup), an
  * eventfd the kernel signals on every completion, registered as an event
  * notifier in the AioContext, and a queue of requests waiting to be
- * handed to io_submit().  Requests queued while the coroutine that
- * submitted them keeps running are batched: they go to the kernel from a
- * bottom half, or at once when the batch is full.  Only reads and writes
+ * handed to io_submit().  A request goes to the kernel at once, unless
+ * it is queued inside a defer_call section (qemu/defer-call.h): then the
+ * section's requests go together when it ends, or as soon as a batch is
+ * full.  Completions are processed inside such a section, so requests of
+ * the coroutines they wake are batched too.  Only reads and writes
  * go through here; file-posix does everything else in the thread pool.
  */
 
@@ -15,6 +17,7 @@
 #include <libaio.h>
 #include "qapi/error.h"
 #include "qemu/coroutine.h"
+#include "qemu/defer-call.h"
 #include "qemu/queue.h"
 #include "block/aio.h"
 #include "block/raw-aio.h"
@@ -38,7 +41,6 @@ struct LinuxAioState {
     io_context_t kctx;
     EventNotifier e;
     AioContext *aio_context;
-    QEMUBH *submit_bh;
 
     /* Requests not yet given to the kernel, in submission order. */
     QSIMPLEQ_HEAD(, LaioRequest) pending;
@@ -117,7 +119,7 @@ static void laio_submit_pending(LinuxAioState *s)
     s->max_batch = 0;
 }
 
-static void laio_submit_bh(void *opaque)
+static void laio_deferred_submit(void *opaque)
 {
     laio_submit_pending(opaque);
 }
@@ -131,6 +133,7 @@ static void laio_completion_cb(EventNotifier *e)
     int n, i;
 
     event_notifier_test_and_clear(&s->e);
+    defer_call_begin();
     do {
         n = io_getevents(s->kctx, 0, ARRAY_SIZE(events), events, &no_wait);
         for (i = 0; i < n; i++) {
@@ -140,7 +143,8 @@ static void laio_completion_cb(EventNotifier *e)
             laio_complete(req, (long)events[i].res);
         }
     } while (n == ARRAY_SIZE(events));
-    laio_submit_pending(s);
+    defer_call(laio_deferred_submit, s);
+    defer_call_end();
 }
 
 int coroutine_fn laio_co_submit(int fd, uint64_t offset, QEMUIOVector *qiov,
@@ -177,7 +181,7 @@ int coroutine_fn laio_co_submit(int fd, uint64_t offset, QEMUIOVector *qiov,
     if (s->in_queue >= batch) {
         laio_submit_pending(s);
     } else {
-        qemu_bh_schedule(s->submit_bh);
+        defer_call(laio_deferred_submit, s);
     }
     if (req.ret == -EINPROGRESS) {
         qemu_coroutine_yield();
@@ -218,15 +222,12 @@ void laio_cleanup(LinuxAioState *s)
 void laio_detach_aio_context(LinuxAioState *s, AioContext *old_context)
 {
     aio_set_event_notifier(old_context, &s->e, NULL, NULL, NULL);
-    qemu_bh_delete(s->submit_bh);
-    s->submit_bh = NULL;
     s->aio_context = NULL;
 }
 
 void laio_attach_aio_context(LinuxAioState *s, AioContext *new_context)
 {
     s->aio_context = new_context;
-    s->submit_bh = aio_bh_new(new_context, laio_submit_bh, s);
     aio_set_event_notifier(new_context, &s->e, laio_completion_cb, NULL,
                            NULL);
 }

@@ -10,6 +10,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
+#include "qemu/defer-call.h"
 #include "block/aio.h"
 #include "aio-posix.h"
 
@@ -230,6 +231,10 @@ bool aio_poll(AioContext *ctx, bool blocking)
     int64_t timeout = 0;
     int ret;
 
+    if (blocking) {
+        /* Whatever a defer_call section holds back must not be waited for. */
+        defer_call_flush();
+    }
     aio_walkers_inc(ctx);
     if (blocking) {
         /*

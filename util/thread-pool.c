@@ -2,9 +2,13 @@
 /*
  * thread-pool.c: a pool of worker threads per AioContext.
  *
- * Requests wait on a FIFO under pool->lock; idle workers sleep on a
- * condition variable and exit after ten idle seconds (down to the
- * configured minimum).  A finished request is marked done and the
+ * Requests wait on a FIFO under pool->lock.  Idle workers sit on a
+ * LIFO stack, each sleeping on its own condition variable: a submission
+ * pops one worker and wakes exactly that one, after dropping the lock,
+ * so no request wakes a worker that is already awake and a woken worker
+ * never blocks at once on the submitter's lock.  A worker drains the
+ * FIFO before it goes idle again, and exits after ten idle seconds (down
+ * to the configured minimum).  A finished request is marked done and the
  * pool's completion BH runs the callbacks in the home thread, in
  * submission order.  Only requests that have not started can be
  * cancelled; they complete with -ECANCELED.
@@ -12,6 +16,7 @@
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
 #include "qemu/coroutine.h"
+#include "qemu/defer-call.h"
 #include "block/thread-pool.h"
 
 enum {
@@ -33,40 +38,76 @@ typedef struct ThreadPoolElement {
     QTAILQ_ENTRY(ThreadPoolElement) all;        /* home thread only */
 } ThreadPoolElement;
 
+/* One worker's wake-up slot; lives on its thread's stack. */
+typedef struct ThreadPoolWorker {
+    QemuCond wake;
+    bool idle;                                  /* on pool->idle; lock */
+    QSLIST_ENTRY(ThreadPoolWorker) next;
+} ThreadPoolWorker;
+
 struct ThreadPool {
     AioContext *ctx;
     QEMUBH *completion_bh;
     QTAILQ_HEAD(, ThreadPoolElement) all;       /* submitted, not reaped */
 
     QemuMutex lock;
-    QemuCond request_cond;
     QemuCond worker_stopped;
     QTAILQ_HEAD(, ThreadPoolElement) request_list;
+    /* Sleeping workers, most recently idle first. */
+    QSLIST_HEAD(, ThreadPoolWorker) idle;
     int cur_threads;
     int idle_threads;
     int min_threads;
     int max_threads;
     bool stopping;
+    /* Wake-ups sent, for tests (thread_pool_get_stats()). */
+    uint64_t wakeups;
 };
+
+/* Take @w off the idle stack.  Called with pool->lock held. */
+static void worker_unidle_locked(ThreadPool *pool, ThreadPoolWorker *w)
+{
+    QSLIST_REMOVE(&pool->idle, w, ThreadPoolWorker, next);
+    w->idle = false;
+    pool->idle_threads--;
+}
+
+/*
+ * Sleep until a submitter hands us work or the idle timeout expires.
+ * Called with pool->lock held; false means "exit now".
+ */
+static bool worker_wait_locked(ThreadPool *pool, ThreadPoolWorker *w)
+{
+    w->idle = true;
+    pool->idle_threads++;
+    QSLIST_INSERT_HEAD(&pool->idle, w, next);
+    while (w->idle && !pool->stopping) {
+        if (!qemu_cond_timedwait(&w->wake, &pool->lock,
+                                 WORKER_IDLE_TIMEOUT_MS) &&
+            w->idle && pool->cur_threads > pool->min_threads) {
+            worker_unidle_locked(pool, w);
+            return false;
+        }
+    }
+    if (w->idle) {
+        worker_unidle_locked(pool, w);
+    }
+    return true;
+}
 
 static void *worker_thread(void *opaque)
 {
     ThreadPool *pool = opaque;
+    ThreadPoolWorker w = { .idle = false };
 
+    qemu_cond_init(&w.wake);
     qemu_mutex_lock(&pool->lock);
     while (!pool->stopping && pool->cur_threads <= pool->max_threads) {
         ThreadPoolElement *req = QTAILQ_FIRST(&pool->request_list);
         int ret;
 
         if (!req) {
-            bool woken;
-
-            pool->idle_threads++;
-            woken = qemu_cond_timedwait(&pool->request_cond, &pool->lock,
-                                        WORKER_IDLE_TIMEOUT_MS);
-            pool->idle_threads--;
-            if (!woken && QTAILQ_EMPTY(&pool->request_list) &&
-                pool->cur_threads > pool->min_threads) {
+            if (!worker_wait_locked(pool, &w)) {
                 break;
             }
             continue;
@@ -86,7 +127,22 @@ static void *worker_thread(void *opaque)
     pool->cur_threads--;
     qemu_cond_signal(&pool->worker_stopped);
     qemu_mutex_unlock(&pool->lock);
+    qemu_cond_destroy(&w.wake);
     return NULL;
+}
+
+/*
+ * Wake every idle worker (parameters changed or the pool stops).
+ * Called with pool->lock held.
+ */
+static void wake_all_idle_locked(ThreadPool *pool)
+{
+    ThreadPoolWorker *w;
+
+    while ((w = QSLIST_FIRST(&pool->idle))) {
+        worker_unidle_locked(pool, w);
+        qemu_cond_signal(&w->wake);
+    }
 }
 
 /* Called with pool->lock held. */
@@ -117,7 +173,11 @@ static void thread_pool_completion_bh(void *opaque)
     ThreadPool *pool = opaque;
     ThreadPoolElement *elem;
 
-    /* Rescan after every callback: it may poll, submit or reap. */
+    /*
+     * Rescan after every callback: it may poll, submit or reap.  The
+     * requests that the callbacks issue go out together at the end.
+     */
+    defer_call_begin();
     while ((elem = first_done(pool))) {
         QTAILQ_REMOVE(&pool->all, elem, all);
         if (elem->common.cb) {
@@ -128,6 +188,7 @@ static void thread_pool_completion_bh(void *opaque)
         }
         qemu_aio_unref(elem);
     }
+    defer_call_end();
 }
 
 static void thread_pool_cancel(BlockAIOCB *acb)
@@ -164,6 +225,7 @@ BlockAIOCB *thread_pool_submit_aio(ThreadPoolFunc *func, void *arg,
     AioContext *ctx = qemu_get_current_aio_context();
     ThreadPool *pool;
     ThreadPoolElement *req;
+    ThreadPoolWorker *idle;
 
     assert(ctx);
     pool = aio_get_thread_pool(ctx);
@@ -175,12 +237,23 @@ BlockAIOCB *thread_pool_submit_aio(ThreadPoolFunc *func, void *arg,
     QTAILQ_INSERT_TAIL(&pool->all, req, all);
 
     qemu_mutex_lock(&pool->lock);
-    if (pool->idle_threads == 0 && pool->cur_threads < pool->max_threads) {
+    QTAILQ_INSERT_TAIL(&pool->request_list, req, reqs);
+    idle = QSLIST_FIRST(&pool->idle);
+    if (idle) {
+        worker_unidle_locked(pool, idle);
+        pool->wakeups++;
+    } else if (pool->cur_threads < pool->max_threads) {
         spawn_thread_locked(pool);
     }
-    QTAILQ_INSERT_TAIL(&pool->request_list, req, reqs);
-    qemu_cond_signal(&pool->request_cond);
     qemu_mutex_unlock(&pool->lock);
+    /*
+     * Signalled outside the lock: the worker re-checks its idle flag
+     * under the lock, so the wake-up cannot be lost, and it does not
+     * have to wait for us to unlock as soon as it runs.
+     */
+    if (idle) {
+        qemu_cond_signal(&idle->wake);
+    }
     return &req->common;
 }
 
@@ -218,10 +291,19 @@ void thread_pool_update_params(ThreadPool *pool, AioContext *ctx)
     pool->min_threads = ctx->thread_pool_min;
     pool->max_threads = ctx->thread_pool_max;
     /* Surplus workers notice cur_threads > max_threads and leave. */
-    qemu_cond_broadcast(&pool->request_cond);
+    wake_all_idle_locked(pool);
     while (pool->cur_threads < pool->min_threads) {
         spawn_thread_locked(pool);
     }
+    qemu_mutex_unlock(&pool->lock);
+}
+
+void thread_pool_get_stats(ThreadPool *pool, ThreadPoolStats *st)
+{
+    qemu_mutex_lock(&pool->lock);
+    st->cur_threads = pool->cur_threads;
+    st->idle_threads = pool->idle_threads;
+    st->wakeups = pool->wakeups;
     qemu_mutex_unlock(&pool->lock);
 }
 
@@ -233,8 +315,8 @@ ThreadPool *thread_pool_new(AioContext *ctx)
     pool->completion_bh = aio_bh_new(ctx, thread_pool_completion_bh, pool);
     QTAILQ_INIT(&pool->all);
     QTAILQ_INIT(&pool->request_list);
+    QSLIST_INIT(&pool->idle);
     qemu_mutex_init(&pool->lock);
-    qemu_cond_init(&pool->request_cond);
     qemu_cond_init(&pool->worker_stopped);
     thread_pool_update_params(pool, ctx);
     return pool;
@@ -249,7 +331,7 @@ void thread_pool_free(ThreadPool *pool)
 
     qemu_mutex_lock(&pool->lock);
     pool->stopping = true;
-    qemu_cond_broadcast(&pool->request_cond);
+    wake_all_idle_locked(pool);
     while (pool->cur_threads > 0) {
         qemu_cond_wait(&pool->worker_stopped, &pool->lock);
     }
@@ -257,7 +339,6 @@ void thread_pool_free(ThreadPool *pool)
 
     qemu_bh_delete(pool->completion_bh);
     qemu_cond_destroy(&pool->worker_stopped);
-    qemu_cond_destroy(&pool->request_cond);
     qemu_mutex_destroy(&pool->lock);
     g_free(pool);
 }

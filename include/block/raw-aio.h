@@ -98,9 +98,21 @@ void aio_put_linux_io_uring(AioContext *ctx);
  * Submit a QEMU_AIO_READ, QEMU_AIO_WRITE or QEMU_AIO_FLUSH (fdatasync)
  * through the current AioContext's ring and yield until it completes.
  * Short reads are resubmitted for the rest, and completed with zeroes at
- * end of file.  Returns 0 or -errno.  Coroutine context.
+ * end of file.  The request reaches the kernel at once, or inside a
+ * defer_call section (qemu/defer-call.h) together with the section's
+ * other requests when it ends.  Returns 0 or -errno.  Coroutine context.
  */
 int coroutine_fn luring_co_submit(int fd, uint64_t offset,
                                   QEMUIOVector *qiov, int type);
+
+/* Counters of one ring, for tests and benchmarks. */
+typedef struct LuringStats {
+    uint64_t submit_calls;      /* io_uring_enter() calls that submit */
+    uint64_t submitted;         /* entries the kernel took */
+    uint64_t completed;         /* completions reaped */
+} LuringStats;
+
+/* Copy @s's counters to @st.  @s's AioContext. */
+void luring_get_stats(LuringState *s, LuringStats *st);
 
 #endif /* QEMU_RAW_AIO_H */

@@ -43,4 +43,14 @@ void thread_pool_submit(ThreadPoolFunc *func, void *arg);
 /* Re-read min/max worker counts from @ctx (aio_context_set_...). */
 void thread_pool_update_params(ThreadPool *pool, AioContext *ctx);
 
+/* A snapshot of a pool's counters (for tests and benchmarks). */
+typedef struct ThreadPoolStats {
+    int cur_threads;            /* workers alive */
+    int idle_threads;           /* workers sleeping for want of work */
+    uint64_t wakeups;           /* idle workers woken by a submission */
+} ThreadPoolStats;
+
+/* Fill @st from @pool; any thread. */
+void thread_pool_get_stats(ThreadPool *pool, ThreadPoolStats *st);
+
 #endif /* QEMU_THREAD_POOL_H */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test-thread-pool.c: the AioContext thread pool: callback and coroutine
- * submission, many concurrent jobs, cancellation of queued jobs and the
- * worker limit.
+ * submission, many concurrent jobs, cancellation of queued jobs, the
+ * worker limit and the wake-up policy (one wake-up per idle worker
+ * handed a job, none for workers that are busy).
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -180,6 +181,74 @@ static void test_cancel(void)
     aio_context_set_thread_pool_params(ctx, 0, 64, &error_abort);
 }
 
+/* Wait (briefly sleeping) until @pool has @n idle workers. */
+static void wait_idle(ThreadPool *pool, int n)
+{
+    ThreadPoolStats st;
+
+    for (;;) {
+        thread_pool_get_stats(pool, &st);
+        if (st.idle_threads == n) {
+            return;
+        }
+        g_usleep(1000);
+    }
+}
+
+/*
+ * Busy workers are not woken: with every worker stuck on a job, further
+ * submissions only queue, and the workers drain the queue themselves
+ * once the gate opens.  Idle workers are woken once each.
+ */
+static void test_wakeups(void)
+{
+    enum { WORKERS = 3, EXTRA = 10 };
+    Job jobs[WORKERS + EXTRA] = { 0 };
+    ThreadPool *pool = aio_get_thread_pool(ctx);
+    ThreadPoolStats before, st;
+    QemuEvent gate;
+    int i;
+
+    aio_context_set_thread_pool_params(ctx, WORKERS, WORKERS, &error_abort);
+    wait_idle(pool, WORKERS);
+    thread_pool_get_stats(pool, &before);
+    g_assert_cmpint(before.cur_threads, ==, WORKERS);
+
+    qemu_event_init(&gate, false);
+    for (i = 0; i < WORKERS; i++) {
+        jobs[i].value = i;
+        jobs[i].gate = &gate;
+        thread_pool_submit_aio(job_func, &jobs[i], job_done, &jobs[i]);
+    }
+    /* Each submission took one idle worker: exactly WORKERS wake-ups. */
+    thread_pool_get_stats(pool, &st);
+    g_assert_cmpint(st.idle_threads, ==, 0);
+    g_assert_cmpuint(st.wakeups - before.wakeups, ==, WORKERS);
+
+    for (i = WORKERS; i < ARRAY_SIZE(jobs); i++) {
+        jobs[i].value = i;
+        thread_pool_submit_aio(job_func, &jobs[i], job_done, &jobs[i]);
+    }
+    thread_pool_get_stats(pool, &st);
+    g_assert_cmpuint(st.wakeups - before.wakeups, ==, WORKERS);
+    g_assert_cmpint(st.cur_threads, ==, WORKERS);
+
+    qemu_event_set(&gate);
+    while (!all_completed(jobs, ARRAY_SIZE(jobs))) {
+        aio_poll(ctx, true);
+    }
+    for (i = 0; i < ARRAY_SIZE(jobs); i++) {
+        g_assert_cmpint(jobs[i].ran, ==, 1);
+        g_assert_cmpint(jobs[i].ret, ==, i);
+    }
+    /* Nobody needed waking for the queued jobs. */
+    thread_pool_get_stats(pool, &st);
+    g_assert_cmpuint(st.wakeups - before.wakeups, ==, WORKERS);
+    wait_idle(pool, WORKERS);
+    qemu_event_destroy(&gate);
+    aio_context_set_thread_pool_params(ctx, 0, 64, &error_abort);
+}
+
 /* A private context gets its own pool, freed with the context. */
 static void test_private_context(void)
 {
@@ -203,6 +272,7 @@ int main(int argc, char **argv)
     g_test_add_func("/thread-pool/submit-co", test_submit_co);
     g_test_add_func("/thread-pool/many", test_many);
     g_test_add_func("/thread-pool/cancel", test_cancel);
+    g_test_add_func("/thread-pool/wakeups", test_wakeups);
     g_test_add_func("/thread-pool/private-context", test_private_context);
     return g_test_run();
 }

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-io-submit.c: how the io_uring engine (block/io_uring.c) hands
+ * requests to the kernel.  Outside a defer_call section every request
+ * is submitted at once (one io_uring_enter each); inside one, the
+ * section's requests go together in a single io_uring_enter when it
+ * ends.  Either way every read returns the file's data.  Skipped when
+ * the kernel refuses io_uring.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/coroutine.h"
+#include "qemu/defer-call.h"
+#include "qemu/iov.h"
+#include "qemu/main-loop.h"
+#include "block/aio.h"
+#include "block/raw-aio.h"
+
+enum { NREQ = 8, REQ_SIZE = 4096 };
+
+static int fd = -1;
+
+typedef struct {
+    uint64_t offset;
+    uint8_t buf[REQ_SIZE];
+    int ret;
+    bool done;
+} ReadReq;
+
+static void coroutine_fn read_co(void *opaque)
+{
+    ReadReq *r = opaque;
+    QEMUIOVector qiov;
+
+    qemu_iovec_init_buf(&qiov, r->buf, REQ_SIZE);
+    r->ret = luring_co_submit(fd, r->offset, &qiov, QEMU_AIO_READ);
+    r->done = true;
+}
+
+/* Byte @i of the test file. */
+static uint8_t file_byte(uint64_t i)
+{
+    return (uint8_t)(i * 7 + i / REQ_SIZE);
+}
+
+static LuringState *ring(void)
+{
+    return aio_get_linux_io_uring(qemu_get_aio_context());
+}
+
+/* Start NREQ reads of scattered blocks; returns the counters before. */
+static void start_reads(ReadReq *reqs, LuringStats *before)
+{
+    int i;
+
+    luring_get_stats(ring(), before);
+    for (i = 0; i < NREQ; i++) {
+        reqs[i] = (ReadReq) { .offset = (uint64_t)((i * 5) % NREQ) *
+                                        REQ_SIZE };
+        qemu_coroutine_enter(qemu_coroutine_create(read_co, &reqs[i]));
+    }
+}
+
+static void finish_reads(ReadReq *reqs)
+{
+    int i, j;
+
+    for (i = 0; i < NREQ; i++) {
+        while (!reqs[i].done) {
+            aio_poll(qemu_get_aio_context(), true);
+        }
+        g_assert_cmpint(reqs[i].ret, ==, 0);
+        for (j = 0; j < REQ_SIZE; j++) {
+            g_assert_cmpint(reqs[i].buf[j], ==,
+                            file_byte(reqs[i].offset + j));
+        }
+    }
+}
+
+static void test_immediate(void)
+{
+    ReadReq reqs[NREQ];
+    LuringStats before, st;
+
+    if (!ring()) {
+        g_test_skip("io_uring not available");
+        return;
+    }
+    start_reads(reqs, &before);
+    luring_get_stats(ring(), &st);
+    /* Each request reached the kernel before the next was issued. */
+    g_assert_cmpuint(st.submit_calls - before.submit_calls, ==, NREQ);
+    g_assert_cmpuint(st.submitted - before.submitted, ==, NREQ);
+    finish_reads(reqs);
+    luring_get_stats(ring(), &st);
+    g_assert_cmpuint(st.completed - before.completed, ==, NREQ);
+}
+
+static void test_deferred_batch(void)
+{
+    ReadReq reqs[NREQ];
+    LuringStats before, st;
+
+    if (!ring()) {
+        g_test_skip("io_uring not available");
+        return;
+    }
+    defer_call_begin();
+    start_reads(reqs, &before);
+    luring_get_stats(ring(), &st);
+    g_assert_cmpuint(st.submit_calls - before.submit_calls, ==, 0);
+    defer_call_end();
+    /* One io_uring_enter for the whole section. */
+    luring_get_stats(ring(), &st);
+    g_assert_cmpuint(st.submit_calls - before.submit_calls, ==, 1);
+    g_assert_cmpuint(st.submitted - before.submitted, ==, NREQ);
+    finish_reads(reqs);
+}
+
+int main(int argc, char **argv)
+{
+    g_autofree char *path = NULL;
+    g_autofree uint8_t *data = g_malloc(NREQ * REQ_SIZE);
+    Error *local_err = NULL;
+    int i;
+
+    g_test_init(&argc, &argv, NULL);
+    qemu_init_main_loop(&error_abort);
+
+    fd = g_file_open_tmp("test-io-submit-XXXXXX", &path, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    unlink(path);
+    for (i = 0; i < NREQ * REQ_SIZE; i++) {
+        data[i] = file_byte(i);
+    }
+    g_assert_cmpint(pwrite(fd, data, NREQ * REQ_SIZE, 0), ==,
+                    NREQ * REQ_SIZE);
+    if (aio_setup_linux_io_uring(qemu_get_aio_context(), &local_err) < 0) {
+        g_test_message("io_uring: %s", error_get_pretty(local_err));
+        error_free(local_err);
+    }
+
+    g_test_add_func("/io-submit/io_uring/immediate", test_immediate);
+    g_test_add_func("/io-submit/io_uring/deferred-batch",
+                    test_deferred_batch);
+    i = g_test_run();
+    if (ring()) {
+        aio_put_linux_io_uring(qemu_get_aio_context());
+    }
+    close(fd);
+    return i;
+}
