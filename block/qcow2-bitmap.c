@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * qcow2 persistent dirty bitmaps, metadata only: the bitmap directory
- * named by the bitmaps header extension is read and validated on open and
- * kept intact; a clear autoclear bit (another program touched the image)
- * drops the extension; the image check counts the directory, the bitmap
- * tables and their data clusters.  Loading bitmaps into BdrvDirtyBitmaps
- * and storing them back is not done: the bitmaps are carried along as
- * they are.
+ * qcow2 persistent dirty bitmaps, the directory side: reading and
+ * validating the bitmap directory named by the bitmaps header extension,
+ * writing a new one, loading the bitmaps into BdrvDirtyBitmaps on open
+ * (marking them in use while the image is open read-write), removing a
+ * stored bitmap, the limits for new ones, the qemu-img info list and the
+ * image check walk.  Storing bitmap contents on close is in
+ * qcow2-bitmap-store.c.
  */
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/host-utils.h"
+#include "block/dirty-bitmap.h"
 #include "qcow2.h"
+#include "qcow2-bitmap.h"
 
 /* Fixed part of a bitmap directory entry (on disk, big-endian). */
 typedef struct QEMU_PACKED Qcow2BitmapDirEntry {
@@ -26,24 +29,38 @@ typedef struct QEMU_PACKED Qcow2BitmapDirEntry {
     /* then extra data, name, padding to 8 bytes */
 } Qcow2BitmapDirEntry;
 
-#define BME_FLAG_IN_USE     (1U << 0)
-#define BME_FLAG_AUTO       (1U << 1)
-#define BME_RESERVED_FLAGS  0xfffffffcU
-#define BME_TYPE_DIRTY_TRACKING 1
-#define BME_MIN_GRANULARITY_BITS 9
-#define BME_MAX_GRANULARITY_BITS 31
-#define BME_MAX_NAME_SIZE 1023
-#define BME_TABLE_ENTRY_OFFSET_MASK 0x00fffffffffffe00ULL
-#define BME_TABLE_ENTRY_RESERVED_MASK 0xff000000000001feULL
+void qcow2_bitmap_list_free(Qcow2BitmapList *l)
+{
+    if (!l) {
+        return;
+    }
+    for (uint32_t i = 0; i < l->nb; i++) {
+        g_free(l->e[i].name);
+    }
+    g_free(l->e);
+    g_free(l);
+}
 
-/* One parsed directory entry. */
-typedef struct Qcow2BitmapDir {
-    uint64_t table_offset;
-    uint32_t table_size;
-    uint32_t flags;
-    uint8_t granularity_bits;
-    char *name;
-} Qcow2BitmapDir;
+Qcow2Bitmap *qcow2_bitmap_list_append(Qcow2BitmapList *l, const char *name)
+{
+    Qcow2Bitmap *bm;
+
+    l->e = g_renew(Qcow2Bitmap, l->e, l->nb + 1);
+    bm = &l->e[l->nb++];
+    memset(bm, 0, sizeof(*bm));
+    bm->name = g_strdup(name);
+    return bm;
+}
+
+Qcow2Bitmap *qcow2_bitmap_list_find(Qcow2BitmapList *l, const char *name)
+{
+    for (uint32_t i = 0; i < l->nb; i++) {
+        if (!strcmp(l->e[i].name, name)) {
+            return &l->e[i];
+        }
+    }
+    return NULL;
+}
 
 static bool dir_ok(BDRVQcow2State *s, Error **errp)
 {
@@ -67,25 +84,22 @@ static bool dir_ok(BDRVQcow2State *s, Error **errp)
     return true;
 }
 
-/* Parse and validate the whole directory into @bms (s->nb_bitmaps). */
+/* Parse and validate the whole directory (s->nb_bitmaps entries). */
 static int parse_dir(BlockDriverState *bs, const uint8_t *dir,
-                     Qcow2BitmapDir *bms, Error **errp)
+                     Qcow2BitmapList *l, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t pos = 0;
 
     for (uint32_t i = 0; i < s->nb_bitmaps; i++) {
         Qcow2BitmapDirEntry e;
+        Qcow2Bitmap *bm;
         uint64_t len;
 
         if (pos + sizeof(e) > s->bitmap_directory_size) {
             goto broken;
         }
         memcpy(&e, dir + pos, sizeof(e));
-        bms[i].table_offset = be64_to_cpu(e.bitmap_table_offset);
-        bms[i].table_size = be32_to_cpu(e.bitmap_table_size);
-        bms[i].flags = be32_to_cpu(e.flags);
-        bms[i].granularity_bits = e.granularity_bits;
         len = sizeof(e) + (uint64_t)be32_to_cpu(e.extra_data_size) +
               be16_to_cpu(e.name_size);
         if (pos + len > s->bitmap_directory_size ||
@@ -94,13 +108,20 @@ static int parse_dir(BlockDriverState *bs, const uint8_t *dir,
             e.type != BME_TYPE_DIRTY_TRACKING ||
             e.granularity_bits < BME_MIN_GRANULARITY_BITS ||
             e.granularity_bits > BME_MAX_GRANULARITY_BITS ||
-            offset_into_cluster(s, bms[i].table_offset) ||
-            (uint64_t)bms[i].table_size * 8 > QCOW_MAX_L1_SIZE) {
+            offset_into_cluster(s, be64_to_cpu(e.bitmap_table_offset)) ||
+            (uint64_t)be32_to_cpu(e.bitmap_table_size) * 8 >
+            QCOW_MAX_L1_SIZE) {
             goto broken;
         }
-        bms[i].name = g_strndup((const char *)dir + pos + sizeof(e) +
-                                be32_to_cpu(e.extra_data_size),
-                                be16_to_cpu(e.name_size));
+        bm = qcow2_bitmap_list_append(l, NULL);
+        bm->name = g_strndup((const char *)dir + pos + sizeof(e) +
+                             be32_to_cpu(e.extra_data_size),
+                             be16_to_cpu(e.name_size));
+        bm->table_offset = be64_to_cpu(e.bitmap_table_offset);
+        bm->table_size = be32_to_cpu(e.bitmap_table_size);
+        bm->flags = be32_to_cpu(e.flags);
+        bm->granularity_bits = e.granularity_bits;
+        bm->extra_data_size = be32_to_cpu(e.extra_data_size);
         pos += ROUND_UP(len, 8);
     }
     return 0;
@@ -110,23 +131,18 @@ broken:
     return -EINVAL;
 }
 
-static void free_bitmap_infos(Qcow2BitmapDir *bms, uint32_t nb)
-{
-    for (uint32_t i = 0; bms && i < nb; i++) {
-        g_free(bms[i].name);
-    }
-    g_free(bms);
-}
-
-/* Read and parse the directory; *@pbms gets s->nb_bitmaps entries. */
-static int GRAPH_RDLOCK
-load_dir(BlockDriverState *bs, Qcow2BitmapDir **pbms, Error **errp)
+int qcow2_bitmap_list_load(BlockDriverState *bs, Qcow2BitmapList **pl,
+                           Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
     g_autofree uint8_t *dir = NULL;
-    Qcow2BitmapDir *bms;
+    Qcow2BitmapList *l = g_new0(Qcow2BitmapList, 1);
     int ret;
 
+    *pl = l;
+    if (!s->nb_bitmaps) {
+        return 0;
+    }
     if (!dir_ok(s, errp)) {
         return -EINVAL;
     }
@@ -141,14 +157,329 @@ load_dir(BlockDriverState *bs, Qcow2BitmapDir **pbms, Error **errp)
         error_setg_errno(errp, -ret, "Failed to read bitmap directory");
         return ret;
     }
-    bms = g_new0(Qcow2BitmapDir, MAX(s->nb_bitmaps, 1));
-    ret = parse_dir(bs, dir, bms, errp);
+    return parse_dir(bs, dir, l, errp);
+}
+
+static uint64_t dir_entry_size(const char *name)
+{
+    return ROUND_UP(sizeof(Qcow2BitmapDirEntry) + strlen(name), 8);
+}
+
+/* Serialize @l as an on-disk directory; *@size gets its length. */
+static uint8_t *dir_build(Qcow2BitmapList *l, uint64_t *size)
+{
+    uint64_t total = 0, pos = 0;
+    uint8_t *dir;
+
+    for (uint32_t i = 0; i < l->nb; i++) {
+        total += dir_entry_size(l->e[i].name);
+    }
+    dir = g_malloc0(MAX(total, 1));
+    for (uint32_t i = 0; i < l->nb; i++) {
+        Qcow2Bitmap *bm = &l->e[i];
+        Qcow2BitmapDirEntry e = {
+            .bitmap_table_offset = cpu_to_be64(bm->table_offset),
+            .bitmap_table_size = cpu_to_be32(bm->table_size),
+            .flags = cpu_to_be32(bm->flags),
+            .type = BME_TYPE_DIRTY_TRACKING,
+            .granularity_bits = bm->granularity_bits,
+            .name_size = cpu_to_be16(strlen(bm->name)),
+        };
+
+        assert(!bm->extra_data_size);
+        memcpy(dir + pos, &e, sizeof(e));
+        memcpy(dir + pos + sizeof(e), bm->name, strlen(bm->name));
+        pos += dir_entry_size(bm->name);
+    }
+    *size = total;
+    return dir;
+}
+
+int qcow2_bitmap_dir_write_in_place(BlockDriverState *bs,
+                                    Qcow2BitmapList *l)
+{
+    BDRVQcow2State *s = bs->opaque;
+    g_autofree uint8_t *dir = NULL;
+    uint64_t size;
+    int ret;
+
+    dir = dir_build(l, &size);
+    assert(l->nb == s->nb_bitmaps && size == s->bitmap_directory_size);
+    ret = qcow2_pre_write_overlap_check(bs, QCOW2_OL_BITMAP_DIRECTORY,
+                                        s->bitmap_directory_offset, size,
+                                        false);
     if (ret < 0) {
-        free_bitmap_infos(bms, s->nb_bitmaps);
         return ret;
     }
-    *pbms = bms;
+    ret = bdrv_pwrite(bs->file, s->bitmap_directory_offset, size, dir, 0);
+    if (ret < 0) {
+        return ret;
+    }
+    return bdrv_flush(bs->file->bs);
+}
+
+int qcow2_bitmap_dir_replace(BlockDriverState *bs, Qcow2BitmapList *l)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t old_off = s->bitmap_directory_offset;
+    uint64_t old_size = s->bitmap_directory_size;
+    uint32_t old_nb = s->nb_bitmaps;
+    uint64_t old_autoclear = s->autoclear_features;
+    g_autofree uint8_t *dir = NULL;
+    uint64_t size;
+    int64_t off = 0;
+    int ret;
+
+    dir = dir_build(l, &size);
+    if (size > QCOW2_MAX_BITMAP_DIRECTORY_SIZE || l->nb > QCOW2_MAX_BITMAPS) {
+        return -EINVAL;
+    }
+    if (l->nb) {
+        off = qcow2_alloc_clusters(bs, size);
+        if (off < 0) {
+            return off;
+        }
+        ret = qcow2_pre_write_overlap_check(bs, 0, off, size, false);
+        if (ret == 0) {
+            ret = bdrv_pwrite(bs->file, off, size, dir, 0);
+        }
+        if (ret == 0) {
+            ret = qcow2_flush_caches(bs);
+        }
+        if (ret < 0) {
+            qcow2_free_clusters(bs, off, size, QCOW2_DISCARD_OTHER);
+            return ret;
+        }
+    }
+
+    s->nb_bitmaps = l->nb;
+    s->bitmap_directory_offset = off;
+    s->bitmap_directory_size = l->nb ? size : 0;
+    if (l->nb) {
+        s->autoclear_features |= QCOW2_AUTOCLEAR_BITMAPS;
+    } else {
+        s->autoclear_features &= ~QCOW2_AUTOCLEAR_BITMAPS;
+    }
+    ret = qcow2_update_header(bs);
+    if (ret < 0) {
+        s->nb_bitmaps = old_nb;
+        s->bitmap_directory_offset = old_off;
+        s->bitmap_directory_size = old_size;
+        s->autoclear_features = old_autoclear;
+        if (off) {
+            qcow2_free_clusters(bs, off, size, QCOW2_DISCARD_OTHER);
+        }
+        return ret;
+    }
+    if (old_nb) {
+        qcow2_free_clusters(bs, old_off, old_size, QCOW2_DISCARD_OTHER);
+    }
     return 0;
+}
+
+/* Bytes of bitmap data for @len bytes of disk at @granularity. */
+uint64_t qcow2_bitmap_bytes_needed(int64_t len, uint32_t granularity)
+{
+    return DIV_ROUND_UP(DIV_ROUND_UP((uint64_t)len, granularity), 8);
+}
+
+int qcow2_bitmap_check_constraints(BlockDriverState *bs, const char *name,
+                                   uint32_t granularity, Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int bits = ctz32(granularity);
+    int64_t len = bdrv_getlength(bs);
+    uint64_t need;
+
+    if (len < 0) {
+        error_setg_errno(errp, -len, "Failed to get size of '%s'",
+                         bdrv_get_device_or_node_name(bs));
+        return len;
+    }
+    if (bits > BME_MAX_GRANULARITY_BITS) {
+        error_setg(errp, "Granularity exceeds maximum (%llu bytes)",
+                   1ULL << BME_MAX_GRANULARITY_BITS);
+        return -EINVAL;
+    }
+    if (bits < BME_MIN_GRANULARITY_BITS) {
+        error_setg(errp, "Granularity is under minimum (%llu bytes)",
+                   1ULL << BME_MIN_GRANULARITY_BITS);
+        return -EINVAL;
+    }
+    need = qcow2_bitmap_bytes_needed(len, granularity);
+    if (need > BME_MAX_PHYS_SIZE ||
+        need > (uint64_t)BME_MAX_TABLE_SIZE * s->cluster_size) {
+        error_setg(errp, "Too much space will be occupied by the bitmap. "
+                   "Use larger granularity");
+        return -EINVAL;
+    }
+    if (strlen(name) > BME_MAX_NAME_SIZE) {
+        error_setg(errp, "Name length exceeds maximum (%u characters)",
+                   BME_MAX_NAME_SIZE);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/*
+ * Fill @bitmap from the bitmap table of @bm: data clusters are
+ * deserialized, absent ones are zero (or all ones, with the flag).
+ */
+static int load_bitmap_data(BlockDriverState *bs, Qcow2Bitmap *bm,
+                            BdrvDirtyBitmap *bitmap)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t size = bdrv_dirty_bitmap_size(bitmap);
+    uint64_t per_cluster = (uint64_t)s->cluster_size * 8 *
+                           bdrv_dirty_bitmap_granularity(bitmap);
+    uint64_t need = qcow2_bitmap_bytes_needed(
+        size, bdrv_dirty_bitmap_granularity(bitmap));
+    g_autofree uint64_t *table = NULL;
+    uint8_t *buf;
+    int ret = 0;
+
+    if (bm->table_size != DIV_ROUND_UP(need, s->cluster_size)) {
+        return -EINVAL;
+    }
+    table = g_try_new(uint64_t, MAX(bm->table_size, 1));
+    if (!table) {
+        return -ENOMEM;
+    }
+    ret = bdrv_pread(bs->file, bm->table_offset,
+                     (int64_t)bm->table_size * 8, table, 0);
+    if (ret < 0) {
+        return ret;
+    }
+    buf = qemu_blockalign(bs, s->cluster_size);
+    for (uint32_t i = 0; i < bm->table_size; i++) {
+        uint64_t e = be64_to_cpu(table[i]);
+        uint64_t off = e & BME_TABLE_ENTRY_OFFSET_MASK;
+        uint64_t start = i * per_cluster;
+        uint64_t count = MIN(per_cluster, size - start);
+
+        if ((e & BME_TABLE_ENTRY_RESERVED_MASK) ||
+            (off && (e & BME_TABLE_ENTRY_FLAG_ALL_ONES)) ||
+            offset_into_cluster(s, off)) {
+            ret = -EINVAL;
+            break;
+        }
+        if (!off) {
+            if (e & BME_TABLE_ENTRY_FLAG_ALL_ONES) {
+                bdrv_dirty_bitmap_deserialize_ones(bitmap, start, count,
+                                                   false);
+            } else {
+                bdrv_dirty_bitmap_deserialize_zeroes(bitmap, start, count,
+                                                     false);
+            }
+            continue;
+        }
+        ret = bdrv_pread(bs->file, off, s->cluster_size, buf, 0);
+        if (ret < 0) {
+            break;
+        }
+        bdrv_dirty_bitmap_deserialize_part(bitmap, buf, start, count, false);
+    }
+    qemu_vfree(buf);
+    bdrv_dirty_bitmap_deserialize_finish(bitmap);
+    return ret;
+}
+
+/* Create the BdrvDirtyBitmap for @bm (contents only if not in use). */
+static BdrvDirtyBitmap *load_bitmap(BlockDriverState *bs, Qcow2Bitmap *bm,
+                                    Error **errp)
+{
+    BdrvDirtyBitmap *bitmap;
+    int ret;
+
+    if (bm->extra_data_size) {
+        error_setg(errp, "Bitmap '%s' has extra data, which is not "
+                   "supported", bm->name);
+        return NULL;
+    }
+    bitmap = bdrv_create_dirty_bitmap(bs, 1U << bm->granularity_bits,
+                                      bm->name, errp);
+    if (!bitmap) {
+        return NULL;
+    }
+    /* In use: someone did not store it; its data says nothing. */
+    if (bm->flags & BME_FLAG_IN_USE) {
+        return bitmap;
+    }
+    ret = load_bitmap_data(bs, bm, bitmap);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not read bitmap '%s' from image",
+                         bm->name);
+        bdrv_release_dirty_bitmap(bitmap);
+        return NULL;
+    }
+    return bitmap;
+}
+
+/*
+ * Load every stored bitmap into a BdrvDirtyBitmap: persistent, disabled
+ * unless "auto", inconsistent if found in use.  Opened read-write, the
+ * loaded ones are marked in use on disk until they are stored again;
+ * read-only, they are read-only.
+ */
+static int load_dirty_bitmaps(BlockDriverState *bs, Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    bool writable = (s->flags & BDRV_O_RDWR) &&
+                    !(s->flags & BDRV_O_INACTIVE);
+    g_autoptr(GSList) created = NULL;
+    Qcow2BitmapList *l;
+    bool update = false;
+    int ret;
+
+    ret = qcow2_bitmap_list_load(bs, &l, errp);
+    if (ret < 0) {
+        goto out;
+    }
+    for (uint32_t i = 0; i < l->nb; i++) {
+        Qcow2Bitmap *bm = &l->e[i];
+        BdrvDirtyBitmap *bitmap;
+
+        /* Already here (reopen): the in-memory copy is newer. */
+        if ((bm->flags & BME_FLAG_IN_USE) &&
+            bdrv_find_dirty_bitmap(bs, bm->name)) {
+            continue;
+        }
+        bitmap = load_bitmap(bs, bm, errp);
+        if (!bitmap) {
+            ret = -EINVAL;
+            goto out;
+        }
+        created = g_slist_prepend(created, bitmap);
+        bdrv_dirty_bitmap_set_persistence(bitmap, true);
+        if (bm->flags & BME_FLAG_IN_USE) {
+            bdrv_dirty_bitmap_set_inconsistent(bitmap);
+        } else {
+            bm->flags |= BME_FLAG_IN_USE;
+            update = true;
+        }
+        if (!(bm->flags & BME_FLAG_AUTO)) {
+            bdrv_disable_dirty_bitmap(bitmap);
+        }
+        if (!writable) {
+            bdrv_dirty_bitmap_set_readonly(bitmap, true);
+        }
+    }
+    if (update && writable) {
+        ret = qcow2_bitmap_dir_write_in_place(bs, l);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Can't update bitmap directory");
+            goto out;
+        }
+    }
+    ret = 0;
+out:
+    if (ret < 0) {
+        for (GSList *e = created; e; e = e->next) {
+            bdrv_release_dirty_bitmap(e->data);
+        }
+    }
+    qcow2_bitmap_list_free(l);
+    return ret;
 }
 
 int coroutine_fn qcow2_read_bitmaps(BlockDriverState *bs,
@@ -156,8 +487,6 @@ int coroutine_fn qcow2_read_bitmaps(BlockDriverState *bs,
                                     bool *header_updated, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
-    Qcow2BitmapDir *bms = NULL;
-    int ret;
 
     *header_updated = false;
     if (!s->nb_bitmaps) {
@@ -173,7 +502,8 @@ int coroutine_fn qcow2_read_bitmaps(BlockDriverState *bs,
         s->bitmap_directory_size = 0;
         s->autoclear_features &= ~QCOW2_AUTOCLEAR_BITMAPS;
         if (bs->open_flags & BDRV_O_RDWR) {
-            ret = qcow2_update_header(bs);
+            int ret = qcow2_update_header(bs);
+
             if (ret < 0) {
                 error_setg_errno(errp, -ret, "Could not update qcow2 header");
                 return ret;
@@ -182,14 +512,102 @@ int coroutine_fn qcow2_read_bitmaps(BlockDriverState *bs,
         }
         return 0;
     }
-    ret = load_dir(bs, &bms, errp);
-    free_bitmap_infos(bms, s->nb_bitmaps);
+    if (s->flags & BDRV_O_INACTIVE) {
+        Qcow2BitmapList *l;
+        int ret = qcow2_bitmap_list_load(bs, &l, errp);
+
+        qcow2_bitmap_list_free(l);
+        return ret;
+    }
+    return load_dirty_bitmaps(bs, errp);
+}
+
+bool coroutine_fn
+qcow2_co_can_store_new_dirty_bitmap(BlockDriverState *bs, const char *name,
+                                    uint32_t granularity, Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    BdrvDirtyBitmap *bitmap;
+    uint64_t dir_size = 0;
+    uint32_t nb = 0;
+
+    if (s->qcow_version < 3) {
+        /* No autoclear bit: every open would have to drop them. */
+        error_setg(errp, "Cannot store dirty bitmaps in qcow2 v2 files");
+        goto fail;
+    }
+    if (qcow2_bitmap_check_constraints(bs, name, granularity, errp) < 0) {
+        goto fail;
+    }
+    /* Everything persistent in memory ends up in the directory. */
+    FOR_EACH_DIRTY_BITMAP(bs, bitmap) {
+        if (bdrv_dirty_bitmap_get_persistence(bitmap)) {
+            nb++;
+            dir_size += dir_entry_size(bdrv_dirty_bitmap_name(bitmap));
+        }
+    }
+    nb++;
+    dir_size += dir_entry_size(name);
+    if (nb > QCOW2_MAX_BITMAPS) {
+        error_setg(errp, "Maximum number of persistent bitmaps is already "
+                   "reached");
+        goto fail;
+    }
+    if (dir_size > QCOW2_MAX_BITMAP_DIRECTORY_SIZE) {
+        error_setg(errp, "Not enough space in the bitmap directory");
+        goto fail;
+    }
+    return true;
+
+fail:
+    error_prepend(errp, "Can't make bitmap '%s' persistent in '%s': ",
+                  name, bdrv_get_device_or_node_name(bs));
+    return false;
+}
+
+int coroutine_fn
+qcow2_co_remove_persistent_dirty_bitmap(BlockDriverState *bs,
+                                        const char *name, Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    Qcow2BitmapList *l = NULL;
+    Qcow2Bitmap *bm, gone;
+    int ret;
+
+    if (!s->nb_bitmaps) {
+        /* Never stored (added since open): nothing to do on disk. */
+        return 0;
+    }
+    qemu_co_mutex_lock(&s->lock);
+    ret = qcow2_bitmap_list_load(bs, &l, errp);
+    if (ret < 0) {
+        goto out;
+    }
+    bm = qcow2_bitmap_list_find(l, name);
+    if (!bm) {
+        ret = 0;
+        goto out;
+    }
+    gone = *bm;
+    memmove(bm, bm + 1, (l->nb - (bm - l->e) - 1) * sizeof(*bm));
+    l->nb--;
+    ret = qcow2_bitmap_dir_replace(bs, l);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to update bitmap extension");
+        g_free(gone.name);
+        goto out;
+    }
+    qcow2_bitmap_free_clusters(bs, gone.table_offset, gone.table_size);
+    g_free(gone.name);
+out:
+    qemu_co_mutex_unlock(&s->lock);
+    qcow2_bitmap_list_free(l);
     return ret;
 }
 
 /* Count one bitmap's table and data clusters. */
 static int coroutine_fn GRAPH_RDLOCK
-count_bitmap(BlockDriverState *bs, Qcow2BitmapDir *bm, BdrvCheckResult *res,
+count_bitmap(BlockDriverState *bs, Qcow2Bitmap *bm, BdrvCheckResult *res,
              void (*count)(void *, uint64_t, uint64_t), void *opaque)
 {
     BDRVQcow2State *s = bs->opaque;
@@ -235,7 +653,7 @@ qcow2_check_bitmaps_refcounts(BlockDriverState *bs, BdrvCheckResult *res,
                               void *opaque)
 {
     BDRVQcow2State *s = bs->opaque;
-    Qcow2BitmapDir *bms = NULL;
+    Qcow2BitmapList *l = NULL;
     Error *err = NULL;
     int ret = 0;
 
@@ -243,16 +661,17 @@ qcow2_check_bitmaps_refcounts(BlockDriverState *bs, BdrvCheckResult *res,
         return 0;
     }
     count(opaque, s->bitmap_directory_offset, s->bitmap_directory_size);
-    if (load_dir(bs, &bms, &err) < 0) {
+    if (qcow2_bitmap_list_load(bs, &l, &err) < 0) {
         fprintf(stderr, "ERROR %s\n", error_get_pretty(err));
         error_free(err);
         res->corruptions++;
+        qcow2_bitmap_list_free(l);
         return 0;
     }
-    for (uint32_t i = 0; i < s->nb_bitmaps && ret >= 0; i++) {
-        ret = count_bitmap(bs, &bms[i], res, count, opaque);
+    for (uint32_t i = 0; i < l->nb && ret >= 0; i++) {
+        ret = count_bitmap(bs, &l->e[i], res, count, opaque);
     }
-    free_bitmap_infos(bms, s->nb_bitmaps);
+    qcow2_bitmap_list_free(l);
     return ret;
 }
 
@@ -271,30 +690,31 @@ Qcow2BitmapInfoList *qcow2_get_bitmap_info_list(BlockDriverState *bs,
 {
     BDRVQcow2State *s = bs->opaque;
     Qcow2BitmapInfoList *list = NULL, **tail = &list;
-    Qcow2BitmapDir *bms = NULL;
+    Qcow2BitmapList *l = NULL;
 
     if (!s->nb_bitmaps) {
         return NULL;
     }
-    if (load_dir(bs, &bms, errp) < 0) {
+    if (qcow2_bitmap_list_load(bs, &l, errp) < 0) {
+        qcow2_bitmap_list_free(l);
         return NULL;
     }
-    for (uint32_t i = 0; i < s->nb_bitmaps; i++) {
+    for (uint32_t i = 0; i < l->nb; i++) {
         Qcow2BitmapInfo *info = g_new0(Qcow2BitmapInfo, 1);
 
-        info->name = g_strdup(bms[i].name);
-        info->granularity = 1U << bms[i].granularity_bits;
+        info->name = g_strdup(l->e[i].name);
+        info->granularity = 1U << l->e[i].granularity_bits;
         /* Listed in bit order: in-use before auto. */
-        if (bms[i].flags & BME_FLAG_AUTO) {
+        if (l->e[i].flags & BME_FLAG_AUTO) {
             add_flag(&info->flags, QCOW2_BITMAP_INFO_FLAGS_AUTO);
         }
-        if (bms[i].flags & BME_FLAG_IN_USE) {
+        if (l->e[i].flags & BME_FLAG_IN_USE) {
             add_flag(&info->flags, QCOW2_BITMAP_INFO_FLAGS_IN_USE);
         }
         *tail = g_new0(Qcow2BitmapInfoList, 1);
         (*tail)->value = info;
         tail = &(*tail)->next;
     }
-    free_bitmap_infos(bms, s->nb_bitmaps);
+    qcow2_bitmap_list_free(l);
     return list;
 }

@@ -646,8 +646,7 @@ int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset,
         ret = -ENOTSUP;
         goto out;
     }
-    if (s->nb_bitmaps) {
-        error_setg(errp, "Can't resize an image which has bitmaps");
+    if (qcow2_truncate_bitmaps_check(bs, errp) < 0) {
         ret = -ENOTSUP;
         goto out;
     }

@@ -16,6 +16,7 @@
 #include "qapi/qmp/qdict.h"
 #include "qapi/qmp/qstring.h"
 #include "block/qdict.h"
+#include "block/dirty-bitmap.h"
 #include "qcow2.h"
 
 int qcow2_probe(const uint8_t *buf, int buf_size, const char *filename)
@@ -541,6 +542,8 @@ void qcow2_free_state(BlockDriverState *bs)
         qcow2_refcount_close(bs);
     }
     qcow2_free_snapshots(bs);
+    /* Loaded bitmaps not stored (failed open, read-only image) go too. */
+    bdrv_release_named_dirty_bitmaps(bs);
     qemu_vfree(s->l1_table);
     s->l1_table = NULL;
     QLIST_FOREACH_SAFE(ext, &s->unknown_header_ext, next, next) {
@@ -560,7 +563,14 @@ void qcow2_close(BlockDriverState *bs)
 
     if (s->l2_table_cache && (s->flags & BDRV_O_RDWR) &&
         !(s->flags & BDRV_O_INACTIVE)) {
+        Error *err = NULL;
+
         bdrv_graph_rdlock_main_loop();
+        if (!qcow2_store_persistent_dirty_bitmaps(bs, true, &err)) {
+            error_reportf_err(err, "Lost persistent bitmaps during "
+                              "inactivation of node '%s': ",
+                              bdrv_get_device_or_node_name(bs));
+        }
         qcow2_flush_caches(bs);
         /* Nothing is lost with a lazy refcount image left dirty. */
         if (!(s->incompatible_features & QCOW2_INCOMPAT_CORRUPT)) {
@@ -706,6 +716,13 @@ out:
     return ret;
 }
 
+static bool qcow2_supports_persistent_dirty_bitmap(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    return s->qcow_version >= 3;
+}
+
 static const char *const qcow2_strong_runtime_opts[] = {
     QCOW2_OPT_DATA_FILE,
     NULL
@@ -740,6 +757,11 @@ BlockDriver bdrv_qcow2 = {
     .bdrv_co_get_info       = qcow2_co_get_info,
     .bdrv_co_pwritev_compressed_part = qcow2_co_pwritev_compressed_part,
     .bdrv_co_check          = qcow2_co_check,
+    .bdrv_supports_persistent_dirty_bitmap =
+        qcow2_supports_persistent_dirty_bitmap,
+    .bdrv_co_can_store_new_dirty_bitmap = qcow2_co_can_store_new_dirty_bitmap,
+    .bdrv_co_remove_persistent_dirty_bitmap =
+        qcow2_co_remove_persistent_dirty_bitmap,
 
     .bdrv_snapshot_create   = qcow2_snapshot_create,
     .bdrv_snapshot_goto     = qcow2_snapshot_goto,

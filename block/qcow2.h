@@ -1323,4 +1323,26 @@ int coroutine_fn GRAPH_RDLOCK
 qcow2_read_bitmaps(BlockDriverState *bs, bool autoclear_was_set,
                    bool *header_updated, Error **errp);
 
+/*
+ * Persistent dirty bitmaps (qcow2-bitmap.c, qcow2-bitmap-store.c).
+ * qcow2_read_bitmaps() above also loads them into BdrvDirtyBitmaps
+ * (marked in use on disk while the image is open read-write).
+ *
+ * Store every persistent bitmap that changed (close, inactivation, going
+ * read-only) and, with @release_stored, release the in-memory copies.
+ * false with @errp set on failure (the image keeps its old bitmaps).
+ */
+bool GRAPH_RDLOCK
+qcow2_store_persistent_dirty_bitmaps(BlockDriverState *bs,
+                                     bool release_stored, Error **errp);
+/* Whether a resize may go on: every stored bitmap loaded and usable. */
+int GRAPH_RDLOCK qcow2_truncate_bitmaps_check(BlockDriverState *bs,
+                                              Error **errp);
+bool coroutine_fn GRAPH_RDLOCK
+qcow2_co_can_store_new_dirty_bitmap(BlockDriverState *bs, const char *name,
+                                    uint32_t granularity, Error **errp);
+int coroutine_fn GRAPH_RDLOCK
+qcow2_co_remove_persistent_dirty_bitmap(BlockDriverState *bs,
+                                        const char *name, Error **errp);
+
 #endif /* BLOCK_QCOW2_H */
