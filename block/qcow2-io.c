@@ -37,7 +37,10 @@ read_backing(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
         }
     }
     if (n) {
-        int ret = bdrv_co_preadv_part(bs->backing, offset, n, qiov,
+        int ret;
+
+        BLKDBG_CO_EVENT(bs->file, BLKDBG_READ_BACKING_AIO);
+        ret = bdrv_co_preadv_part(bs->backing, offset, n, qiov,
                                       qiov_offset, 0);
         if (ret < 0) {
             return ret;
@@ -66,6 +69,7 @@ read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offset,
     if (!in || !out) {
         return -ENOMEM;
     }
+    BLKDBG_CO_EVENT(bs->file, BLKDBG_READ_COMPRESSED);
     ret = bdrv_co_pread(bs->file, coffset, csize, in, 0);
     if (ret < 0) {
         return ret;
@@ -132,6 +136,7 @@ static int coroutine_fn GRAPH_RDLOCK read_piece(AioTask *task)
         qemu_iovec_memset(p->qiov, p->qiov_offset, 0, p->bytes);
         return 0;
     case QCOW2_SUBCLUSTER_NORMAL:
+        BLKDBG_CO_EVENT(bs->file, BLKDBG_READ_AIO);
         return bdrv_co_preadv_part(s->data_file, p->host, p->bytes, p->qiov,
                                    p->qiov_offset, 0);
     case QCOW2_SUBCLUSTER_COMPRESSED:
@@ -252,6 +257,7 @@ static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
     QCowL2Meta *m = p->m;
     int ret;
 
+    BLKDBG_CO_EVENT(bs->file, BLKDBG_CLUSTER_ALLOC_SPACE);
     ret = bdrv_co_pwrite_zeroes(s->data_file, m->alloc_offset,
                                 (int64_t)m->nb_clusters << s->cluster_bits,
                                 BDRV_REQ_NO_FALLBACK);
@@ -259,6 +265,7 @@ static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
         return ret == -EAGAIN ? -ENOTSUP : ret;
     }
     m->skip_cow = true;
+    BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
     return bdrv_co_pwritev_part(s->data_file, p->host, p->bytes, p->qiov,
                                 p->qiov_offset, 0);
 }
@@ -315,6 +322,7 @@ static int coroutine_fn GRAPH_RDLOCK write_with_cow(Qcow2Piece *p)
     QEMUIOVector merged;
     int ret;
 
+    BLKDBG_CO_EVENT(bs->file, BLKDBG_COW_READ);
     ret = cow_read(bs, m->offset + m->cow_start.offset, head, &head_buf);
     if (ret >= 0) {
         ret = cow_read(bs, m->offset + m->cow_end.offset, tail, &tail_buf);
@@ -323,6 +331,7 @@ static int coroutine_fn GRAPH_RDLOCK write_with_cow(Qcow2Piece *p)
         goto out;
     }
 
+    BLKDBG_CO_EVENT(bs->file, BLKDBG_COW_WRITE);
     if (m->cow_start.offset + head == data_start &&
         data_start + p->bytes == m->cow_end.offset &&
         qemu_iovec_init_extended(&merged, head_buf, head, p->qiov,
@@ -346,6 +355,7 @@ static int coroutine_fn GRAPH_RDLOCK write_with_cow(Qcow2Piece *p)
                              tail_buf, 0);
     }
     if (ret >= 0) {
+        BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
         ret = bdrv_co_pwritev_part(s->data_file, p->host, p->bytes, p->qiov,
                                    p->qiov_offset, 0);
     }
@@ -365,6 +375,7 @@ static int coroutine_fn GRAPH_RDLOCK write_piece(AioTask *task)
     int ret = -ENOTSUP;
 
     if (!m || (!m->cow_start.nb_bytes && !m->cow_end.nb_bytes)) {
+        BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
         ret = bdrv_co_pwritev_part(s->data_file, p->host, p->bytes, p->qiov,
                                    p->qiov_offset, 0);
     } else {
