@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qemu-img-amend.c: "qemu-img amend" (change format options of an
- * existing image through bdrv_amend_options()) and "qemu-img bitmap",
- * which refuses every action until the block layer has dirty bitmaps.
+ * existing image through bdrv_amend_options()).
  */
 #include "qemu/osdep.h"
 #include <getopt.h>
@@ -124,50 +123,4 @@ int img_amend(int argc, char **argv)
     qemu_progress_end();
     blk_unref(blk);
     return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-
-int img_bitmap(int argc, char **argv)
-{
-    static const struct option long_options[] = {
-        { "help", no_argument, NULL, 'h' },
-        { "object", required_argument, NULL, OPTION_OBJECT },
-        { "image-opts", no_argument, NULL, OPTION_IMAGE_OPTS },
-        { "add", no_argument, NULL, OPTION_ADD },
-        { "remove", no_argument, NULL, OPTION_REMOVE },
-        { "clear", no_argument, NULL, OPTION_CLEAR },
-        { "enable", no_argument, NULL, OPTION_ENABLE },
-        { "disable", no_argument, NULL, OPTION_DISABLE },
-        { "merge", required_argument, NULL, OPTION_MERGE },
-        { NULL, 0, NULL, 0 },
-    };
-    bool any_action = false;
-    int c;
-
-    while ((c = getopt_long(argc, argv, ":b:f:F:g:hq", long_options,
-                            NULL)) != -1) {
-        switch (c) {
-        case OPTION_ADD:
-        case OPTION_REMOVE:
-        case OPTION_CLEAR:
-        case OPTION_ENABLE:
-        case OPTION_DISABLE:
-        case OPTION_MERGE:
-            any_action = true;
-            break;
-        default:
-            img_common_option(c, argv);
-            break;
-        }
-    }
-    if (!any_action) {
-        error_report("Need at least one of --add, --remove, --clear, "
-                     "--enable, --disable, or --merge");
-        return EXIT_FAILURE;
-    }
-    if (optind != argc - 2) {
-        error_exit("Expecting filename and bitmap name");
-    }
-    error_report("Operation on bitmap %s failed: Persistent dirty bitmaps "
-                 "are not supported yet", argv[optind + 1]);
-    return EXIT_FAILURE;
 }
