@@ -84,17 +84,12 @@ BdrvDirtyBitmap *bdrv_create_dirty_bitmap(BlockDriverState *bs,
     bm->name = g_strdup(name);
 
     bdrv_dirty_bitmaps_lock(bs);
-    /* Keep creation order: the qcow2 directory is written in it. */
-    if (QLIST_EMPTY(&bs->dirty_bitmaps)) {
-        QLIST_INSERT_HEAD(&bs->dirty_bitmaps, bm, list);
-    } else {
-        BdrvDirtyBitmap *last = QLIST_FIRST(&bs->dirty_bitmaps);
-
-        while (QLIST_NEXT(last, list)) {
-            last = QLIST_NEXT(last, list);
-        }
-        QLIST_INSERT_AFTER(last, bm, list);
-    }
+    /*
+     * Newest first, as QEMU: the order shows in which bitmap an operation
+     * over all of them fails first and in which order new bitmaps enter
+     * the qcow2 directory.
+     */
+    QLIST_INSERT_HEAD(&bs->dirty_bitmaps, bm, list);
     bdrv_dirty_bitmaps_unlock(bs);
     return bm;
 }

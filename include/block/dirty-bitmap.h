@@ -101,7 +101,7 @@ bool bdrv_has_readonly_bitmaps(BlockDriverState *bs);
 int bdrv_dirty_bitmap_check(const BdrvDirtyBitmap *bitmap, uint32_t flags,
                             Error **errp);
 
-/* The bitmaps of @bs in creation order; NULL after the last one. */
+/* The bitmaps of @bs, newest first; NULL after the last one. */
 BdrvDirtyBitmap *bdrv_dirty_bitmap_first(BlockDriverState *bs);
 BdrvDirtyBitmap *bdrv_dirty_bitmap_next(BdrvDirtyBitmap *bitmap);
 #define FOR_EACH_DIRTY_BITMAP(bs, bitmap) \

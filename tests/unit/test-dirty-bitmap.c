@@ -98,9 +98,9 @@ static void test_create(Fixture *f, gconstpointer data)
     g_assert(err);
     error_free(err);
 
-    /* Iteration is in creation order. */
+    /* Iteration goes newest first. */
     FOR_EACH_DIRTY_BITMAP(f->bs, bm) {
-        g_assert(bm == (n == 0 ? anon : n == 1 ? a : b));
+        g_assert(bm == (n == 0 ? b : n == 1 ? a : anon));
         n++;
     }
     g_assert_cmpint(n, ==, 3);
