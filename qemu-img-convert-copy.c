@@ -16,6 +16,7 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 
 /* Source index and offset within it for the global @offset. */
 static int convert_src_at(ConvertState *s, int64_t offset, int64_t *src_off)
@@ -33,18 +34,12 @@ static int convert_src_at(ConvertState *s, int64_t offset, int64_t *src_off)
 static int coroutine_fn convert_update_status(ConvertState *s, int64_t offset)
 {
     BlockDriverState *bs;
-    int64_t src_off, bytes, pnum;
+    int64_t src_off, bytes, pnum, tail;
     int i = convert_src_at(s, offset, &src_off);
     int ret;
 
     bytes = MIN(s->src_size[i] - src_off, s->total_size - offset);
     bs = blk_bs(s->src[i]);
-    if (s->min_sparse == 0 && !s->target_has_backing) {
-        /* -S 0: copy everything, allocate everything. */
-        s->status = CONVERT_DATA;
-        s->status_end = offset + bytes;
-        return 0;
-    }
     bdrv_graph_co_rdlock();
     if (s->target_has_backing) {
         ret = bdrv_co_block_status(bs, src_off, bytes, &pnum, NULL, NULL);
@@ -64,6 +59,14 @@ static int coroutine_fn convert_update_status(ConvertState *s, int64_t offset)
                      ": %s", offset, strerror(-ret));
         return ret;
     }
+    /*
+     * Ranges end on the source's cluster (or request) boundaries where
+     * they can, so that one cluster is not read in two requests.
+     */
+    tail = (src_off + pnum) % s->src_align[i];
+    if (pnum > tail) {
+        pnum -= tail;
+    }
     if (ret & BDRV_BLOCK_ZERO) {
         s->status = CONVERT_ZERO;
     } else if (ret & BDRV_BLOCK_DATA) {
@@ -75,11 +78,22 @@ static int coroutine_fn convert_update_status(ConvertState *s, int64_t offset)
     return 0;
 }
 
-/* Take the next range for a coroutine: *len bytes at *offset. */
+/* Does @status copy bytes (what the progress line and -r count)? */
+static bool convert_copies(ConvertStatus status)
+{
+    return status == CONVERT_DATA || status == CONVERT_ZERO_DATA;
+}
+
+/*
+ * Take the next range for a coroutine: *len bytes at *offset, to be
+ * started after *delay ns (-r).
+ */
 static int coroutine_fn convert_next_locked(ConvertState *s, int64_t *offset,
                                             int64_t *len,
-                                            ConvertStatus *status)
+                                            ConvertStatus *status,
+                                            int64_t *delay)
 {
+    ConvertStatus st;
     int64_t n;
     int ret;
 
@@ -91,7 +105,12 @@ static int coroutine_fn convert_next_locked(ConvertState *s, int64_t *offset,
     }
     *offset = s->next_offset;
     n = s->status_end - *offset;
-    if (s->status == CONVERT_DATA) {
+    st = s->status;
+    if (st == CONVERT_ZERO && !s->min_sparse) {
+        /* -S 0: zeroes are written out like data, buffer by buffer. */
+        st = CONVERT_ZERO_DATA;
+    }
+    if (convert_copies(st)) {
         n = MIN(n, s->buf_size);
     } else {
         n = MIN(n, INT32_MAX & ~(int64_t)(BDRV_SECTOR_SIZE - 1));
@@ -102,20 +121,26 @@ static int coroutine_fn convert_next_locked(ConvertState *s, int64_t *offset,
 
         if (*offset + n < end || n < s->cluster_size) {
             n = MIN(end, s->total_size) - *offset;
-            s->status = CONVERT_DATA;
+            st = CONVERT_DATA;
         } else {
             n = QEMU_ALIGN_DOWN(*offset + n, s->cluster_size) - *offset;
         }
     }
-    *status = s->status;
+    *delay = 0;
+    if (convert_copies(st)) {
+        *delay = convert_rate_delay(&s->rate,
+                                    qemu_clock_get_ns(QEMU_CLOCK_REALTIME),
+                                    n);
+    }
+    *status = st;
     *len = n;
     s->next_offset += n;
     return 0;
 }
 
-/* Read [offset, offset + len) of the concatenated sources into @buf. */
 static int coroutine_fn convert_next(ConvertState *s, int64_t *offset,
-                                     int64_t *len, ConvertStatus *status)
+                                     int64_t *len, ConvertStatus *status,
+                                     int64_t *delay)
 {
     int ret;
 
@@ -123,12 +148,13 @@ static int coroutine_fn convert_next(ConvertState *s, int64_t *offset,
     if (s->next_offset >= s->total_size || s->ret) {
         ret = -ENOENT;      /* nothing left */
     } else {
-        ret = convert_next_locked(s, offset, len, status);
+        ret = convert_next_locked(s, offset, len, status, delay);
     }
     qemu_co_mutex_unlock(&s->lock);
     return ret;
 }
 
+/* Read [offset, offset + len) of the concatenated sources into @buf. */
 static int coroutine_fn convert_read(ConvertState *s, int64_t offset,
                                      int64_t len, uint8_t *buf)
 {
@@ -263,6 +289,8 @@ static int coroutine_fn convert_write(ConvertState *s, int64_t offset,
         return 0;
     case CONVERT_ZERO:
         return convert_write_zero(s, offset, len);
+    case CONVERT_ZERO_DATA:
+        return convert_write_data(s, offset, len, buf);
     case CONVERT_DATA:
     default:
         if (s->copy_range) {
@@ -276,12 +304,12 @@ static void coroutine_fn convert_co(void *opaque)
 {
     ConvertState *s = opaque;
     uint8_t *buf = blk_blockalign(s->target, s->buf_size);
-    int64_t offset, len;
+    int64_t offset, len, delay;
     ConvertStatus status;
     int ret;
 
     while (!s->ret && s->next_offset < s->total_size) {
-        ret = convert_next(s, &offset, &len, &status);
+        ret = convert_next(s, &offset, &len, &status, &delay);
         if (ret == -ENOENT) {
             break;
         }
@@ -289,7 +317,12 @@ static void coroutine_fn convert_co(void *opaque)
             s->ret = ret;
             break;
         }
-        if (status == CONVERT_DATA && !s->copy_range) {
+        if (delay > 0) {
+            qemu_co_sleep_ns(QEMU_CLOCK_REALTIME, delay);
+        }
+        if (status == CONVERT_ZERO_DATA) {
+            memset(buf, 0, len);
+        } else if (status == CONVERT_DATA && !s->copy_range) {
             ret = convert_read(s, offset, len, buf);
             if (ret < 0) {
                 s->ret = ret;
@@ -311,7 +344,7 @@ static void coroutine_fn convert_co(void *opaque)
         }
         s->wr_offset = offset + len;
         qemu_co_queue_restart_all(&s->wr_queue);
-        if (status == CONVERT_DATA && s->alloc_total) {
+        if (convert_copies(status) && s->alloc_total) {
             s->alloc_done += len;
             qemu_progress_print(100.0f * s->alloc_done / s->alloc_total, 0);
         }
@@ -329,13 +362,13 @@ static void coroutine_fn convert_co(void *opaque)
 static void coroutine_fn convert_count_co(void *opaque)
 {
     ConvertState *s = opaque;
-    int64_t offset, len;
+    int64_t offset, len, delay;
     ConvertStatus status;
     int ret = 0;
 
     while (!ret) {
-        ret = convert_next(s, &offset, &len, &status);
-        if (!ret && status == CONVERT_DATA) {
+        ret = convert_next(s, &offset, &len, &status, &delay);
+        if (!ret && convert_copies(status)) {
             s->alloc_total += len;
         }
     }
@@ -362,6 +395,8 @@ int convert_do_copy(ConvertState *s)
             return s->ret;
         }
     }
+    /* Set only now: the counting pass above takes ranges too. */
+    convert_rate_init(&s->rate, s->rate_limit);
     s->running = s->num_coroutines;
     for (i = 0; i < s->num_coroutines; i++) {
         qemu_coroutine_enter(qemu_coroutine_create(convert_co, s));

@@ -99,10 +99,10 @@ static void convert_option(int c, char **argv, ConvertState *s,
     case 'W': s->wr_in_order = false; break;
     case 'U': args->force_share = true; break;
     case 'r':
-        if (img_parse_size(optarg, "rate limit") < 0) {
+        s->rate_limit = img_parse_size(optarg, "rate limit");
+        if (s->rate_limit < 0) {
             exit(EXIT_FAILURE);
         }
-        /* Accepted; conversions are not throttled. */
         break;
     case OPTION_IMAGE_OPTS: args->image_opts = true; break;
     case OPTION_SALVAGE: s->salvage = true; break;
@@ -141,6 +141,20 @@ static bool convert_check_args(ConvertState *s, ConvertArgs *args)
     return false;
 }
 
+/* The larger of a source's request alignment and cluster size. */
+static int64_t convert_src_alignment(BlockDriverState *bs)
+{
+    BlockDriverInfo bdi;
+    int64_t align = MAX(bs->bl.request_alignment, BDRV_SECTOR_SIZE);
+
+    bdrv_graph_rdlock_main_loop();
+    if (bdrv_get_info(bs, &bdi) == 0 && bdi.cluster_size > 0) {
+        align = MAX(align, bdi.cluster_size);
+    }
+    bdrv_graph_rdunlock_main_loop();
+    return align;
+}
+
 /* Open the sources and add up their sizes; false after reporting. */
 static bool convert_open_sources(ConvertState *s, ConvertArgs *args,
                                  char **names)
@@ -154,6 +168,7 @@ static bool convert_open_sources(ConvertState *s, ConvertArgs *args,
     }
     s->src = g_new0(BlockBackend *, s->src_num);
     s->src_size = g_new0(int64_t, s->src_num);
+    s->src_align = g_new0(int64_t, s->src_num);
     for (i = 0; i < s->src_num; i++) {
         s->src[i] = img_open(args->image_opts, names[i], args->fmt, flags,
                              writethrough, s->quiet, args->force_share);
@@ -167,6 +182,7 @@ static bool convert_open_sources(ConvertState *s, ConvertArgs *args,
             return false;
         }
         s->total_size += s->src_size[i];
+        s->src_align[i] = convert_src_alignment(blk_bs(s->src[i]));
     }
     if (args->snapshot) {
         BlockDriverState *bs = blk_bs(s->src[0]);
@@ -346,6 +362,7 @@ out:
     }
     g_free(s.src);
     g_free(s.src_size);
+    g_free(s.src_align);
     g_free(args.options);
     return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

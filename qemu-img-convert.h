@@ -9,6 +9,7 @@
 
 #include "qemu-img-common.h"
 #include "qemu/coroutine.h"
+#include "qemu-img-convert-rate.h"
 
 #define CONVERT_MAX_COROUTINES 16
 #define CONVERT_BUF_SIZE (2 * 1024 * 1024)  /* bytes per request */
@@ -18,12 +19,14 @@ typedef enum ConvertStatus {
     CONVERT_DATA,       /* copy (zero detection may still skip parts) */
     CONVERT_ZERO,       /* reads as zero: zero it unless already zero */
     CONVERT_BACKING,    /* comes from the target's backing file: skip */
+    CONVERT_ZERO_DATA,  /* reads as zero, written as data (-S 0) */
 } ConvertStatus;
 
 typedef struct ConvertState {
     /* Sources, concatenated in order. */
     BlockBackend **src;
     int64_t *src_size;
+    int64_t *src_align;     /* status ranges end on these boundaries */
     int src_num;
     int64_t total_size;
 
@@ -40,6 +43,8 @@ typedef struct ConvertState {
     int64_t buf_size;       /* bytes per request */
     int64_t cluster_size;   /* compressed writes are whole clusters */
     int num_coroutines;
+    int64_t rate_limit;     /* -r: bytes per second, 0 for none */
+    ConvertRateLimit rate;  /* counts the bytes that are copied */
 
     /*
      * The cursor coroutines take work from.  Block status may yield, so
