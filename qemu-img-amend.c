@@ -35,6 +35,27 @@ static int amend_print_help(const char *fmt)
     return EXIT_SUCCESS;
 }
 
+/*
+ * @options did not parse as amend options.  If they parse once the
+ * creation options are allowed too, say so in a hint on @errp (as 7.2,
+ * whose second parse also repeats warnings such as the hex-suffix one).
+ */
+static void amend_hint_create_only(BlockDriver *drv, const char *options,
+                                   Error **errp)
+{
+    QemuOptsList *all = qemu_opts_append(NULL, drv->amend_opts);
+    QemuOpts *opts;
+
+    all = qemu_opts_append(all, drv->create_opts);
+    opts = qemu_opts_create(all, NULL, 0, &error_abort);
+    if (qemu_opts_do_parse(opts, options, NULL, NULL)) {
+        error_append_hint(errp, "This option is only supported for image "
+                          "creation\n");
+    }
+    qemu_opts_del(opts);
+    qemu_opts_free(all);
+}
+
 static int amend_run(BlockBackend *blk, const char *options, bool force,
                      bool quiet)
 {
@@ -50,6 +71,7 @@ static int amend_run(BlockBackend *blk, const char *options, bool force,
     }
     opts = qemu_opts_create(bs->drv->amend_opts, NULL, 0, &error_abort);
     if (!qemu_opts_do_parse(opts, options, NULL, &local_err)) {
+        amend_hint_create_only(bs->drv, options, &local_err);
         error_report_err(local_err);
         qemu_opts_del(opts);
         return -EINVAL;

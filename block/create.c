@@ -236,7 +236,7 @@ static bool img_create_check_backing(const char *filename, QemuOpts *opts,
     }
     if (!backing_fmt) {
         error_setg(errp, "Backing file specified without backing format");
-        error_append_hint(errp, "Detected format of %s.\n",
+        error_append_hint(errp, "Detected format of %s.",
                           bs->drv->format_name);
         bdrv_unref(bs);
         return false;

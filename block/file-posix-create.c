@@ -185,7 +185,12 @@ int coroutine_fn raw_co_create_opts(BlockDriver *drv, const char *filename,
     prealloc = prealloc_str ? raw_parse_prealloc(prealloc_str)
                             : PREALLOC_MODE_OFF;
     if (prealloc < 0) {
-        error_setg(errp, "Invalid preallocation mode: '%s'", prealloc_str);
+        error_setg(errp, "invalid parameter value: %s", prealloc_str);
+        return -EINVAL;
+    }
+    if (has_hint && hint > UINT32_MAX) {
+        /* As 7.2: an explicit hint too large for the ioctl is an error. */
+        error_setg(errp, "Extent size hint is too large");
         return -EINVAL;
     }
     return raw_create_file(filename, size, prealloc, nocow, has_hint, hint,

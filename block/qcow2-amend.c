@@ -34,6 +34,18 @@ QemuOptsList qcow2_amend_opts = {
           .help = "Postpone refcount updates" },
         { .name = BLOCK_OPT_REFCOUNT_BITS, .type = QEMU_OPT_NUMBER,
           .help = "Width of a reference count entry in bits" },
+        /* LUKS keyslot changes: listed as 7.2 does, refused (no LUKS). */
+        { .name = "encrypt.state", .type = QEMU_OPT_STRING,
+          .help = "Select new state of affected keyslots (active/inactive)" },
+        { .name = "encrypt.keyslot", .type = QEMU_OPT_NUMBER,
+          .help = "Select a single keyslot to modify explicitly" },
+        { .name = "encrypt.old-secret", .type = QEMU_OPT_STRING,
+          .help = "Select all keyslots that match this password" },
+        { .name = "encrypt.new-secret", .type = QEMU_OPT_STRING,
+          .help = "New secret to set in the matching keyslots. "
+                  "Empty string to erase" },
+        { .name = "encrypt.iter-time", .type = QEMU_OPT_NUMBER,
+          .help = "Time to spend in PBKDF in milliseconds" },
         { /* end of list */ }
     }
 };
@@ -148,6 +160,13 @@ static int GRAPH_RDLOCK amend_size(BlockDriverState *bs, uint64_t size,
     return ret;
 }
 
+/* qemu_opt_foreach() callback: stop at the first "encrypt.*" option. */
+static int is_encrypt_opt(void *opaque, const char *name, const char *value,
+                          Error **errp)
+{
+    return g_str_has_prefix(name, "encrypt.");
+}
+
 /* Check option combinations before changing anything. */
 static int amend_check(BlockDriverState *bs, QemuOpts *opts, int version,
                        Error **errp)
@@ -157,6 +176,11 @@ static int amend_check(BlockDriverState *bs, QemuOpts *opts, int version,
     uint64_t bits = qemu_opt_get_number(opts, BLOCK_OPT_REFCOUNT_BITS,
                                         s->refcount_bits);
 
+    if (qemu_opt_foreach(opts, is_encrypt_opt, NULL, NULL)) {
+        error_setg(errp, "Can't amend encryption options - encryption not "
+                   "present");
+        return -EINVAL;
+    }
     if (data_file && !has_data_file(bs)) {
         error_setg(errp, "data-file can only be set for images that use an "
                    "external data file");
@@ -177,6 +201,23 @@ static int amend_check(BlockDriverState *bs, QemuOpts *opts, int version,
         error_setg(errp, "Refcount widths other than 16 bits require "
                    "compatibility level 1.1 or above (use compat=1.1 or "
                    "greater)");
+        return -EINVAL;
+    }
+    if (version < 3 && qemu_opt_get_bool(opts, BLOCK_OPT_LAZY_REFCOUNTS,
+                                         false)) {
+        error_setg(errp, "Lazy refcounts only supported with compatibility "
+                   "level 1.1 and above (use compat=1.1 or greater)");
+        return -EINVAL;
+    }
+    /* As 7.2: only the values already in the header may be given. */
+    if ((qemu_opt_get(opts, BLOCK_OPT_BACKING_FILE) ||
+         qemu_opt_get(opts, BLOCK_OPT_BACKING_FMT)) &&
+        (g_strcmp0(qemu_opt_get(opts, BLOCK_OPT_BACKING_FILE),
+                   s->image_backing_file) ||
+         g_strcmp0(qemu_opt_get(opts, BLOCK_OPT_BACKING_FMT),
+                   s->image_backing_format))) {
+        error_setg(errp, "Cannot amend the backing file");
+        error_append_hint(errp, "You can use 'qemu-img rebase' instead.\n");
         return -EINVAL;
     }
     return 0;

@@ -14,6 +14,7 @@
 #include "qemu/main-loop.h"
 #include "qapi/qmp/qdict.h"
 #include "sysemu/block-backend.h"
+#include "qom/object_interfaces.h"
 #include "qcow2.h"
 
 /* Options accepted by qemu-img create -o for qcow2. */
@@ -114,7 +115,7 @@ int qcow2_parse_prealloc(const char *str, PreallocMode *mode, Error **errp)
             return 0;
         }
     }
-    error_setg(errp, "Invalid parameter '%s'", str);
+    error_setg(errp, "invalid parameter value: %s", str);
     return -EINVAL;
 }
 
@@ -204,6 +205,110 @@ static bool l1_size_ok(uint64_t size, int cluster_bits, bool extended_l2,
     return true;
 }
 
+/* The warnings of a size string (hex with a suffix), value ignored. */
+static void reparse_size_warning(const char *str)
+{
+    uint64_t unused;
+
+    if (str) {
+        qemu_strtosz(str, NULL, &unused);
+    }
+}
+
+/* Is @str one of the NULL-terminated @names? */
+static bool str_in(const char *str, const char *const *names)
+{
+    for (; *names; names++) {
+        if (!strcmp(str, *names)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* qemu_opt_foreach() callback: stop at the first "encrypt.*" option. */
+static int is_encrypt_opt(void *opaque, const char *name, const char *value,
+                          Error **errp)
+{
+    return g_str_has_prefix(name, "encrypt.");
+}
+
+/* The encryption options as 7.2's create reads them (none are usable). */
+static int check_create_encrypt(QemuOpts *opts, Error **errp)
+{
+    static const char *const formats[] = { "aes", "qcow", "luks", NULL };
+    const char *legacy = qemu_opt_get(opts, BLOCK_OPT_ENCRYPT);
+    const char *fmt = qemu_opt_get(opts, BLOCK_OPT_ENCRYPT_FORMAT);
+    const char *secret = qemu_opt_get(opts, "encrypt.key-secret");
+    bool legacy_on = legacy && qemu_opt_get_bool(opts, BLOCK_OPT_ENCRYPT,
+                                                 false);
+    bool any = qemu_opt_foreach(opts, is_encrypt_opt, NULL, NULL);
+
+    if (legacy_on && fmt) {
+        error_setg(errp, "'encrypt.format' and its alias 'encryption' can't "
+                   "be used at the same time");
+        return -EINVAL;
+    }
+    if (!fmt && !legacy_on) {
+        if (any) {
+            error_setg(errp, "Parameter 'encrypt.format' is missing");
+            return -EINVAL;
+        }
+        return 0;
+    }
+    if (fmt && !str_in(fmt, formats)) {
+        error_setg(errp, "Parameter 'format' does not accept value '%s'",
+                   fmt);
+        return -EINVAL;
+    }
+    if (!secret) {
+        error_setg(errp, "Parameter 'encrypt.key-secret' is required for "
+                   "cipher");
+        return -EINVAL;
+    }
+    if (!user_creatable_type_name(secret)) {
+        error_setg(errp, "No secret with id '%s'", secret);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/*
+ * qemu-img create only: check the option strings the way 7.2's create
+ * reads them a second time (a QAPI visit, in its schema order), with its
+ * messages, and repeat the warnings that reading gives (hex numbers with a
+ * suffix in size and cluster_size).  qemu-img measure keeps the older
+ * messages of parse_create_opts(), as 7.2's measure does.
+ */
+static int check_create_values(QemuOpts *opts, Error **errp)
+{
+    static const char *const versions[] = { "0.10", "1.1", "v2", "v3", NULL };
+    static const char *const preallocs[] = {
+        "off", "metadata", "falloc", "full", NULL
+    };
+    const char *compat = qemu_opt_get(opts, BLOCK_OPT_COMPAT_LEVEL);
+    const char *prealloc = qemu_opt_get(opts, BLOCK_OPT_PREALLOC);
+    int ret;
+
+    reparse_size_warning(qemu_opt_get(opts, BLOCK_OPT_SIZE));
+    if (compat && !str_in(compat, versions)) {
+        error_setg(errp, "Parameter 'version' does not accept value '%s'",
+                   compat);
+        return -EINVAL;
+    }
+    ret = check_create_encrypt(opts, errp);
+    if (ret < 0) {
+        return ret;
+    }
+    reparse_size_warning(qemu_opt_get(opts, BLOCK_OPT_CLUSTER_SIZE));
+    if (prealloc && !str_in(prealloc, preallocs)) {
+        error_setg(errp, "Parameter 'preallocation' does not accept value "
+                   "'%s'", prealloc);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* Cross-option checks shared by every way of creating an image. */
 static int check_create_params(Qcow2CreateParams *p, Error **errp)
 {
@@ -221,8 +326,9 @@ static int check_create_params(Qcow2CreateParams *p, Error **errp)
             return -EINVAL;
         }
         if (p->data_file) {
-            error_setg(errp, "data-file is only supported with compatibility "
-                       "level 1.1 and above (use version=v3 or greater)");
+            error_setg(errp, "External data files are only supported with "
+                       "compatibility level 1.1 and above (use version=v3 "
+                       "or greater)");
             return -EINVAL;
         }
         if (p->compression_type != QCOW2_COMPRESSION_TYPE_ZLIB) {
@@ -232,15 +338,15 @@ static int check_create_params(Qcow2CreateParams *p, Error **errp)
             return -EINVAL;
         }
         if (p->extended_l2) {
-            error_setg(errp, "Extended L2 tables are only supported with "
+            error_setg(errp, "Extended L2 entries are only supported with "
                        "compatibility level 1.1 and above (use version=v3 "
                        "or greater)");
             return -EINVAL;
         }
     }
     if (p->extended_l2 && p->cluster_bits < 14) {
-        error_setg(errp, "Extended L2 tables are only supported with cluster "
-                   "sizes of at least 16384 bytes");
+        error_setg(errp, "Extended L2 entries are only supported with "
+                   "cluster sizes of at least 16384 bytes");
         return -EINVAL;
     }
     if (p->data_file_raw && !p->data_file) {
@@ -263,7 +369,15 @@ static int check_create_params(Qcow2CreateParams *p, Error **errp)
                    "at the same time if extended_l2 is on");
         return -EINVAL;
     }
-    if (!l1_size_ok(p->size, p->cluster_bits, p->extended_l2, errp)) {
+    if (p->size > INT64_MAX) {
+        /* 7.2 gets this far and then fails to grow the new image. */
+        error_setg(errp, "Could not resize image: Image size cannot be "
+                   "negative");
+        return -EINVAL;
+    }
+    if (!l1_size_ok(p->size, p->cluster_bits, p->extended_l2, NULL)) {
+        error_setg(errp, "The image size is too large for file format "
+                   "'qcow2' (try using a larger cluster size)");
         return -EINVAL;
     }
     if (p->data_file_raw && p->prealloc == PREALLOC_MODE_OFF) {
@@ -481,7 +595,10 @@ int coroutine_fn qcow2_co_create_opts(BlockDriver *drv, const char *filename,
     Qcow2CreateParams p = { 0 };
     int ret;
 
-    ret = parse_create_opts(opts, &p, errp);
+    ret = check_create_values(opts, errp);
+    if (ret == 0) {
+        ret = parse_create_opts(opts, &p, errp);
+    }
     if (ret == 0) {
         ret = check_create_params(&p, errp);
     }
