@@ -5,13 +5,19 @@
  * One LuringState per AioContext: a ring whose file descriptor is
  * registered in the AioContext (it polls readable while completions are
  * waiting), plus a queue of requests that did not find a free submission
- * entry.  A request goes to the kernel at once, so the device starts on
- * it while the caller prepares the next; inside a defer_call section
- * (qemu/defer-call.h) the entries are handed over together, with one
- * io_uring_enter, when the section ends.  Completions are processed in
- * such a section, so requests issued by the coroutines they wake are
- * batched.  Short reads are resubmitted for the remainder; a read that
- * hits end of file completes with zeroes.
+ * entry.  Prepared entries go to the kernel in small batches: as soon as
+ * LURING_EAGER_BATCH are waiting, else from a bottom half at the end of
+ * the event loop iteration.  Small batches start the device early (a
+ * batch of 32 sequential reads handed over at once came out 20-30% slower
+ * than immediate submission on the dev VM) yet share the cost of each
+ * io_uring_enter, which for O_DIRECT writes includes the device kick (4k
+ * random writes took twice the CPU time when submitted one by one).
+ * Inside a defer_call section (qemu/defer-call.h) the caller promises
+ * more requests: everything is held until the section ends and goes in
+ * one io_uring_enter.  Completions are processed in such a section, so
+ * requests issued by the coroutines they wake are batched.  Short reads
+ * are resubmitted for the remainder; a read that hits end of file
+ * completes with zeroes.
  */
 
 #include "qemu/osdep.h"
@@ -41,6 +47,7 @@ typedef struct LuringRequest {
 struct LuringState {
     struct io_uring ring;
     AioContext *aio_context;
+    QEMUBH *submit_bh;
     /* Requests waiting for a submission queue entry. */
     QSIMPLEQ_HEAD(, LuringRequest) overflow;
     unsigned int unsubmitted;
@@ -119,7 +126,13 @@ static void luring_queue(LuringState *s, LuringRequest *req)
     if (!QSIMPLEQ_EMPTY(&s->overflow) || !luring_prep(s, req)) {
         QSIMPLEQ_INSERT_TAIL(&s->overflow, req, next);
     }
-    defer_call(luring_deferred_flush, s);
+    if (defer_call_active()) {
+        defer_call(luring_deferred_flush, s);
+    } else if (s->unsubmitted >= LURING_EAGER_BATCH) {
+        luring_flush(s);
+    } else {
+        qemu_bh_schedule(s->submit_bh);
+    }
 }
 
 static void luring_finish(LuringRequest *req, int ret)
@@ -234,12 +247,15 @@ void luring_detach_aio_context(LuringState *s, AioContext *old_context)
 {
     aio_set_fd_handler(old_context, s->ring.ring_fd, NULL, NULL, NULL, NULL,
                        NULL);
+    qemu_bh_delete(s->submit_bh);
+    s->submit_bh = NULL;
     s->aio_context = NULL;
 }
 
 void luring_attach_aio_context(LuringState *s, AioContext *new_context)
 {
     s->aio_context = new_context;
+    s->submit_bh = aio_bh_new(new_context, luring_deferred_flush, s);
     aio_set_fd_handler(new_context, s->ring.ring_fd, luring_completion_cb,
                        NULL, NULL, NULL, s);
 }

@@ -5,11 +5,13 @@
  * One LinuxAioState per AioContext: a kernel AIO context (io_setup), an
  * eventfd the kernel signals on every completion, registered as an event
  * notifier in the AioContext, and a queue of requests waiting to be
- * handed to io_submit().  A request goes to the kernel at once, unless
- * it is queued inside a defer_call section (qemu/defer-call.h): then the
- * section's requests go together when it ends, or as soon as a batch is
- * full.  Completions are processed inside such a section, so requests of
- * the coroutines they wake are batched too.  Only reads and writes
+ * handed to io_submit().  Requests go to the kernel in small batches:
+ * once LAIO_EAGER_BATCH are queued, else from a bottom half at the end
+ * of the event loop iteration (see block/io_uring.c for why).  Inside a
+ * defer_call section (qemu/defer-call.h) they wait for the end of the
+ * section, or for a full batch (aio-max-batch).  Completions are
+ * processed inside such a section, so requests of the coroutines they
+ * wake are batched too.  Only reads and writes
  * go through here; file-posix does everything else in the thread pool.
  */
 
@@ -26,6 +28,8 @@
 #define LAIO_MAX_EVENTS   1024
 /* Default batch size for io_submit() when the caller gives none. */
 #define LAIO_DEFAULT_BATCH 32
+/* Outside a defer_call section, submit once this many are queued. */
+#define LAIO_EAGER_BATCH 4
 
 typedef struct LaioRequest {
     struct iocb iocb;
@@ -41,6 +45,7 @@ struct LinuxAioState {
     io_context_t kctx;
     EventNotifier e;
     AioContext *aio_context;
+    QEMUBH *submit_bh;
 
     /* Requests not yet given to the kernel, in submission order. */
     QSIMPLEQ_HEAD(, LaioRequest) pending;
@@ -178,10 +183,13 @@ int coroutine_fn laio_co_submit(int fd, uint64_t offset, QEMUIOVector *qiov,
     if (!s->max_batch || batch < s->max_batch) {
         s->max_batch = batch;
     }
-    if (s->in_queue >= batch) {
+    if (s->in_queue >= batch ||
+        (!defer_call_active() && s->in_queue >= LAIO_EAGER_BATCH)) {
         laio_submit_pending(s);
-    } else {
+    } else if (defer_call_active()) {
         defer_call(laio_deferred_submit, s);
+    } else {
+        qemu_bh_schedule(s->submit_bh);
     }
     if (req.ret == -EINPROGRESS) {
         qemu_coroutine_yield();
@@ -222,12 +230,15 @@ void laio_cleanup(LinuxAioState *s)
 void laio_detach_aio_context(LinuxAioState *s, AioContext *old_context)
 {
     aio_set_event_notifier(old_context, &s->e, NULL, NULL, NULL);
+    qemu_bh_delete(s->submit_bh);
+    s->submit_bh = NULL;
     s->aio_context = NULL;
 }
 
 void laio_attach_aio_context(LinuxAioState *s, AioContext *new_context)
 {
     s->aio_context = new_context;
+    s->submit_bh = aio_bh_new(new_context, laio_deferred_submit, s);
     aio_set_event_notifier(new_context, &s->e, laio_completion_cb, NULL,
                            NULL);
 }

@@ -53,6 +53,11 @@ void defer_call_end(void)
     }
 }
 
+bool defer_call_active(void)
+{
+    return defer_state.depth > 0;
+}
+
 void defer_call_flush(void)
 {
     defer_call_run(&defer_state);

@@ -98,12 +98,16 @@ void aio_put_linux_io_uring(AioContext *ctx);
  * Submit a QEMU_AIO_READ, QEMU_AIO_WRITE or QEMU_AIO_FLUSH (fdatasync)
  * through the current AioContext's ring and yield until it completes.
  * Short reads are resubmitted for the rest, and completed with zeroes at
- * end of file.  The request reaches the kernel at once, or inside a
- * defer_call section (qemu/defer-call.h) together with the section's
- * other requests when it ends.  Returns 0 or -errno.  Coroutine context.
+ * end of file.  Requests reach the kernel in small batches (a few at a
+ * time, the rest at the end of the event loop iteration), or inside a
+ * defer_call section (qemu/defer-call.h) all together when it ends.
+ * Returns 0 or -errno.  Coroutine context.
  */
 int coroutine_fn luring_co_submit(int fd, uint64_t offset,
                                   QEMUIOVector *qiov, int type);
+
+/* Outside a defer_call section, a ring submits once this many wait. */
+#define LURING_EAGER_BATCH 4
 
 /* Counters of one ring, for tests and benchmarks. */
 typedef struct LuringStats {

@@ -31,6 +31,9 @@ void defer_call_end(void);
  */
 void defer_call(void (*fn)(void *), void *opaque);
 
+/* Is a section open in this thread? */
+bool defer_call_active(void);
+
 /*
  * Run the calls recorded so far now, leaving the section open.  aio_poll()
  * calls this before it blocks, so a nested event loop inside a section

@@ -68,14 +68,18 @@ static void test_nesting(void)
     Counter a = { 'a' };
 
     reset_trace();
+    g_assert_false(defer_call_active());
     defer_call_begin();
     defer_call_begin();
+    g_assert_true(defer_call_active());
     defer_call(count, &a);
     defer_call_end();
+    g_assert_true(defer_call_active());
     /* The inner end is not the outermost one. */
     g_assert_cmpint(a.runs, ==, 0);
     defer_call(count, &a);
     defer_call_end();
+    g_assert_false(defer_call_active());
     g_assert_cmpint(a.runs, ==, 1);
 }
 

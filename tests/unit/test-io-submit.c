@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test-io-submit.c: how the io_uring engine (block/io_uring.c) hands
- * requests to the kernel.  Outside a defer_call section every request
- * is submitted at once (one io_uring_enter each); inside one, the
+ * requests to the kernel.  Outside a defer_call section they go in
+ * batches of LURING_EAGER_BATCH as soon as a batch is full, and the
+ * rest at the end of the event loop iteration; inside one, the
  * section's requests go together in a single io_uring_enter when it
  * ends.  Either way every read returns the file's data.  Skipped when
  * the kernel refuses io_uring.
@@ -16,7 +17,7 @@
 #include "block/aio.h"
 #include "block/raw-aio.h"
 
-enum { NREQ = 8, REQ_SIZE = 4096 };
+enum { NREQ = 10, REQ_SIZE = 4096 };
 
 static int fd = -1;
 
@@ -77,8 +78,10 @@ static void finish_reads(ReadReq *reqs)
     }
 }
 
-static void test_immediate(void)
+static void test_eager_batches(void)
 {
+    const unsigned full = NREQ / LURING_EAGER_BATCH;
+    const unsigned rest = NREQ % LURING_EAGER_BATCH;
     ReadReq reqs[NREQ];
     LuringStats before, st;
 
@@ -88,11 +91,16 @@ static void test_immediate(void)
     }
     start_reads(reqs, &before);
     luring_get_stats(ring(), &st);
-    /* Each request reached the kernel before the next was issued. */
-    g_assert_cmpuint(st.submit_calls - before.submit_calls, ==, NREQ);
-    g_assert_cmpuint(st.submitted - before.submitted, ==, NREQ);
+    /* Every full batch went to the kernel while the next was issued. */
+    g_assert_cmpuint(st.submit_calls - before.submit_calls, ==, full);
+    g_assert_cmpuint(st.submitted - before.submitted, ==,
+                     full * LURING_EAGER_BATCH);
+    /* The event loop hands over the rest, in one more call. */
     finish_reads(reqs);
     luring_get_stats(ring(), &st);
+    g_assert_cmpuint(st.submit_calls - before.submit_calls, ==,
+                     full + (rest ? 1 : 0));
+    g_assert_cmpuint(st.submitted - before.submitted, ==, NREQ);
     g_assert_cmpuint(st.completed - before.completed, ==, NREQ);
 }
 
@@ -140,7 +148,7 @@ int main(int argc, char **argv)
         error_free(local_err);
     }
 
-    g_test_add_func("/io-submit/io_uring/immediate", test_immediate);
+    g_test_add_func("/io-submit/io_uring/eager-batches", test_eager_batches);
     g_test_add_func("/io-submit/io_uring/deferred-batch",
                     test_deferred_batch);
     i = g_test_run();
