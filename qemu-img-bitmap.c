@@ -4,6 +4,7 @@
  * persistent dirty bitmaps of an image.  The actions run in command-line
  * order on the opened image; the format driver stores the result when
  * the image is closed (also after a failed action, as QEMU 7.2 does).
+ * Also the bitmap steps of "qemu-img convert --bitmaps".
  */
 
 #include "qemu/osdep.h"
@@ -14,6 +15,7 @@
 #include "block/block_int.h"
 #include "block/dirty-bitmap.h"
 #include "qemu-img-common.h"
+#include "qemu-img-bitmap.h"
 
 typedef enum BitmapActionKind {
     BITMAP_ADD,
@@ -229,4 +231,75 @@ out:
     blk_unref(src);
     blk_unref(blk);
     return ret;
+}
+
+/* --- qemu-img convert --bitmaps ---------------------------------------- */
+
+int img_convert_check_bitmaps(BlockBackend **src, int src_num,
+                              bool skip_broken)
+{
+    BlockDriverState *bs;
+    BdrvDirtyBitmap *bm;
+
+    if (src_num > 1) {
+        error_report("Copying bitmaps only possible with single source");
+        return -1;
+    }
+    bs = blk_bs(src[0]);
+    if (!bdrv_supports_persistent_dirty_bitmap(bs)) {
+        error_report("Source lacks bitmap support");
+        return -1;
+    }
+    FOR_EACH_DIRTY_BITMAP(bs, bm) {
+        if (bdrv_dirty_bitmap_get_persistence(bm) && !skip_broken &&
+            bdrv_dirty_bitmap_inconsistent(bm)) {
+            error_report("Cannot copy inconsistent bitmap '%s'",
+                         bdrv_dirty_bitmap_name(bm));
+            error_printf("Try --skip-broken-bitmaps, or use 'qemu-img "
+                         "bitmap --remove' to delete it\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int img_convert_check_target_bitmaps(BlockDriverState *dst)
+{
+    if (!bdrv_supports_persistent_dirty_bitmap(dst)) {
+        error_report("Format driver '%s' does not support bitmaps",
+                     dst->drv->format_name);
+        return -1;
+    }
+    return 0;
+}
+
+int img_convert_copy_bitmaps(BlockDriverState *src, BlockDriverState *dst,
+                             bool skip_broken)
+{
+    BdrvDirtyBitmap *bm;
+
+    FOR_EACH_DIRTY_BITMAP(src, bm) {
+        const char *name = bdrv_dirty_bitmap_name(bm);
+        Error *err = NULL;
+
+        if (!bdrv_dirty_bitmap_get_persistence(bm)) {
+            continue;
+        }
+        if (skip_broken && bdrv_dirty_bitmap_inconsistent(bm)) {
+            warn_report("Skipping inconsistent bitmap '%s'", name);
+            continue;
+        }
+        if (!block_dirty_bitmap_add(dst, name,
+                                    bdrv_dirty_bitmap_granularity(bm), true,
+                                    !bdrv_dirty_bitmap_enabled(bm), &err)) {
+            error_reportf_err(err, "Failed to create bitmap %s: ", name);
+            return -1;
+        }
+        if (!block_dirty_bitmap_merge(dst, name, src, name, &err)) {
+            error_reportf_err(err, "Failed to populate bitmap %s: ", name);
+            block_dirty_bitmap_remove(dst, name, NULL);
+            return -1;
+        }
+    }
+    return 0;
 }

@@ -39,6 +39,7 @@ enum {
     OPTION_FORCE,
     OPTION_START_OFFSET,
     OPTION_MAX_LENGTH,
+    OPTION_SKIP_BROKEN_BITMAPS,
 };
 
 typedef enum OutputFormat {

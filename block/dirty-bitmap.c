@@ -490,6 +490,14 @@ void bdrv_set_dirty(BlockDriverState *bs, int64_t offset, int64_t bytes)
     bdrv_dirty_bitmaps_unlock(bs);
 }
 
+bool bdrv_supports_persistent_dirty_bitmap(BlockDriverState *bs)
+{
+    BlockDriver *drv = bs->drv;
+
+    return drv && drv->bdrv_supports_persistent_dirty_bitmap &&
+           drv->bdrv_supports_persistent_dirty_bitmap(bs);
+}
+
 uint32_t bdrv_get_default_bitmap_granularity(BlockDriverState *bs)
 {
     BlockDriverInfo bdi;

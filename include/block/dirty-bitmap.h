@@ -164,6 +164,9 @@ void bdrv_dirty_bitmap_truncate(BlockDriverState *bs, int64_t bytes);
 void bdrv_dirty_bitmaps_lock(BlockDriverState *bs);
 void bdrv_dirty_bitmaps_unlock(BlockDriverState *bs);
 
+/* Whether @bs's driver can store persistent bitmaps (qcow2 v3). */
+bool bdrv_supports_persistent_dirty_bitmap(BlockDriverState *bs);
+
 /*
  * The granularity a new bitmap gets when none is given: the cluster size
  * clamped to [4 KiB, 64 KiB], or 64 KiB without one.
