@@ -21,7 +21,8 @@ typedef struct ConvertArgs {
     const char *out_fmt;
     const char *out_baseimg;
     const char *backing_fmt;
-    const char *snapshot;
+    const char *snapshot;   /* -l NAME: an ID or a name */
+    QemuOpts *sn_opts;      /* -l snapshot.id=...,snapshot.name=... */
     const char *cache;
     const char *src_cache;
     const char *out_filename;
@@ -66,6 +67,35 @@ static void convert_parse_coroutines(ConvertState *s, const char *arg)
     }
 }
 
+/* The keys of -l's long form. */
+static QemuOptsList convert_snapshot_opts = {
+    .name = "internal-snapshot",
+    .head = QTAILQ_HEAD_INITIALIZER(convert_snapshot_opts.head),
+    .desc = {
+        { .name = "snapshot.id", .type = QEMU_OPT_STRING,
+          .help = "the ID of the snapshot" },
+        { .name = "snapshot.name", .type = QEMU_OPT_STRING,
+          .help = "the name of the snapshot" },
+        { /* end of list */ }
+    },
+};
+
+/* -l: "snapshot.<key>=..." options or else a plain ID or name. */
+static void convert_parse_snapshot(ConvertArgs *args, const char *arg)
+{
+    if (!strstart(arg, "snapshot.", NULL)) {
+        args->snapshot = arg;
+        return;
+    }
+    qemu_opts_del(args->sn_opts);
+    args->sn_opts = qemu_opts_parse_noisily(&convert_snapshot_opts, arg,
+                                            false);
+    if (!args->sn_opts) {
+        error_report("Failed in parsing snapshot param '%s'", arg);
+        exit(EXIT_FAILURE);
+    }
+}
+
 static const struct option convert_long_options[] = {
     { "help", no_argument, NULL, 'h' },
     { "object", required_argument, NULL, OPTION_OBJECT },
@@ -92,7 +122,7 @@ static void convert_option(int c, char **argv, ConvertState *s,
     case 'c': s->compressed = true; break;
     case 'F': args->backing_fmt = optarg; break;
     case 'o': img_add_option_string(&args->options, optarg); break;
-    case 'l': args->snapshot = optarg; break;
+    case 'l': convert_parse_snapshot(args, optarg); break;
     case 'S': convert_parse_sparse(s, args, optarg); break;
     case 'p': args->progress = true; break;
     case 't': args->cache = optarg; break;
@@ -103,10 +133,10 @@ static void convert_option(int c, char **argv, ConvertState *s,
     case 'W': s->wr_in_order = false; break;
     case 'U': args->force_share = true; break;
     case 'r':
-        if (img_parse_size(optarg, "rate limit") < 0) {
+        s->rate_limit = img_parse_size(optarg, "rate limit");
+        if (s->rate_limit < 0) {
             exit(EXIT_FAILURE);
         }
-        /* Accepted; conversions are not throttled. */
         break;
     case OPTION_IMAGE_OPTS: args->image_opts = true; break;
     case OPTION_SALVAGE: s->salvage = true; break;
@@ -150,6 +180,82 @@ static bool convert_check_args(ConvertState *s, ConvertArgs *args)
     return false;
 }
 
+/*
+ * Make @bs read the internal snapshot given by ID and/or name (either may
+ * be NULL, not both) until it is closed; the node must be read-only.
+ * Returns 0 or -errno with @errp set.  (bdrv_snapshot_load_tmp().)
+ */
+static int convert_snapshot_load_tmp(BlockDriverState *bs, const char *id,
+                                     const char *name, Error **errp)
+{
+    if (!bs->drv) {
+        error_setg(errp, "Device '%s' has no medium", "");
+        return -ENOMEDIUM;
+    }
+    if (!id && !name) {
+        error_setg(errp, "snapshot_id and name are both NULL");
+        return -EINVAL;
+    }
+    if (!bdrv_is_read_only(bs)) {
+        error_setg(errp, "Device '%s' is not readonly", "");
+        return -EINVAL;
+    }
+    if (!bs->drv->bdrv_snapshot_load_tmp) {
+        error_setg(errp, "Block format '%s' used by device '%s' does not "
+                   "support temporarily loading internal snapshots",
+                   bs->drv->format_name, "");
+        return -ENOTSUP;
+    }
+    return bs->drv->bdrv_snapshot_load_tmp(bs, id, name, errp);
+}
+
+/* -l: load the snapshot into the (first) source; false after reporting. */
+static bool convert_load_snapshot(ConvertState *s, ConvertArgs *args)
+{
+    BlockDriverState *bs = blk_bs(s->src[0]);
+    Error *local_err = NULL;
+    int ret = 0;
+
+    if (args->sn_opts) {
+        ret = convert_snapshot_load_tmp(
+            bs, qemu_opt_get(args->sn_opts, "snapshot.id"),
+            qemu_opt_get(args->sn_opts, "snapshot.name"), &local_err);
+    } else if (args->snapshot) {
+        if (s->src_num > 1) {
+            error_report("No support for concatenating multiple snapshot");
+            return false;
+        }
+        /* An ID first; failing that, a name. */
+        ret = convert_snapshot_load_tmp(bs, args->snapshot, NULL,
+                                        &local_err);
+        if (ret == -ENOENT || ret == -EINVAL) {
+            error_free(local_err);
+            local_err = NULL;
+            ret = convert_snapshot_load_tmp(bs, NULL, args->snapshot,
+                                            &local_err);
+        }
+    }
+    if (ret < 0) {
+        error_reportf_err(local_err, "Failed to load snapshot: ");
+        return false;
+    }
+    return true;
+}
+
+/* The larger of a source's request alignment and cluster size. */
+static int64_t convert_src_alignment(BlockDriverState *bs)
+{
+    BlockDriverInfo bdi;
+    int64_t align = MAX(bs->bl.request_alignment, BDRV_SECTOR_SIZE);
+
+    bdrv_graph_rdlock_main_loop();
+    if (bdrv_get_info(bs, &bdi) == 0 && bdi.cluster_size > 0) {
+        align = MAX(align, bdi.cluster_size);
+    }
+    bdrv_graph_rdunlock_main_loop();
+    return align;
+}
+
 /* Open the sources and add up their sizes; false after reporting. */
 static bool convert_open_sources(ConvertState *s, ConvertArgs *args,
                                  char **names)
@@ -163,6 +269,7 @@ static bool convert_open_sources(ConvertState *s, ConvertArgs *args,
     }
     s->src = g_new0(BlockBackend *, s->src_num);
     s->src_size = g_new0(int64_t, s->src_num);
+    s->src_align = g_new0(int64_t, s->src_num);
     for (i = 0; i < s->src_num; i++) {
         s->src[i] = img_open(args->image_opts, names[i], args->fmt, flags,
                              writethrough, s->quiet, args->force_share);
@@ -176,13 +283,9 @@ static bool convert_open_sources(ConvertState *s, ConvertArgs *args,
             return false;
         }
         s->total_size += s->src_size[i];
+        s->src_align[i] = convert_src_alignment(blk_bs(s->src[i]));
     }
-    if (args->snapshot) {
-        BlockDriverState *bs = blk_bs(s->src[0]);
-
-        error_report("Failed to load snapshot: Block format '%s' used by "
-                     "device '' does not support temporarily loading "
-                     "internal snapshots", bs->drv->format_name);
+    if (!convert_load_snapshot(s, args)) {
         return false;
     }
     if (args->bitmaps &&
@@ -363,6 +466,8 @@ out:
     }
     g_free(s.src);
     g_free(s.src_size);
+    g_free(s.src_align);
     g_free(args.options);
+    qemu_opts_del(args.sn_opts);
     return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }
