@@ -682,6 +682,168 @@ preallocate_metadata(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
     return 0;
 }
 
+/*
+ * Copy the first @bytes of the guest cluster at @guest (the part below the
+ * old end of the image) into the new host cluster at @host.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+copy_partial_cluster(BlockDriverState *bs, uint64_t guest, uint64_t host,
+                     unsigned int bytes)
+{
+    BDRVQcow2State *s = bs->opaque;
+    QCow2SubclusterType type;
+    uint64_t old_host;
+    unsigned int cur = bytes;
+    g_autofree uint8_t *buf = NULL;
+    int ret;
+
+    ret = qcow2_get_host_offset(bs, guest, &cur, &old_host, &type);
+    if (ret < 0) {
+        return ret;
+    }
+    if (type != QCOW2_SUBCLUSTER_NORMAL || cur < bytes) {
+        /* Zero or unallocated: the new cluster reads the same already. */
+        return type == QCOW2_SUBCLUSTER_COMPRESSED ? -ENOTSUP : 0;
+    }
+    buf = g_malloc(bytes);
+    ret = bdrv_co_pread(s->data_file, old_host, bytes, buf, 0);
+    if (ret == 0) {
+        ret = bdrv_co_pwrite(s->data_file, host, bytes, buf, 0);
+    }
+    return ret;
+}
+
+/*
+ * Point the L2 entries of the guest clusters from @guest on at the
+ * @nb_clusters host clusters from @host on, one L2 slice at a time.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+link_preallocated(BlockDriverState *bs, uint64_t guest, uint64_t host,
+                  uint64_t nb_clusters, bool prealloc)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int ret;
+
+    while (nb_clusters) {
+        uint64_t n = MIN(nb_clusters, s->l2_slice_size -
+                         offset_to_l2_slice_index(s, guest));
+        unsigned int head = offset_into_cluster(s, guest);
+        QCowL2Meta m = {
+            .offset = start_of_cluster(s, guest),
+            .alloc_offset = host,
+            .nb_clusters = n,
+            .cow_start = { .offset = 0, .nb_bytes = head },
+            .cow_end = { .offset = n << s->cluster_bits, .nb_bytes = 0 },
+            .prealloc = prealloc,
+        };
+
+        if (head) {
+            ret = copy_partial_cluster(bs, m.offset, host, head);
+            if (ret < 0) {
+                return ret;
+            }
+        }
+        qemu_co_queue_init(&m.dependent_requests);
+        QLIST_INSERT_HEAD(&s->cluster_allocs, &m, next_in_flight);
+        ret = qcow2_alloc_cluster_link_l2(bs, &m);
+        if (ret < 0) {
+            return ret;
+        }
+        guest = m.offset + (n << s->cluster_bits);
+        host += n << s->cluster_bits;
+        nb_clusters -= n;
+    }
+    return 0;
+}
+
+/* End of the used part of the image file, in whole clusters. */
+static int64_t coroutine_fn GRAPH_RDLOCK
+used_file_end(BlockDriverState *bs, Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int64_t len = bdrv_co_getlength(bs->file->bs);
+    int64_t last;
+
+    if (len < 0) {
+        error_setg_errno(errp, -len, "Failed to inquire current file length");
+        return len;
+    }
+    last = qcow2_get_last_cluster(bs, len);
+    if (last >= 0) {
+        return (last + 1) << s->cluster_bits;
+    }
+    return ROUND_UP(len, s->cluster_size);
+}
+
+/*
+ * falloc/full preallocation of [@old_length, @offset), as QEMU 7.2 lays
+ * it out: a new refcount structure after the used part of the file,
+ * sized for the new data clusters and their L2 tables, then all data
+ * clusters in one run; the file grows with @prealloc.  Clears
+ * BDRV_REQ_ZERO_WRITE from *@flags if the file's growth zeroed the area.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+preallocate_file(BlockDriverState *bs, int64_t old_length, int64_t offset,
+                 PreallocMode prealloc, BdrvRequestFlags *flags,
+                 Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int64_t file_end = used_file_end(bs, errp);
+    uint64_t nb_data, nb_l2;
+    int64_t start, got;
+    bool zeroed = false;
+    int ret = -1;
+
+    if (file_end < 0) {
+        return file_end;
+    }
+    nb_data = (ROUND_UP(offset, s->cluster_size) -
+               start_of_cluster(s, old_length)) >> s->cluster_bits;
+    /*
+     * The refcount blocks must also cover the L2 tables that linking may
+     * allocate (wherever they go), plus one for an unaligned head/tail.
+     */
+    nb_l2 = DIV_ROUND_UP(nb_data, s->cluster_size / l2_entry_size(s)) + 1;
+    start = qcow2_refcount_area(bs, file_end, nb_data + nb_l2, true, 0, 0);
+    if (start < 0) {
+        error_setg_errno(errp, -start, "Failed to resize refcount structures");
+        return start;
+    }
+    got = qcow2_alloc_clusters_at(bs, start, nb_data);
+    if (got < 0) {
+        error_setg_errno(errp, -got, "Failed to allocate data clusters");
+        return got;
+    }
+    assert(got == nb_data);
+
+    if (*flags & BDRV_REQ_ZERO_WRITE) {
+        ret = bdrv_co_truncate(bs->file, start + (nb_data << s->cluster_bits),
+                               false, prealloc, BDRV_REQ_ZERO_WRITE, NULL);
+        if (ret >= 0) {
+            *flags &= ~BDRV_REQ_ZERO_WRITE;
+            zeroed = true;
+        }
+    }
+    if (ret < 0) {
+        ret = bdrv_co_truncate(bs->file, start + (nb_data << s->cluster_bits),
+                               false, prealloc, 0, errp);
+    }
+    if (ret < 0) {
+        error_prepend(errp, "Failed to resize underlying file: ");
+    } else {
+        /* Zeroed clusters must not read the backing file (subclusters). */
+        ret = link_preallocated(bs, old_length, start, nb_data, !zeroed);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Failed to update L2 tables");
+        }
+    }
+    if (ret < 0) {
+        qcow2_free_clusters(bs, start, nb_data << s->cluster_bits,
+                            QCOW2_DISCARD_OTHER);
+    }
+    return ret;
+}
+
 static int coroutine_fn GRAPH_RDLOCK
 write_size_field(BlockDriverState *bs, uint64_t size)
 {
@@ -796,13 +958,20 @@ int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset,
     s->l1_vm_state_index = size_to_l1(s, offset);
 
     if (offset > old_length && prealloc != PREALLOC_MODE_OFF) {
-        ret = preallocate_metadata(bs, old_length, offset - old_length,
-                                   prealloc == PREALLOC_MODE_METADATA ?
-                                   PREALLOC_MODE_OFF : prealloc, errp);
+        if (prealloc == PREALLOC_MODE_METADATA || has_data_file(bs)) {
+            /* A data file gets the mode, the image only metadata. */
+            ret = preallocate_metadata(bs, old_length, offset - old_length,
+                                       prealloc == PREALLOC_MODE_METADATA ?
+                                       PREALLOC_MODE_OFF : prealloc, errp);
+        } else {
+            ret = preallocate_file(bs, old_length, offset, prealloc, &flags,
+                                   errp);
+        }
         if (ret < 0) {
             goto out;
         }
-    } else if (offset > old_length && (flags & BDRV_REQ_ZERO_WRITE)) {
+    }
+    if (offset > old_length && (flags & BDRV_REQ_ZERO_WRITE)) {
         uint64_t start = ROUND_UP(old_length, s->cluster_size);
 
         if (start < offset) {

@@ -837,31 +837,6 @@ int qcow2_flush_caches(BlockDriverState *bs)
     return bdrv_flush(bs->file->bs);
 }
 
-int64_t qcow2_refcount_area(BlockDriverState *bs, uint64_t offset,
-                            uint64_t additional_clusters, bool exact_size,
-                            int new_refblock_index,
-                            uint64_t new_refblock_offset)
-{
-    BDRVQcow2State *s = bs->opaque;
-    uint64_t need = (offset >> s->cluster_bits) + additional_clusters;
-    uint64_t idx;
-    int ret;
-
-    /*
-     * Our growth places metadata past the covered area by itself; make
-     * the table cover everything up to @offset + @additional_clusters.
-     */
-    idx = need >> s->refcount_block_bits;
-    if (idx >= s->refcount_table_size) {
-        ret = grow_reftable(bs, idx);
-        if (ret < 0) {
-            return ret;
-        }
-    }
-    return (int64_t)s->refcount_table_offset +
-           ((int64_t)s->refcount_table_size * 8);
-}
-
 /*
  * Refcount of the data cluster(s) of L2 descriptor @e after adding
  * @addend, into *@rc (for the COPIED flag).  0 or -errno.

@@ -902,16 +902,34 @@ int GRAPH_RDLOCK qcow2_update_cluster_refcount(BlockDriverState *bs,
                                                enum qcow2_discard_type type);
 
 /*
- * Make the refcount table cover clusters up to @offset plus
- * @additional_clusters (growing it past the end of what it covers, as
- * allocation does; @exact_size and the @new_refblock_* hints are
- * ignored).  Returns the end offset of the reftable, or -errno.
+ * Write a new refcount table, and the refcount blocks it lacks from the
+ * one describing @offset on, into the unused area starting at @offset
+ * (cluster aligned; everything from there on must be free): the blocks
+ * first, then the table, all counted with refcount 1 in the new blocks.
+ * The table covers the clusters up to @offset plus
+ * @additional_clusters (with half its size again as room to grow unless
+ * @exact_size); a non-zero @new_refblock_offset is entered at
+ * @new_refblock_index.  The header is switched to the new table and the
+ * old one freed.  Returns the end of the new structures (where free
+ * space starts), or -errno.  Implemented in qcow2-refcount-area.c.
+ * s->lock held.
  */
 int64_t GRAPH_RDLOCK qcow2_refcount_area(BlockDriverState *bs, uint64_t offset,
                                          uint64_t additional_clusters,
                                          bool exact_size,
                                          int new_refblock_index,
                                          uint64_t new_refblock_offset);
+
+/*
+ * Bytes of refcount blocks and table clusters needed to count @clusters
+ * clusters plus the refcount metadata itself (QEMU's fixed point;
+ * @generous_increase adds room for half the table again).  The number
+ * of refcount blocks goes to *@refblock_count if not NULL.
+ */
+int64_t qcow2_refcount_metadata_size(int64_t clusters, size_t cluster_size,
+                                     int refcount_order,
+                                     bool generous_increase,
+                                     uint64_t *refblock_count);
 
 /*
  * Allocate clusters for @size bytes (contiguous, refcount 1).  Returns
@@ -1335,6 +1353,13 @@ qcow2_read_bitmaps(BlockDriverState *bs, bool autoclear_was_set,
 bool GRAPH_RDLOCK
 qcow2_store_persistent_dirty_bitmaps(BlockDriverState *bs,
                                      bool release_stored, Error **errp);
+/*
+ * Reopen read-write: loaded read-only bitmaps become writable (and in use
+ * on disk).  Reopen read-only: store them (keeping them in memory) and
+ * make them read-only.  0 or -errno with @errp set.
+ */
+int GRAPH_RDLOCK qcow2_reopen_bitmaps_rw(BlockDriverState *bs, Error **errp);
+int GRAPH_RDLOCK qcow2_reopen_bitmaps_ro(BlockDriverState *bs, Error **errp);
 /* Whether a resize may go on: every stored bitmap loaded and usable. */
 int GRAPH_RDLOCK qcow2_truncate_bitmaps_check(BlockDriverState *bs,
                                               Error **errp);
