@@ -245,9 +245,29 @@ static bool coroutine_fn GRAPH_RDLOCK can_zero_cow(BlockDriverState *bs,
 }
 
 /*
+ * Are the new clusters of @m past everything the data file ever held
+ * (its length and the end of every write made to it, failed ones
+ * included)?  Then they are a hole that reads as zeroes already, and a
+ * write of the guest data alone leaves no stale bytes in them: the file
+ * grows up to the data, the rest of the last cluster stays past the end
+ * of the file (reads of it return zeroes) or becomes a hole when a later
+ * write lands beyond it.
+ */
+static bool coroutine_fn GRAPH_RDLOCK clusters_never_written(
+    BlockDriverState *bs, QCowL2Meta *m)
+{
+    BDRVQcow2State *s = bs->opaque;
+    BlockDriverState *file = s->data_file->bs;
+    int64_t len = bdrv_co_getlength(file);
+
+    return len >= 0 && m->alloc_offset >= len &&
+           m->alloc_offset >= stat64_get(&file->wr_highest_offset);
+}
+
+/*
  * Write piece @p into the new clusters of p->m, whose COW regions read as
- * zeroes: zero the whole clusters without a data transfer, then write
- * the guest data.  -ENOTSUP (nothing written) if the data file cannot
+ * zeroes: zero the whole clusters without a data transfer (unless they
+ * are past the end of the file), then write the guest data.  -ENOTSUP (nothing written) if the data file cannot
  * zero efficiently.
  */
 static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
@@ -258,11 +278,13 @@ static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
     int ret;
 
     BLKDBG_CO_EVENT(bs->file, BLKDBG_CLUSTER_ALLOC_SPACE);
-    ret = bdrv_co_pwrite_zeroes(s->data_file, m->alloc_offset,
-                                (int64_t)m->nb_clusters << s->cluster_bits,
-                                BDRV_REQ_NO_FALLBACK);
-    if (ret < 0) {
-        return ret == -EAGAIN ? -ENOTSUP : ret;
+    if (!clusters_never_written(bs, m)) {
+        ret = bdrv_co_pwrite_zeroes(s->data_file, m->alloc_offset,
+                                    (int64_t)m->nb_clusters << s->cluster_bits,
+                                    BDRV_REQ_NO_FALLBACK);
+        if (ret < 0) {
+            return ret == -EAGAIN ? -ENOTSUP : ret;
+        }
     }
     m->skip_cow = true;
     BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
