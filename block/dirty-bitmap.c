@@ -480,10 +480,10 @@ void bdrv_set_dirty(BlockDriverState *bs, int64_t offset, int64_t bytes)
     QLIST_FOREACH(bm, &bs->dirty_bitmaps, list) {
         int64_t size = hbitmap_size(bm->bitmap);
 
-        if (bm->disabled || offset >= size) {
+        /* Read-only ones (image opened read-only) cannot change. */
+        if (bm->disabled || bm->readonly || offset >= size) {
             continue;
         }
-        assert(!bm->readonly);
         /* A write that grew a protocol node may reach past the bitmap. */
         hbitmap_set(bm->bitmap, offset, MIN(bytes, size - offset));
     }

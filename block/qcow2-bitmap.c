@@ -522,6 +522,60 @@ int coroutine_fn qcow2_read_bitmaps(BlockDriverState *bs,
     return load_dirty_bitmaps(bs, errp);
 }
 
+int qcow2_reopen_bitmaps_rw(BlockDriverState *bs, Error **errp)
+{
+    Qcow2BitmapList *l;
+    bool update = false;
+    int ret;
+
+    ret = qcow2_bitmap_list_load(bs, &l, errp);
+    for (uint32_t i = 0; ret == 0 && i < l->nb; i++) {
+        Qcow2Bitmap *bm = &l->e[i];
+        BdrvDirtyBitmap *bitmap = bdrv_find_dirty_bitmap(bs, bm->name);
+
+        if (!bitmap || !bdrv_dirty_bitmap_readonly(bitmap)) {
+            continue;
+        }
+        /* Writable again: in use on disk until stored. */
+        if (!(bm->flags & BME_FLAG_IN_USE)) {
+            bm->flags |= BME_FLAG_IN_USE;
+            update = true;
+        }
+    }
+    if (ret == 0 && update) {
+        ret = qcow2_bitmap_dir_write_in_place(bs, l);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Can't update bitmap directory");
+        }
+    }
+    if (ret == 0) {
+        BdrvDirtyBitmap *bitmap;
+
+        FOR_EACH_DIRTY_BITMAP(bs, bitmap) {
+            if (bdrv_dirty_bitmap_get_persistence(bitmap)) {
+                bdrv_dirty_bitmap_set_readonly(bitmap, false);
+            }
+        }
+    }
+    qcow2_bitmap_list_free(l);
+    return ret;
+}
+
+int qcow2_reopen_bitmaps_ro(BlockDriverState *bs, Error **errp)
+{
+    BdrvDirtyBitmap *bitmap;
+
+    if (!qcow2_store_persistent_dirty_bitmaps(bs, false, errp)) {
+        return -EINVAL;
+    }
+    FOR_EACH_DIRTY_BITMAP(bs, bitmap) {
+        if (bdrv_dirty_bitmap_get_persistence(bitmap)) {
+            bdrv_dirty_bitmap_set_readonly(bitmap, true);
+        }
+    }
+    return 0;
+}
+
 bool coroutine_fn
 qcow2_co_can_store_new_dirty_bitmap(BlockDriverState *bs, const char *name,
                                     uint32_t granularity, Error **errp)

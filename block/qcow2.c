@@ -595,6 +595,11 @@ static int qcow2_reopen_prepare(BDRVReopenState *state,
     if (!(state->flags & BDRV_O_RDWR) && (s->flags & BDRV_O_RDWR)) {
         /* Going read-only: everything must be on disk, the image clean. */
         bdrv_graph_rdlock_main_loop();
+        ret = qcow2_reopen_bitmaps_ro(bs, errp);
+        if (ret < 0) {
+            bdrv_graph_rdunlock_main_loop();
+            return ret;
+        }
         ret = qcow2_flush_caches(bs);
         if (ret == 0) {
             ret = qcow2_mark_clean(bs);
@@ -620,6 +625,23 @@ static void qcow2_reopen_commit(BDRVReopenState *state)
 
 static void qcow2_reopen_abort(BDRVReopenState *state)
 {
+}
+
+/* Read-write again: the loaded bitmaps track writes again. */
+static void qcow2_reopen_commit_post(BDRVReopenState *state)
+{
+    Error *err = NULL;
+
+    if (!(state->flags & BDRV_O_RDWR)) {
+        return;
+    }
+    bdrv_graph_rdlock_main_loop();
+    if (qcow2_reopen_bitmaps_rw(state->bs, &err) < 0) {
+        /* Not fatal: the bitmaps stay read-only. */
+        error_reportf_err(err, "%s: Failed to make dirty bitmaps writable: ",
+                          bdrv_get_node_name(state->bs));
+    }
+    bdrv_graph_rdunlock_main_loop();
 }
 
 static void qcow2_refresh_limits(BlockDriverState *bs, Error **errp)
@@ -739,6 +761,7 @@ BlockDriver bdrv_qcow2 = {
     .bdrv_reopen_prepare    = qcow2_reopen_prepare,
     .bdrv_reopen_commit     = qcow2_reopen_commit,
     .bdrv_reopen_abort      = qcow2_reopen_abort,
+    .bdrv_reopen_commit_post = qcow2_reopen_commit_post,
     .bdrv_child_perm        = bdrv_default_perms,
     .bdrv_refresh_limits    = qcow2_refresh_limits,
     .bdrv_has_zero_init     = qcow2_has_zero_init,
