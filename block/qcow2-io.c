@@ -267,8 +267,8 @@ static bool coroutine_fn GRAPH_RDLOCK clusters_never_written(
 /*
  * Write piece @p into the new clusters of p->m, whose COW regions read as
  * zeroes: zero the whole clusters without a data transfer (unless they
- * are past the end of the file), then write the guest data.  -ENOTSUP (nothing written) if the data file cannot
- * zero efficiently.
+ * are past the end of the file), then write the guest data.  -ENOTSUP
+ * (nothing written) if the data file cannot zero efficiently.
  */
 static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
 {
