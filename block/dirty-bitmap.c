@@ -30,12 +30,13 @@ struct BdrvDirtyBitmapIter {
     BdrvDirtyBitmap *bitmap;
 };
 
-void bdrv_dirty_bitmaps_lock(BlockDriverState *bs)
+/* The mutex is a plain QemuMutex: no TSA capability to track. */
+void TSA_NO_TSA bdrv_dirty_bitmaps_lock(BlockDriverState *bs)
 {
     qemu_mutex_lock(&bs->dirty_bitmap_mutex);
 }
 
-void bdrv_dirty_bitmaps_unlock(BlockDriverState *bs)
+void TSA_NO_TSA bdrv_dirty_bitmaps_unlock(BlockDriverState *bs)
 {
     qemu_mutex_unlock(&bs->dirty_bitmap_mutex);
 }

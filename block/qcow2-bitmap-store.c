@@ -43,7 +43,8 @@ void qcow2_bitmap_free_clusters(BlockDriverState *bs, uint64_t table_offset,
 }
 
 /* Free the data clusters listed in the first @n entries of @table. */
-static void free_data(BlockDriverState *bs, uint64_t *table, uint32_t n)
+static void GRAPH_RDLOCK
+free_data(BlockDriverState *bs, uint64_t *table, uint32_t n)
 {
     BDRVQcow2State *s = bs->opaque;
 
@@ -56,8 +57,9 @@ static void free_data(BlockDriverState *bs, uint64_t *table, uint32_t n)
 }
 
 /* Write one cluster of metadata at @off, after the overlap check. */
-static int write_cluster_data(BlockDriverState *bs, int64_t off,
-                              const void *buf, int64_t len)
+static int GRAPH_RDLOCK
+write_cluster_data(BlockDriverState *bs, int64_t off, const void *buf,
+                   int64_t len)
 {
     int ret = qcow2_pre_write_overlap_check(bs, 0, off, len, false);
 
@@ -71,7 +73,8 @@ static int write_cluster_data(BlockDriverState *bs, int64_t off,
  * Write the contents of @bm->dirty_bitmap to new clusters and a new
  * table; on success @bm's table fields name them.
  */
-static int store_bitmap(BlockDriverState *bs, Qcow2Bitmap *bm, Error **errp)
+static int GRAPH_RDLOCK
+store_bitmap(BlockDriverState *bs, Qcow2Bitmap *bm, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
     BdrvDirtyBitmap *bitmap = bm->dirty_bitmap;
@@ -145,9 +148,9 @@ fail:
  * Put the persistent in-memory bitmaps into @l: *@need_write tells
  * whether any is to be written; the tables they replace go to @drop.
  */
-static int collect_bitmaps(BlockDriverState *bs, Qcow2BitmapList *l,
-                           Qcow2BitmapList *drop, bool *need_write,
-                           Error **errp)
+static int GRAPH_RDLOCK
+collect_bitmaps(BlockDriverState *bs, Qcow2BitmapList *l,
+                Qcow2BitmapList *drop, bool *need_write, Error **errp)
 {
     BdrvDirtyBitmap *bitmap;
 
@@ -302,4 +305,27 @@ int qcow2_truncate_bitmaps_check(BlockDriverState *bs, Error **errp)
     }
     qcow2_bitmap_list_free(l);
     return ret;
+}
+
+uint64_t qcow2_measure_bitmaps(BlockDriverState *in_bs, uint64_t cluster_size)
+{
+    BdrvDirtyBitmap *bm;
+    uint64_t total = 0, dir = 0;
+
+    FOR_EACH_DIRTY_BITMAP(in_bs, bm) {
+        uint32_t gran = bdrv_dirty_bitmap_granularity(bm);
+        uint64_t clusters;
+
+        if (!bdrv_dirty_bitmap_get_persistence(bm)) {
+            continue;
+        }
+        clusters = DIV_ROUND_UP(qcow2_bitmap_bytes_needed(
+                                    bdrv_dirty_bitmap_size(bm), gran),
+                                cluster_size);
+        /* Every data cluster allocated, plus the table. */
+        total += clusters * cluster_size;
+        total += ROUND_UP(clusters * 8, cluster_size);
+        dir += ROUND_UP(24 + strlen(bdrv_dirty_bitmap_name(bm)), 8);
+    }
+    return total + ROUND_UP(dir, cluster_size);
 }

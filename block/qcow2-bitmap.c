@@ -325,7 +325,7 @@ int qcow2_bitmap_check_constraints(BlockDriverState *bs, const char *name,
  * Fill @bitmap from the bitmap table of @bm: data clusters are
  * deserialized, absent ones are zero (or all ones, with the flag).
  */
-static int load_bitmap_data(BlockDriverState *bs, Qcow2Bitmap *bm,
+static int GRAPH_RDLOCK load_bitmap_data(BlockDriverState *bs, Qcow2Bitmap *bm,
                             BdrvDirtyBitmap *bitmap)
 {
     BDRVQcow2State *s = bs->opaque;
@@ -385,8 +385,8 @@ static int load_bitmap_data(BlockDriverState *bs, Qcow2Bitmap *bm,
 }
 
 /* Create the BdrvDirtyBitmap for @bm (contents only if not in use). */
-static BdrvDirtyBitmap *load_bitmap(BlockDriverState *bs, Qcow2Bitmap *bm,
-                                    Error **errp)
+static BdrvDirtyBitmap * GRAPH_RDLOCK
+load_bitmap(BlockDriverState *bs, Qcow2Bitmap *bm, Error **errp)
 {
     BdrvDirtyBitmap *bitmap;
     int ret;
@@ -421,7 +421,8 @@ static BdrvDirtyBitmap *load_bitmap(BlockDriverState *bs, Qcow2Bitmap *bm,
  * loaded ones are marked in use on disk until they are stored again;
  * read-only, they are read-only.
  */
-static int load_dirty_bitmaps(BlockDriverState *bs, Error **errp)
+static int GRAPH_RDLOCK
+load_dirty_bitmaps(BlockDriverState *bs, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
     bool writable = (s->flags & BDRV_O_RDWR) &&

@@ -1108,7 +1108,7 @@ BlockMeasureInfo *qcow2_measure(QemuOpts *opts, BlockDriverState *in_bs,
     if (in_bs && p.version >= 3 && in_bs->drv &&
         !strcmp(in_bs->drv->format_name, "qcow2")) {
         info->has_bitmaps = true;
-        info->bitmaps = 0;
+        info->bitmaps = qcow2_measure_bitmaps(in_bs, cs);
     }
 out:
     create_params_free(&p);

@@ -1360,6 +1360,13 @@ qcow2_store_persistent_dirty_bitmaps(BlockDriverState *bs,
  */
 int GRAPH_RDLOCK qcow2_reopen_bitmaps_rw(BlockDriverState *bs, Error **errp);
 int GRAPH_RDLOCK qcow2_reopen_bitmaps_ro(BlockDriverState *bs, Error **errp);
+/*
+ * Bytes the persistent bitmaps of @in_bs would take in a qcow2 image of
+ * @cluster_size clusters (all data allocated, tables, directory): the
+ * "bitmaps size" of qemu-img measure.
+ */
+uint64_t qcow2_measure_bitmaps(BlockDriverState *in_bs,
+                               uint64_t cluster_size);
 /* Whether a resize may go on: every stored bitmap loaded and usable. */
 int GRAPH_RDLOCK qcow2_truncate_bitmaps_check(BlockDriverState *bs,
                                               Error **errp);
