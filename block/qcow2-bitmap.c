@@ -494,15 +494,24 @@ int coroutine_fn qcow2_read_bitmaps(BlockDriverState *bs,
         return 0;
     }
     if (!autoclear_was_set) {
-        warn_report("a program lacking bitmap support modified this file, "
-                    "so all bitmaps are now considered inconsistent");
+        /* Someone without bitmap support wrote the image: drop them. */
+        if (s->qcow_version < 3) {
+            warn_report("This qcow2 v2 image contains bitmaps, but they may "
+                        "have been modified by a program without persistent "
+                        "bitmap support; so now they must all be considered "
+                        "inconsistent");
+        } else {
+            warn_report("a program lacking bitmap support modified this "
+                        "file, so all bitmaps are now considered "
+                        "inconsistent");
+        }
         error_printf("Some clusters may be leaked, run 'qemu-img check -r' "
                      "on the image file to fix.");
         s->nb_bitmaps = 0;
         s->bitmap_directory_offset = 0;
         s->bitmap_directory_size = 0;
         s->autoclear_features &= ~QCOW2_AUTOCLEAR_BITMAPS;
-        if (bs->open_flags & BDRV_O_RDWR) {
+        if ((s->flags & BDRV_O_RDWR) && !(s->flags & BDRV_O_INACTIVE)) {
             int ret = qcow2_update_header(bs);
 
             if (ret < 0) {

@@ -533,17 +533,11 @@ qcow2_open_header(BlockDriverState *bs, QDict *options, int flags,
     if (ret < 0) {
         goto out;
     }
-    if (info.have_bitmaps &&
-        !(s->autoclear_features & QCOW2_AUTOCLEAR_BITMAPS)) {
-        /* Someone without bitmap support wrote the image: drop them. */
-        warn_report("a program lacking bitmap support modified this file, "
-                    "so all bitmaps are now considered inconsistent");
-        error_printf("Some clusters may be leaked, run 'qemu-img check -r' "
-                     "on the image file to fix.");
-        s->nb_bitmaps = 0;
-        s->bitmap_directory_offset = 0;
-        s->bitmap_directory_size = 0;
-    }
+    /*
+     * Bitmaps with a clear autoclear bit (someone without bitmap support
+     * wrote the image) are dropped by qcow2_read_bitmaps(), which also
+     * rewrites the header when the image is writable.
+     */
     ret = read_backing_name(bs, &h, buf, errp);
     if (ret < 0) {
         goto out;

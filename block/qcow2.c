@@ -357,7 +357,9 @@ qcow2_open_tables(BlockDriverState *bs, int flags, Error **errp)
         }
     }
     if (s->nb_bitmaps) {
-        ret = qcow2_read_bitmaps(bs, true, &update_header, errp);
+        ret = qcow2_read_bitmaps(bs, s->autoclear_features &
+                                 QCOW2_AUTOCLEAR_BITMAPS, &update_header,
+                                 errp);
         if (ret < 0) {
             return ret;
         }
