@@ -263,109 +263,6 @@ find_free_clusters(BlockDriverState *bs, uint64_t n)
     return start;
 }
 
-/* Clusters [@c, @c + @n) were just taken: skip them in the next search. */
-static void taken(BDRVQcow2State *s, uint64_t c, uint64_t n)
-{
-    if (s->free_cluster_index == c) {
-        s->free_cluster_index = c + n;
-    }
-}
-
-/*
- * The reftable is too small for index @need: put new refcount blocks and
- * a bigger reftable in the (free by definition) clusters just past what
- * the old table can describe, let the new blocks describe themselves and
- * the table, switch the header over and free the old table.
- */
-static int GRAPH_RDLOCK
-grow_reftable(BlockDriverState *bs, uint64_t need)
-{
-    BDRVQcow2State *s = bs->opaque;
-    uint64_t first = (uint64_t)s->refcount_table_size;
-    uint64_t base = first << s->refcount_block_bits;
-    uint64_t nb_rb = 1, tbl_clusters, new_size, meta;
-    g_autofree uint64_t *table = NULL;
-    g_autofree void *blk = NULL;
-    uint64_t old_off = s->refcount_table_offset;
-    uint32_t old_clusters = size_to_clusters(s, first * 8);
-    uint8_t hdr[12];
-    int ret;
-
-    for (;;) {
-        new_size = MAX(need + 1, first + nb_rb);
-        new_size = MAX(new_size, first + first / 2);
-        tbl_clusters = size_to_clusters(s, new_size * 8);
-        new_size = tbl_clusters * (s->cluster_size / 8);
-        meta = nb_rb + tbl_clusters;
-        if (DIV_ROUND_UP(meta, s->refcount_block_size) <= nb_rb) {
-            break;
-        }
-        nb_rb = DIV_ROUND_UP(meta, s->refcount_block_size);
-    }
-    if (new_size > QCOW_MAX_REFTABLE_SIZE / 8 ||
-        (base + meta) > (INT64_MAX >> s->cluster_bits)) {
-        return -EFBIG;
-    }
-
-    BLKDBG_EVENT(bs->file, BLKDBG_REFTABLE_GROW);
-    blk = g_malloc(s->cluster_size);
-    for (uint64_t b = 0; b < nb_rb; b++) {
-        uint64_t lo = b * s->refcount_block_size;
-
-        memset(blk, 0, s->cluster_size);
-        for (uint64_t c = lo; c < meta && c < lo + s->refcount_block_size;
-             c++) {
-            s->set_refcount(blk, c - lo, 1);
-        }
-        ret = bdrv_pwrite(bs->file, (base + b) << s->cluster_bits,
-                          s->cluster_size, blk, 0);
-        if (ret < 0) {
-            return ret;
-        }
-    }
-
-    table = g_malloc0(tbl_clusters << s->cluster_bits);
-    for (uint64_t i = 0; i < first; i++) {
-        table[i] = cpu_to_be64(s->refcount_table[i]);
-    }
-    for (uint64_t b = 0; b < nb_rb; b++) {
-        table[first + b] = cpu_to_be64((base + b) << s->cluster_bits);
-    }
-    ret = bdrv_pwrite(bs->file, (base + nb_rb) << s->cluster_bits,
-                      tbl_clusters << s->cluster_bits, table, 0);
-    if (ret < 0) {
-        return ret;
-    }
-    ret = bdrv_flush(bs->file->bs);
-    if (ret < 0) {
-        return ret;
-    }
-
-    /* refcount_table_offset (8 bytes) and _clusters (4) are adjacent. */
-    stq_be_p(hdr, (base + nb_rb) << s->cluster_bits);
-    stl_be_p(hdr + 8, tbl_clusters);
-    BLKDBG_EVENT(bs->file, BLKDBG_REFTABLE_UPDATE);
-    ret = bdrv_pwrite_sync(bs->file, offsetof(QCowHeader,
-                                              refcount_table_offset),
-                           sizeof(hdr), hdr, 0);
-    if (ret < 0) {
-        return ret;
-    }
-
-    for (uint64_t i = 0; i < new_size; i++) {
-        be64_to_cpus(&table[i]);
-    }
-    g_free(s->refcount_table);
-    s->refcount_table = g_steal_pointer(&table);
-    s->refcount_table_size = new_size;
-    s->refcount_table_offset = (base + nb_rb) << s->cluster_bits;
-    qcow2_update_max_refcount_table_index(s);
-
-    qcow2_free_clusters(bs, old_off, (uint64_t)old_clusters <<
-                        s->cluster_bits, QCOW2_DISCARD_OTHER);
-    return 0;
-}
-
 /* Write a zeroed refblock at cluster @c (refcount of @c set if @self). */
 static int GRAPH_RDLOCK
 write_new_refblock(BlockDriverState *bs, uint64_t c, bool self)
@@ -389,7 +286,38 @@ write_new_refblock(BlockDriverState *bs, uint64_t c, bool self)
     return qcow2_cache_flush(bs, s->refcount_block_cache);
 }
 
-/* Create the missing refcount block of reftable entry @idx. */
+/*
+ * Reftable entry @idx lies past the end of the table: the new refcount
+ * block at cluster @c (counting itself if @self) becomes block @idx and,
+ * as QEMU 7.2 does, a bigger table plus the blocks describing it go into
+ * the area right after the clusters block @idx describes.
+ */
+static int GRAPH_RDLOCK
+grow_reftable(BlockDriverState *bs, uint64_t idx, uint64_t c, bool self)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int bits = s->refcount_block_bits + s->cluster_bits;
+    int64_t ret;
+
+    if (idx >= (INT64_MAX >> bits) || idx >= QCOW_MAX_REFTABLE_SIZE) {
+        return -EFBIG;
+    }
+    BLKDBG_EVENT(bs->file, BLKDBG_REFTABLE_GROW);
+    ret = write_new_refblock(bs, c, self);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = qcow2_refcount_area(bs, (idx + 1) << bits, 0, false, idx,
+                              c << s->cluster_bits);
+    return ret < 0 ? ret : 0;
+}
+
+/*
+ * Create the missing refcount block of reftable entry @idx in the first
+ * free cluster from s->free_cluster_index on.  Like QEMU 7.2: if that
+ * cluster falls under another missing block, that block is created
+ * first (in the next free cluster) and the caller searches again.
+ */
 static int GRAPH_RDLOCK
 create_refblock(BlockDriverState *bs, uint64_t idx)
 {
@@ -405,26 +333,34 @@ create_refblock(BlockDriverState *bs, uint64_t idx)
         return c;
     }
     cidx = (uint64_t)c >> s->refcount_block_bits;
-    if (cidx >= s->refcount_table_size) {
-        return grow_reftable(bs, MAX(cidx, idx));
-    }
     if (cidx != idx && !refblock_offset(s, cidx)) {
-        /* Create the block that will count @c first (self-describing). */
-        idx = cidx;
+        s->free_cluster_index = c + 1;
+        ret = create_refblock(bs, cidx);
+        s->free_cluster_index = MIN(s->free_cluster_index, (uint64_t)c);
+        return ret;
     }
-    if (cidx == idx) {
-        taken(s, c, 1);
-        ret = write_new_refblock(bs, c, true);
-    } else {
+    /* The search goes on after it, earlier holes are not revisited. */
+    s->free_cluster_index = c + 1;
+    if (cidx != idx) {
         ret = qcow2_update_cluster_refcount(bs, c, 1, false,
                                             QCOW2_DISCARD_NEVER);
-        if (ret >= 0) {
-            ret = write_new_refblock(bs, c, false);
+        if (ret < 0) {
+            s->free_cluster_index = saved;
+            return ret;
         }
+    }
+    if (idx >= s->refcount_table_size) {
+        ret = grow_reftable(bs, idx, c, cidx == idx);
+    } else {
+        ret = write_new_refblock(bs, c, cidx == idx);
     }
     if (ret < 0) {
         s->free_cluster_index = saved;
         return ret;
+    }
+    if (idx >= s->refcount_table_size ||
+        refblock_offset(s, idx) == (uint64_t)c << s->cluster_bits) {
+        return 0;
     }
     s->refcount_table[idx] = (uint64_t)c << s->cluster_bits;
     ret = write_reftable_entry(bs, idx);
@@ -450,10 +386,6 @@ ensure_refblocks(BlockDriverState *bs, uint64_t first, uint64_t n)
     int ret;
 
     for (uint64_t idx = lo; idx <= hi; idx++) {
-        if (idx >= s->refcount_table_size) {
-            ret = grow_reftable(bs, hi);
-            return ret < 0 ? ret : 1;
-        }
         if (!refblock_offset(s, idx)) {
             ret = create_refblock(bs, idx);
             return ret < 0 ? ret : 1;
@@ -652,11 +584,17 @@ take_clusters(BlockDriverState *bs, uint64_t n)
     int ret;
 
     do {
+        uint64_t first_free;
+
         c = find_free_clusters(bs, n);
         if (c < 0) {
             return c;
         }
+        /* As in QEMU 7.2, refcount blocks needed go after the run. */
+        first_free = s->free_cluster_index;
+        s->free_cluster_index = c + n;
         ret = ensure_refblocks(bs, c, n);
+        s->free_cluster_index = first_free;
     } while (ret == 1);
     if (ret < 0) {
         return ret;
@@ -665,7 +603,11 @@ take_clusters(BlockDriverState *bs, uint64_t n)
     if (ret < 0) {
         return ret;
     }
-    taken(s, c, n);
+    /*
+     * As QEMU 7.2: the next search starts after this run (holes left
+     * behind are found again only after something below is freed).
+     */
+    s->free_cluster_index = c + n;
     return c;
 }
 
