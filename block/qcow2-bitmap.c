@@ -113,6 +113,11 @@ static int parse_dir(BlockDriverState *bs, const uint8_t *dir,
             QCOW_MAX_L1_SIZE) {
             goto broken;
         }
+        if (be32_to_cpu(e.extra_data_size)) {
+            /* None is defined; unknown data forbids using the bitmap. */
+            error_setg(errp, "Bitmap extra data is not supported");
+            return -ENOTSUP;
+        }
         bm = qcow2_bitmap_list_append(l, NULL);
         bm->name = g_strndup((const char *)dir + pos + sizeof(e) +
                              be32_to_cpu(e.extra_data_size),
@@ -391,11 +396,6 @@ load_bitmap(BlockDriverState *bs, Qcow2Bitmap *bm, Error **errp)
     BdrvDirtyBitmap *bitmap;
     int ret;
 
-    if (bm->extra_data_size) {
-        error_setg(errp, "Bitmap '%s' has extra data, which is not "
-                   "supported", bm->name);
-        return NULL;
-    }
     bitmap = bdrv_create_dirty_bitmap(bs, 1U << bm->granularity_bits,
                                       bm->name, errp);
     if (!bitmap) {
