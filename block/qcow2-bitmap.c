@@ -200,6 +200,14 @@ static uint8_t *dir_build(Qcow2BitmapList *l, uint64_t *size)
     return dir;
 }
 
+/* Write the header and make sure it reached the disk. */
+static int GRAPH_RDLOCK update_header_sync(BlockDriverState *bs)
+{
+    int ret = qcow2_update_header(bs);
+
+    return ret < 0 ? ret : bdrv_flush(bs->file->bs);
+}
+
 int qcow2_bitmap_dir_write_in_place(BlockDriverState *bs,
                                     Qcow2BitmapList *l)
 {
@@ -216,11 +224,24 @@ int qcow2_bitmap_dir_write_in_place(BlockDriverState *bs,
     if (ret < 0) {
         return ret;
     }
-    ret = bdrv_pwrite(bs->file, s->bitmap_directory_offset, size, dir, 0);
+    /*
+     * While the directory is half written, the autoclear bit is clear:
+     * a crash then loses the bitmaps instead of trusting a torn entry.
+     */
+    s->autoclear_features &= ~QCOW2_AUTOCLEAR_BITMAPS;
+    ret = update_header_sync(bs);
     if (ret < 0) {
         return ret;
     }
-    return bdrv_flush(bs->file->bs);
+    ret = bdrv_pwrite(bs->file, s->bitmap_directory_offset, size, dir, 0);
+    if (ret == 0) {
+        ret = bdrv_flush(bs->file->bs);
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    s->autoclear_features |= QCOW2_AUTOCLEAR_BITMAPS;
+    return update_header_sync(bs);
 }
 
 int qcow2_bitmap_dir_replace(BlockDriverState *bs, Qcow2BitmapList *l)

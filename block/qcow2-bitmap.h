@@ -53,7 +53,7 @@ int GRAPH_RDLOCK qcow2_bitmap_list_load(BlockDriverState *bs,
 
 /*
  * Overwrite the directory where it is (same entries, only flags
- * changed), then flush.  0 or -errno.
+ * changed) with the autoclear bit clear meanwhile, as QEMU.  0 or -errno.
  */
 int GRAPH_RDLOCK qcow2_bitmap_dir_write_in_place(BlockDriverState *bs,
                                                  Qcow2BitmapList *l);
