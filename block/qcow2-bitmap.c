@@ -84,33 +84,49 @@ static bool dir_ok(BDRVQcow2State *s, Error **errp)
     return true;
 }
 
-/* Parse and validate the whole directory (s->nb_bitmaps entries). */
+/* Whether entry @e breaks the format's or QEMU's limits. */
+static bool entry_bad(BDRVQcow2State *s, const Qcow2BitmapDirEntry *e)
+{
+    uint64_t tsize = be32_to_cpu(e->bitmap_table_size);
+
+    return tsize > BME_MAX_TABLE_SIZE ||
+           tsize * s->cluster_size > BME_MAX_PHYS_SIZE ||
+           offset_into_cluster(s, be64_to_cpu(e->bitmap_table_offset)) ||
+           e->granularity_bits < BME_MIN_GRANULARITY_BITS ||
+           e->granularity_bits > BME_MAX_GRANULARITY_BITS ||
+           (be32_to_cpu(e->flags) & BME_RESERVED_FLAGS) ||
+           be16_to_cpu(e->name_size) > BME_MAX_NAME_SIZE ||
+           e->type != BME_TYPE_DIRTY_TRACKING;
+}
+
+/*
+ * Parse and validate the whole directory: entries up to its end, which
+ * must number s->nb_bitmaps.  The messages are QEMU 7.2's.
+ */
 static int parse_dir(BlockDriverState *bs, const uint8_t *dir,
                      Qcow2BitmapList *l, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
+    uint64_t end = s->bitmap_directory_size;
     uint64_t pos = 0;
 
-    for (uint32_t i = 0; i < s->nb_bitmaps; i++) {
+    while (pos < end) {
         Qcow2BitmapDirEntry e;
         Qcow2Bitmap *bm;
         uint64_t len;
 
-        if (pos + sizeof(e) > s->bitmap_directory_size) {
+        if (pos + sizeof(e) > end) {
             goto broken;
+        }
+        if (l->nb == s->nb_bitmaps) {
+            error_setg(errp, "More bitmaps found than specified in header "
+                       "extension");
+            return -EINVAL;
         }
         memcpy(&e, dir + pos, sizeof(e));
         len = sizeof(e) + (uint64_t)be32_to_cpu(e.extra_data_size) +
               be16_to_cpu(e.name_size);
-        if (pos + len > s->bitmap_directory_size ||
-            be16_to_cpu(e.name_size) == 0 ||
-            be16_to_cpu(e.name_size) > BME_MAX_NAME_SIZE ||
-            e.type != BME_TYPE_DIRTY_TRACKING ||
-            e.granularity_bits < BME_MIN_GRANULARITY_BITS ||
-            e.granularity_bits > BME_MAX_GRANULARITY_BITS ||
-            offset_into_cluster(s, be64_to_cpu(e.bitmap_table_offset)) ||
-            (uint64_t)be32_to_cpu(e.bitmap_table_size) * 8 >
-            QCOW_MAX_L1_SIZE) {
+        if (pos + len > end) {
             goto broken;
         }
         if (be32_to_cpu(e.extra_data_size)) {
@@ -118,21 +134,33 @@ static int parse_dir(BlockDriverState *bs, const uint8_t *dir,
             error_setg(errp, "Bitmap extra data is not supported");
             return -ENOTSUP;
         }
+        if (entry_bad(s, &e)) {
+            error_setg(errp, "Bitmap '%.*s' doesn't satisfy the constraints",
+                       be16_to_cpu(e.name_size),
+                       (const char *)dir + pos + sizeof(e));
+            return -EINVAL;
+        }
         bm = qcow2_bitmap_list_append(l, NULL);
-        bm->name = g_strndup((const char *)dir + pos + sizeof(e) +
-                             be32_to_cpu(e.extra_data_size),
+        bm->name = g_strndup((const char *)dir + pos + sizeof(e),
                              be16_to_cpu(e.name_size));
         bm->table_offset = be64_to_cpu(e.bitmap_table_offset);
         bm->table_size = be32_to_cpu(e.bitmap_table_size);
         bm->flags = be32_to_cpu(e.flags);
         bm->granularity_bits = e.granularity_bits;
-        bm->extra_data_size = be32_to_cpu(e.extra_data_size);
         pos += ROUND_UP(len, 8);
+    }
+    if (l->nb != s->nb_bitmaps) {
+        error_setg(errp, "Less bitmaps found than specified in header "
+                   "extension");
+        return -EINVAL;
+    }
+    if (pos != end) {
+        goto broken;
     }
     return 0;
 
 broken:
-    error_setg(errp, "Bitmap directory is corrupted");
+    error_setg(errp, "Broken bitmap directory");
     return -EINVAL;
 }
 

@@ -12,6 +12,7 @@
 
 #define BME_FLAG_IN_USE     (1U << 0)
 #define BME_FLAG_AUTO       (1U << 1)
+#define BME_RESERVED_FLAGS  0xfffffffcU
 #define BME_TYPE_DIRTY_TRACKING 1
 #define BME_MIN_GRANULARITY_BITS 9
 #define BME_MAX_GRANULARITY_BITS 31
