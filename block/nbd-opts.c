@@ -105,6 +105,13 @@ static bool nbd_parse_uri(const char *filename, QDict *options)
     } else {
         return false;
     }
+    for (const char *c = filename; *c; c++) {
+        /* characters a URI may not contain unescaped */
+        if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f ||
+            strchr("<>\"{}|\\^`", *c)) {
+            return false;
+        }
+    }
     auth = p + 3;
     auth_len = strcspn(auth, "/?#");
     path = auth + auth_len;
@@ -258,7 +265,7 @@ static const char *nbd_addr_get(QDict *addr, const char *key, Error **errp)
     const char *v = qdict_get_try_str(addr, key);
 
     if (!v) {
-        error_setg(errp, "Parameter 'server.%s' is missing", key);
+        error_setg(errp, "Parameter '%s' is missing", key);
     }
     return v;
 }

@@ -659,12 +659,12 @@ static int nbd_handshake(BlockDriverState *bs, Error **errp)
         return ret;
     }
     if (s->x_dirty_bitmap && !s->info.base_allocation) {
-        error_setg(errp, "requested x-dirty-bitmap %s not found",
-                   s->x_dirty_bitmap);
+        /* 7.2 drops its message: "Could not open image: Invalid argument" */
         return -EINVAL;
     }
     if (s->info.flags & NBD_FLAG_READ_ONLY) {
-        ret = bdrv_apply_auto_read_only(bs, "NBD export is read-only", errp);
+        /* 7.2 drops the message: "Could not open image: Permission denied" */
+        ret = bdrv_apply_auto_read_only(bs, "NBD export is read-only", NULL);
         if (ret < 0) {
             return ret;
         }
