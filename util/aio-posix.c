@@ -6,11 +6,15 @@
  * count themselves as walkers while they hold pointers to handlers
  * outside the lock; a handler removed meanwhile is only marked deleted
  * and parked on deleted_aio_handlers until the last walker leaves.
- * Waiting itself is delegated to an fd monitor (fdmon-*.c).
+ * Waiting itself is delegated to an fd monitor (fdmon-*.c).  With busy
+ * polling on (poll_max_ns), a blocking aio_poll() first spins on the
+ * handlers' io_poll callbacks for an adaptive window and only then
+ * sleeps.
  */
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
 #include "qemu/defer-call.h"
+#include "qemu/timer.h"
 #include "block/aio.h"
 #include "aio-posix.h"
 
@@ -148,7 +152,11 @@ void aio_set_event_notifier_poll(AioContext *ctx, EventNotifier *notifier,
                                  EventNotifierHandler *io_poll_begin,
                                  EventNotifierHandler *io_poll_end)
 {
-    /* Busy polling is not implemented; nothing to record. */
+    /*
+     * Polling windows are short and do not tell the handlers when they
+     * start or end; a device that could mute its notifications while
+     * polled simply keeps them on.
+     */
 }
 
 /* Run @node's callbacks for the events it saw; true if it made progress. */
@@ -224,18 +232,122 @@ void aio_dispatch(AioContext *ctx)
     timerlistgroup_run_timers(&ctx->tlg);
 }
 
+/* Handlers polled per aio_poll(); more are left to their fds. */
+#define AIO_POLL_MAX_HANDLERS 32
+/* The first window when polling starts to grow. */
+#define AIO_POLL_FIRST_NS 4000
+
+typedef struct {
+    AioHandler *nodes[AIO_POLL_MAX_HANDLERS];
+    bool ready[AIO_POLL_MAX_HANDLERS];
+    unsigned int n;
+} AioPollSet;
+
+/*
+ * Spin on the io_poll callbacks of @ctx's handlers for up to the current
+ * window (never past the next timer) or until one reports work.  The
+ * caller counts as a walker.  Returns true if anything is ready.
+ */
+static bool aio_busy_poll(AioContext *ctx, AioPollSet *set, int64_t start)
+{
+    int64_t window = ctx->poll_ns;
+    int64_t next_timer = aio_compute_timeout(ctx);
+    AioHandler *node;
+    bool found = false;
+    unsigned int i;
+
+    if (window == 0 || next_timer == 0) {
+        return false;
+    }
+    if (next_timer > 0) {
+        window = MIN(window, next_timer);
+    }
+    qemu_mutex_lock(&ctx->list_lock);
+    QLIST_FOREACH(node, &ctx->aio_handlers, node) {
+        if (node->io_poll && !node->deleted &&
+            set->n < AIO_POLL_MAX_HANDLERS) {
+            set->ready[set->n] = false;
+            set->nodes[set->n++] = node;
+        }
+    }
+    qemu_mutex_unlock(&ctx->list_lock);
+
+    do {
+        for (i = 0; i < set->n; i++) {
+            node = set->nodes[i];
+            if (!qatomic_read(&node->deleted) && node->io_poll(node->opaque)) {
+                set->ready[i] = true;
+                found = true;
+            }
+        }
+    } while (!found &&
+             qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start < window);
+    return found;
+}
+
+/* Run io_poll_ready of the handlers that polling found with work. */
+static bool aio_dispatch_polled(AioContext *ctx, AioPollSet *set)
+{
+    bool progress = false;
+    unsigned int i;
+
+    for (i = 0; i < set->n; i++) {
+        AioHandler *node = set->nodes[i];
+
+        if (set->ready[i] && !qatomic_read(&node->deleted) &&
+            node->io_poll_ready) {
+            node->io_poll_ready(node->opaque);
+            progress |= node->opaque != &ctx->notifier;
+        }
+    }
+    return progress;
+}
+
+/*
+ * Fit the window to a wait of @block_ns that polling did not cover:
+ * grow it if a longer window (within poll_max_ns) would have, shrink
+ * it if the wait was longer than polling may ever spin.
+ */
+static void aio_poll_adjust(AioContext *ctx, int64_t block_ns)
+{
+    int64_t ns = ctx->poll_ns;
+
+    if (block_ns <= ns) {
+        return;
+    }
+    if (block_ns > ctx->poll_max_ns) {
+        ns = ctx->poll_shrink ? ns / ctx->poll_shrink : 0;
+    } else if (ns < ctx->poll_max_ns) {
+        ns = ns ? ns * (ctx->poll_grow ? ctx->poll_grow : 2)
+                : AIO_POLL_FIRST_NS;
+        ns = MIN(ns, ctx->poll_max_ns);
+    }
+    ctx->poll_ns = ns;
+}
+
 bool aio_poll(AioContext *ctx, bool blocking)
 {
     AioHandlerList ready_list = QLIST_HEAD_INITIALIZER(ready_list);
-    bool progress = false;
-    int64_t timeout = 0;
+    AioPollSet poll_set;
+    bool progress = false, polled = false;
+    bool adaptive = blocking && ctx->poll_max_ns > 0;
+    int64_t timeout = 0, start = 0;
     int ret;
 
+    poll_set.n = 0;
     if (blocking) {
         /* Whatever a defer_call section holds back must not be waited for. */
         defer_call_flush();
     }
     aio_walkers_inc(ctx);
+    if (adaptive) {
+        /*
+         * Spin before advertising notify_me: meanwhile aio_notify() only
+         * sets ctx->notified, which the notifier's io_poll sees.
+         */
+        start = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+        polled = aio_busy_poll(ctx, &poll_set, start);
+    }
     if (blocking) {
         /*
          * Advertise that we may sleep before looking for work: a thread
@@ -244,7 +356,8 @@ bool aio_poll(AioContext *ctx, bool blocking)
         qatomic_add(&ctx->notify_me, 2);
         smp_mb__after_rmw();
         /* A pending notification means "look again", not "sleep". */
-        timeout = qatomic_read(&ctx->notified) ? 0 : aio_compute_timeout(ctx);
+        timeout = polled || qatomic_read(&ctx->notified) ?
+                  0 : aio_compute_timeout(ctx);
     }
 
     ret = ctx->fdmon_ops->wait(ctx, &ready_list, timeout);
@@ -256,10 +369,14 @@ bool aio_poll(AioContext *ctx, bool blocking)
     if (blocking) {
         qatomic_sub(&ctx->notify_me, 2);
     }
+    if (adaptive && !polled) {
+        aio_poll_adjust(ctx, qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start);
+    }
     /* Whatever the notification announced is looked at below. */
     aio_notify_accept(ctx);
 
     progress |= aio_bh_poll(ctx);
+    progress |= aio_dispatch_polled(ctx, &poll_set);
     progress |= aio_dispatch_ready_handlers(ctx, &ready_list);
     aio_walkers_dec(ctx);
     progress |= timerlistgroup_run_timers(&ctx->tlg);

@@ -201,6 +201,15 @@ static void aio_context_notifier_cb(EventNotifier *e)
     event_notifier_test_and_clear(e);
 }
 
+/* Busy polling sees aio_notify() without the eventfd. */
+static bool aio_context_notifier_poll(void *opaque)
+{
+    EventNotifier *e = opaque;
+    AioContext *ctx = container_of(e, AioContext, notifier);
+
+    return qatomic_read(&ctx->notified);
+}
+
 static void aio_timerlist_notify(void *opaque, QEMUClockType type)
 {
     aio_notify(opaque);
@@ -469,7 +478,7 @@ AioContext *aio_context_new(Error **errp)
     qemu_rec_mutex_init(&ctx->lock);
     timerlistgroup_init(&ctx->tlg, aio_timerlist_notify, ctx);
     aio_set_event_notifier(ctx, &ctx->notifier, aio_context_notifier_cb,
-                           NULL, NULL);
+                           aio_context_notifier_poll, NULL);
     ctx->co_schedule_bh = aio_bh_new(ctx, co_schedule_bh_cb, ctx);
     ctx->thread_pool_min = 0;
     ctx->thread_pool_max = 64;
@@ -522,9 +531,15 @@ void aio_context_set_thread_pool_params(AioContext *ctx, int64_t min,
 void aio_context_set_poll_params(AioContext *ctx, int64_t max_ns,
                                  int64_t grow, int64_t shrink, Error **errp)
 {
+    if (max_ns < 0 || grow < 0 || shrink < 0) {
+        error_setg(errp, "poll parameters must not be negative");
+        return;
+    }
     ctx->poll_max_ns = max_ns;
     ctx->poll_grow = grow;
     ctx->poll_shrink = shrink;
+    /* Start again from no polling; aio_poll() grows the window. */
+    ctx->poll_ns = 0;
 }
 
 void aio_context_set_aio_params(AioContext *ctx, int64_t max_batch)

@@ -114,10 +114,15 @@ struct AioContext {
     LinuxAioState *linux_aio;
     LuringState *linux_io_uring;
 
-    /* Polling parameters (stored; see aio_context_set_poll_params()). */
+    /*
+     * Adaptive busy polling (aio_context_set_poll_params()): poll_ns is
+     * the current window, between 0 and poll_max_ns, adjusted by
+     * aio_poll() in its home thread.
+     */
     int64_t poll_max_ns;
     int64_t poll_grow;
     int64_t poll_shrink;
+    int64_t poll_ns;
     int64_t aio_max_batch;
 
     bool use_g_source;
@@ -205,9 +210,11 @@ bool aio_poll(AioContext *ctx, bool blocking);
 
 /*
  * Register, replace (same @fd) or, with all callbacks NULL, remove the
- * handlers of @fd.  @io_read/@io_write run when @fd is readable/writable;
- * @io_poll/@io_poll_ready are the busy-polling pair (stored; busy
- * polling is not performed, readiness comes from the fd).  Any thread.
+ * handlers of @fd.  @io_read/@io_write run when @fd is readable/writable.
+ * @io_poll/@io_poll_ready are the busy-polling pair: while the context
+ * polls (see aio_context_set_poll_params()), aio_poll() calls @io_poll
+ * in a loop instead of sleeping, and @io_poll_ready once it returns
+ * true; @io_poll must be cheap and must not block.  Any thread.
  */
 void aio_set_fd_handler(AioContext *ctx, int fd, IOHandler *io_read,
                         IOHandler *io_write, AioPollFn *io_poll,
@@ -296,7 +303,15 @@ static inline bool in_aio_context_home_thread(AioContext *ctx);
 /* Thread pool bounds for @ctx (applied to a pool already created). */
 void aio_context_set_thread_pool_params(AioContext *ctx, int64_t min,
                                         int64_t max, Error **errp);
-/* Adaptive busy-polling parameters; stored only. */
+/*
+ * Adaptive busy polling: before a blocking aio_poll() sleeps, it spins
+ * on the io_poll callbacks (and on aio_notify()) for up to the current
+ * window, never past the next timer.  The window starts at 0, grows
+ * (times @grow, default 2; first step 4 us) while waits end within
+ * @max_ns, and shrinks (divided by @shrink; 0: straight to 0) after a
+ * wait longer than @max_ns.  @max_ns 0 turns polling off (the default).
+ * Home thread of @ctx, or before it runs.
+ */
 void aio_context_set_poll_params(AioContext *ctx, int64_t max_ns,
                                  int64_t grow, int64_t shrink,
                                  Error **errp);
