@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include <getopt.h>
 #include "qemu-img-common.h"
+#include "qemu-img-engine.h"
 #include "block/block_int.h"
 #include "qapi/error.h"
 #include "qapi/qmp/qdict.h"
@@ -222,6 +223,7 @@ int img_check(int argc, char **argv)
     int ret;
 
     check_parse_options(argc, argv, &args);
+    flags |= img_metadata_engine_flags();
     if (args.fix) {
         flags |= BDRV_O_RDWR;
     }

@@ -7,6 +7,7 @@
 #include "qemu/osdep.h"
 #include <getopt.h>
 #include "qemu-img-common.h"
+#include "qemu-img-engine.h"
 #include "block/block_int.h"
 #include "qapi/error.h"
 #include "qemu/coroutine.h"
@@ -247,8 +248,9 @@ int img_map(int argc, char **argv)
     int ret;
 
     map_parse_options(argc, argv, &args);
-    blk = img_open(args.image_opts, args.filename, args.fmt, 0, false,
-                   false, args.force_share);
+    blk = img_open(args.image_opts, args.filename, args.fmt,
+                   img_metadata_engine_flags(), false, false,
+                   args.force_share);
     if (!blk) {
         return EXIT_FAILURE;
     }
