@@ -245,21 +245,31 @@ static bool coroutine_fn GRAPH_RDLOCK can_zero_cow(BlockDriverState *bs,
 }
 
 /*
- * Are the new clusters of @m past everything the data file ever held
- * (its length and the end of every write made to it, failed ones
- * included)?  Then they are a hole that reads as zeroes already, and a
- * write of the guest data alone leaves no stale bytes in them: the file
- * grows up to the data, the rest of the last cluster stays past the end
- * of the file (reads of it return zeroes) or becomes a hole when a later
- * write lands beyond it.
+ * May the new clusters of @m be left as they are before a partial write?
+ * Yes if they are past everything the data file ever held (its length
+ * and the end of every write made to it, failed ones included): they are
+ * a hole that reads as zeroes already, the file grows up to the guest
+ * data, and the rest of the last cluster stays past the end of the file
+ * (reads of it return zeroes) or becomes a hole once a later write lands
+ * beyond it.
+ *
+ * Only worth it while nothing else is in flight on the data file: a
+ * write that grows a file waits for the file's other direct I/O (Linux
+ * file systems serialise size changes), so under a queue of requests
+ * zeroing the clusters first (which grows the file in one cheap step)
+ * and writing into them in parallel is faster.
  */
-static bool coroutine_fn GRAPH_RDLOCK clusters_never_written(
-    BlockDriverState *bs, QCowL2Meta *m)
+static bool coroutine_fn GRAPH_RDLOCK skip_zeroing(BlockDriverState *bs,
+                                                   QCowL2Meta *m)
 {
     BDRVQcow2State *s = bs->opaque;
     BlockDriverState *file = s->data_file->bs;
-    int64_t len = bdrv_co_getlength(file);
+    int64_t len;
 
+    if (qatomic_read(&file->in_flight) > 0) {
+        return false;
+    }
+    len = bdrv_co_getlength(file);
     return len >= 0 && m->alloc_offset >= len &&
            m->alloc_offset >= stat64_get(&file->wr_highest_offset);
 }
@@ -278,7 +288,7 @@ static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
     int ret;
 
     BLKDBG_CO_EVENT(bs->file, BLKDBG_CLUSTER_ALLOC_SPACE);
-    if (!clusters_never_written(bs, m)) {
+    if (!skip_zeroing(bs, m)) {
         ret = bdrv_co_pwrite_zeroes(s->data_file, m->alloc_offset,
                                     (int64_t)m->nb_clusters << s->cluster_bits,
                                     BDRV_REQ_NO_FALLBACK);
