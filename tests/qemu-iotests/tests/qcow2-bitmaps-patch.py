@@ -7,7 +7,9 @@
 #
 # Usage: qcow2-bitmaps-patch.py IMAGE FIELD VALUE
 #   FIELD: nb, dir-size (extension); table-offset, table-size, flags,
-#          type, granularity-bits, name-size (first entry)
+#          type, granularity-bits, name-size (first entry);
+#          entry0-to-l1: the first bitmap table entry of the first
+#          bitmap is pointed at the L1 table (VALUE is ignored)
 
 import struct
 import sys
@@ -37,7 +39,12 @@ def main(path, field, value):
             if magic == BITMAPS_EXT:
                 break
         dir_off = struct.unpack('>Q', data[16:24])[0]
-        if field == 'nb':
+        if field == 'entry0-to-l1':
+            f.seek(dir_off)
+            table = struct.unpack('>Q', f.read(8))[0]
+            f.seek(table)
+            f.write(hdr[40:48])
+        elif field == 'nb':
             f.seek(pos + 8)
             f.write(struct.pack('>I', value))
         elif field == 'dir-size':
