@@ -11,11 +11,16 @@
 #include "block/nbd-client.h"
 #include "qemu/coroutine.h"
 
-/* Requests one connection carries at once (cookies 1..this). */
+/* Requests one connection carries at once. */
 #define NBD_CLIENT_MAX_REQUESTS 16
 
-/* One in-flight request; its slot index + 1 is the cookie. */
+/*
+ * One in-flight request.  Its cookie is (sequence number << 16 | slot + 1):
+ * unique over the connection, so a late or duplicate reply to an earlier
+ * request that used the same slot is recognised as a protocol error.
+ */
 typedef struct NBDClientRequest {
+    uint64_t cookie;
     bool in_use;            /* slot taken by a request coroutine */
     bool sent;              /* the reply reader may complete it */
     bool done;              /* final reply seen (or connection failed) */
@@ -27,6 +32,7 @@ typedef struct NBDClientRequest {
     QEMUIOVector *qiov;     /* READ: where the data goes */
     bool got_extent;        /* BLOCK_STATUS: first extent seen */
     NBDExtent extent;       /* host order */
+    uint64_t received;      /* READ: bytes of data and holes so far */
     int ret;                /* 0 or -errno */
 } NBDClientRequest;
 
@@ -49,6 +55,7 @@ typedef struct BDRVNBDState {
     int in_use;             /* slots taken */
     int awaiting;           /* sent, reply not complete */
     Coroutine *reader;      /* the reply reader, while replies are due */
+    uint64_t next_seq;      /* for cookies */
     NBDClientRequest requests[NBD_CLIENT_MAX_REQUESTS];
 } BDRVNBDState;
 

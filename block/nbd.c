@@ -62,13 +62,14 @@ static void coroutine_fn nbd_fail_connection(BDRVNBDState *s, Error *err)
 static NBDClientRequest *nbd_find_request(BDRVNBDState *s, uint64_t cookie,
                                           Error **errp)
 {
+    uint64_t slot = cookie & 0xffff;
     NBDClientRequest *req;
 
-    if (cookie == 0 || cookie > NBD_CLIENT_MAX_REQUESTS) {
+    if (slot == 0 || slot > NBD_CLIENT_MAX_REQUESTS) {
         goto bad;
     }
-    req = &s->requests[cookie - 1];
-    if (!req->in_use || !req->sent || req->done) {
+    req = &s->requests[slot - 1];
+    if (!req->in_use || !req->sent || req->done || req->cookie != cookie) {
         goto bad;
     }
     return req;
@@ -145,6 +146,21 @@ static bool nbd_range_ok(NBDClientRequest *req, uint64_t off, uint64_t len)
            len <= req->len - (off - req->from);
 }
 
+/*
+ * Data and holes of a successful read must cover the request exactly;
+ * more than the request is an error at once, less at DONE.
+ */
+static int nbd_count_read(NBDClientRequest *req, uint64_t len, Error **errp)
+{
+    if (len > req->len - req->received) {
+        error_setg(errp, "Protocol error: server sent more read data than "
+                   "requested");
+        return -1;
+    }
+    req->received += len;
+    return 0;
+}
+
 static int coroutine_fn nbd_chunk_data(BDRVNBDState *s, NBDReply *c,
                                        NBDClientRequest *req, Error **errp)
 {
@@ -162,6 +178,9 @@ static int coroutine_fn nbd_chunk_data(BDRVNBDState *s, NBDReply *c,
         error_setg(errp, "Protocol error: data chunk at offset %" PRIu64
                    " of %" PRIu32 " bytes lies outside the request",
                    off, (uint32_t)(c->length - sizeof(off)));
+        return -1;
+    }
+    if (nbd_count_read(req, c->length - sizeof(off), errp) < 0) {
         return -1;
     }
     return nbd_read_into(s, req, off - req->from, c->length - sizeof(off),
@@ -188,6 +207,9 @@ static int coroutine_fn nbd_chunk_hole(BDRVNBDState *s, NBDReply *c,
         error_setg(errp, "Protocol error: hole chunk at offset %" PRIu64
                    " of %" PRIu32 " bytes lies outside the request",
                    off, len);
+        return -1;
+    }
+    if (nbd_count_read(req, len, errp) < 0) {
         return -1;
     }
     qemu_iovec_memset(req->qiov, off - req->from, 0, len);
@@ -357,6 +379,12 @@ static int coroutine_fn nbd_structured_chunk(BDRVNBDState *s, NBDReply *c,
                        "an extent");
             return -1;
         }
+        if (req->type == NBD_CMD_READ && !req->ret &&
+            req->received != req->len) {
+            error_setg(errp, "Protocol error: read reply ends before all "
+                       "data was sent");
+            return -1;
+        }
         nbd_complete(s, req);
     }
     return 0;
@@ -430,7 +458,7 @@ static int coroutine_fn nbd_co_request(BlockDriverState *bs, NBDRequest *r,
         .from = r->from, .len = r->len, .qiov = rq,
     };
     s->in_use++;
-    r->cookie = i + 1;
+    r->cookie = req->cookie = (++s->next_seq << 16) | (i + 1);
 
     qemu_co_mutex_lock(&s->send_mutex);
     if (!s->broken) {

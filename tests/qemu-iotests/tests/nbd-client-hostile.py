@@ -114,6 +114,12 @@ def serve_read(c, cookie, off, ln, first):
         chunk(c, cookie, 2, struct.pack('>QI', off, ln + 1), 1)
     elif s == 'simple-read':
         simple(c, cookie, 0, data)
+    elif s == 'read-short':
+        chunk(c, cookie, 1, struct.pack('>Q', off) + data[:ln // 2])
+        chunk(c, cookie, 0, b'', 1)
+    elif s == 'read-twice':
+        chunk(c, cookie, 1, struct.pack('>Q', off) + data)
+        chunk(c, cookie, 1, struct.pack('>Q', off) + data, 1)
     elif s == 'none-not-done':
         chunk(c, cookie, 0, b'', 0)
     elif s == 'unknown-type':
