@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # qcow2 (issue 5): the same qcow2 workloads through ours and QEMU 7.2's
 # tools, cache=none: 4 KiB random reads and writes on allocated clusters
-# at depth 1 and 32, allocating 4 KiB writes (one per cluster) and 64 KiB
-# sequential writes into a fresh image.  Uses `qemu-img bench` for both
-# tools when ours has it, else qemu-io for both (sync requests for depth
-# 1, batches of aio requests closed by aio_flush for depth 32).
+# at depth 1 and 32, allocating 4 KiB writes (one per cluster) into an
+# empty image and into an empty overlay of a full image (copy-on-write
+# from the backing file), and 64 KiB sequential writes into a fresh image.
+# Uses `qemu-img bench` for both tools when ours has it, else qemu-io for
+# both (sync requests for depth 1, batches of aio requests closed by
+# aio_flush for depth 32).
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/common.inc"
 
@@ -35,6 +37,13 @@ done
 fresh_image() {
     rm -f "$FRESH"
     "$REF_IMG" create -q -f qcow2 "$FRESH" "$SIZE"
+}
+
+# An empty overlay over the full image: partial writes copy the rest of
+# each cluster from the backing file.
+fresh_overlay() {
+    rm -f "$FRESH"
+    "$REF_IMG" create -q -f qcow2 -b "$FULL" -F qcow2 "$FRESH" "$SIZE"
 }
 
 # Row parameters: ROW_IMG ROW_WRITE(0/1) ROW_BS ROW_STEP ROW_N ROW_QD
@@ -95,6 +104,7 @@ qcow2_row() {
 
 N1=$(scaled 4096)
 N32=$(scaled 16384)
+NCOW=$(scaled 1024)
 qcow2_row "4k rand read qd1"      "$FULL" 0 4096 $RAND_STEP "$N1" 1 :
 qcow2_row "4k rand read qd32"     "$FULL" 0 4096 $RAND_STEP "$N32" 32 :
 qcow2_row "4k rand write qd1"     "$FULL" 1 4096 $RAND_STEP "$N1" 1 :
@@ -103,6 +113,10 @@ qcow2_row "4k allocating write qd1"  "$FRESH" 1 4096 65536 "$CLUSTERS" 1 \
     fresh_image
 qcow2_row "4k allocating write qd32" "$FRESH" 1 4096 65536 "$CLUSTERS" 32 \
     fresh_image
+qcow2_row "4k COW write (backing) qd1" "$FRESH" 1 4096 65536 "$NCOW" 1 \
+    fresh_overlay
+qcow2_row "4k COW write (backing) qd32" "$FRESH" 1 4096 65536 "$NCOW" 32 \
+    fresh_overlay
 qcow2_row "64k seq write (fresh) qd32" "$FRESH" 1 65536 65536 "$CLUSTERS" 32 \
     fresh_image
 bench_table "qcow2 via $VIA, cache=$CACHE, aio=threads (IOPS)"
