@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include "qemu-img-common.h"
 #include "block/block_int.h"
+#include "block/dirty-bitmap.h"
 #include "block/qapi.h"
 #include "qapi/error.h"
 #include "qemu/cutils.h"
@@ -112,6 +113,12 @@ static int snapshot_apply(BlockDriverState *bs, const char *name)
         error_report("Could not apply snapshot '%s': Block driver does not "
                      "support snapshots", name);
         return -ENOTSUP;
+    }
+    /* Bitmaps would not match the reverted data (as QEMU). */
+    if (bdrv_dirty_bitmap_first(bs)) {
+        error_report("Could not apply snapshot '%s': Device has active "
+                     "dirty bitmaps", name);
+        return -EBUSY;
     }
     ret = sbs->drv->bdrv_snapshot_goto(sbs, name);
     if (ret < 0) {
