@@ -77,6 +77,7 @@ static void worker_unidle_locked(ThreadPool *pool, ThreadPoolWorker *w)
  * Called with pool->lock held; false means "exit now".
  */
 static bool worker_wait_locked(ThreadPool *pool, ThreadPoolWorker *w)
+    TSA_REQUIRES(&pool->lock)
 {
     w->idle = true;
     pool->idle_threads++;
