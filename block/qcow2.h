@@ -1314,12 +1314,6 @@ qcow2_co_pwritev_compressed_part(BlockDriverState *bs, int64_t offset,
  */
 
 /*
- * Validate the bitmap directory named by the bitmaps extension (already
- * in s->nb_bitmaps / bitmap_directory_*).  If the autoclear bit was
- * clear, the bitmaps are stale: drop the extension (*@header_updated set
- * if the header was rewritten).  0 or -errno (+errp).
- */
-/*
  * Count the bitmap directory and every bitmap table and data cluster
  * through @count(@opaque, offset, size) for the image check.  0 or
  * -errno (problems found are counted in @res).
@@ -1337,14 +1331,20 @@ qcow2_check_bitmaps_refcounts(BlockDriverState *bs, BdrvCheckResult *res,
 Qcow2BitmapInfoList * GRAPH_RDLOCK
 qcow2_get_bitmap_info_list(BlockDriverState *bs, Error **errp);
 
+/*
+ * Open: validate the bitmap directory named by the bitmaps extension
+ * (already in s->nb_bitmaps / bitmap_directory_*) and load the bitmaps
+ * into persistent BdrvDirtyBitmaps (marked in use on disk while the image
+ * is open read-write).  If the autoclear bit was clear, the bitmaps are
+ * stale: drop the extension, rewriting the header when writable
+ * (*@header_updated).  0 or -errno (+errp).
+ */
 int coroutine_fn GRAPH_RDLOCK
 qcow2_read_bitmaps(BlockDriverState *bs, bool autoclear_was_set,
                    bool *header_updated, Error **errp);
 
 /*
  * Persistent dirty bitmaps (qcow2-bitmap.c, qcow2-bitmap-store.c).
- * qcow2_read_bitmaps() above also loads them into BdrvDirtyBitmaps
- * (marked in use on disk while the image is open read-write).
  *
  * Store every persistent bitmap that changed (close, inactivation, going
  * read-only) and, with @release_stored, release the in-memory copies.
