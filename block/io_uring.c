@@ -37,9 +37,13 @@ typedef struct LuringRequest {
     int type;
     uint64_t offset;
     QEMUIOVector *qiov;
-    /* Bytes of a read already done, and the iovec for the rest. */
+    /*
+     * Bytes of a read already done, and the iovec for the rest (set up
+     * by the first short read only: most requests never need it).
+     */
     size_t done;
     QEMUIOVector rest;
+    bool has_rest;
     int ret;
     QSIMPLEQ_ENTRY(LuringRequest) next;
 } LuringRequest;
@@ -66,6 +70,10 @@ static bool luring_prep(LuringState *s, LuringRequest *req)
         return false;
     }
     if (req->done) {
+        if (!req->has_rest) {
+            qemu_iovec_init(&req->rest, req->qiov->niov);
+            req->has_rest = true;
+        }
         qemu_iovec_reset(&req->rest);
         qemu_iovec_concat(&req->rest, req->qiov, req->done,
                           req->qiov->size - req->done);
@@ -221,12 +229,13 @@ int coroutine_fn luring_co_submit(int fd, uint64_t offset,
         req.type != QEMU_AIO_FLUSH) {
         return -EINVAL;
     }
-    qemu_iovec_init(&req.rest, qiov ? qiov->niov : 1);
     luring_queue(s, &req);
     while (req.ret == -EINPROGRESS) {
         qemu_coroutine_yield();
     }
-    qemu_iovec_destroy(&req.rest);
+    if (req.has_rest) {
+        qemu_iovec_destroy(&req.rest);
+    }
     return req.ret;
 }
 

@@ -5,8 +5,10 @@
  * batches of LURING_EAGER_BATCH as soon as a batch is full, and the
  * rest at the end of the event loop iteration; inside one, the
  * section's requests go together in a single io_uring_enter when it
- * ends.  Either way every read returns the file's data.  Skipped when
- * the kernel refuses io_uring.
+ * ends.  Either way every read returns the file's data.  A read across
+ * end of file is resubmitted for the rest of its two-element iovec and
+ * completes with zeroes past the end.  Skipped when the kernel refuses
+ * io_uring.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -125,6 +127,54 @@ static void test_deferred_batch(void)
     finish_reads(reqs);
 }
 
+typedef struct {
+    QEMUIOVector *qiov;
+    uint64_t offset;
+    int ret;
+    bool done;
+} EofReq;
+
+static void coroutine_fn eof_co(void *opaque)
+{
+    EofReq *r = opaque;
+
+    r->ret = luring_co_submit(fd, r->offset, r->qiov, QEMU_AIO_READ);
+    r->done = true;
+}
+
+static void test_read_past_eof(void)
+{
+    const uint64_t file_size = (uint64_t)NREQ * REQ_SIZE;
+    g_autofree uint8_t *a = g_malloc(REQ_SIZE);
+    g_autofree uint8_t *b = g_malloc(REQ_SIZE);
+    QEMUIOVector qiov;
+    EofReq r = { .qiov = &qiov, .offset = file_size - REQ_SIZE / 2 };
+    int i;
+
+    if (!ring()) {
+        g_test_skip("io_uring not available");
+        return;
+    }
+    memset(a, 0xee, REQ_SIZE);
+    memset(b, 0xee, REQ_SIZE);
+    qemu_iovec_init(&qiov, 2);
+    qemu_iovec_add(&qiov, a, REQ_SIZE);
+    qemu_iovec_add(&qiov, b, REQ_SIZE);
+    qemu_coroutine_enter(qemu_coroutine_create(eof_co, &r));
+    while (!r.done) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+    g_assert_cmpint(r.ret, ==, 0);
+    /* Half a block of data, then zeroes to the end of both buffers. */
+    for (i = 0; i < REQ_SIZE; i++) {
+        uint64_t off = r.offset + i;
+
+        g_assert_cmpint(a[i], ==, off < file_size ? file_byte(off) : 0);
+        g_assert_cmpint(b[i], ==, 0);
+    }
+    qemu_iovec_destroy(&qiov);
+}
+
 int main(int argc, char **argv)
 {
     g_autofree char *path = NULL;
@@ -151,6 +201,7 @@ int main(int argc, char **argv)
     g_test_add_func("/io-submit/io_uring/eager-batches", test_eager_batches);
     g_test_add_func("/io-submit/io_uring/deferred-batch",
                     test_deferred_batch);
+    g_test_add_func("/io-submit/io_uring/read-past-eof", test_read_past_eof);
     i = g_test_run();
     if (ring()) {
         aio_put_linux_io_uring(qemu_get_aio_context());
