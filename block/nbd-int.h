@@ -48,6 +48,7 @@ typedef struct BDRVNBDState {
     QIOChannel *ioc;
     NBDExportInfo info;
     bool broken;            /* protocol error or I/O error: all -EIO */
+    bool io_failed;         /* the socket failed (not the protocol) */
 
     /* requests */
     CoMutex send_mutex;

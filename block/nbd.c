@@ -32,18 +32,19 @@ static void nbd_complete(BDRVNBDState *s, NBDClientRequest *req)
 }
 
 /*
- * The connection is unusable: report why (once), shut the socket down and
- * fail every request still waiting for a reply.
+ * The connection is unusable: shut the socket down and fail every request
+ * still waiting for a reply.  A protocol violation is reported (once); a
+ * lost connection is not, as in 7.2: the requests' EIO says it.
  */
 static void coroutine_fn nbd_fail_connection(BDRVNBDState *s, Error *err)
 {
-    if (s->broken) {
+    if (s->broken || s->io_failed) {
         error_free(err);
-    } else {
+    } else if (err) {
+        error_report_err(err);
+    }
+    if (!s->broken) {
         s->broken = true;
-        if (err) {
-            error_report_err(err);
-        }
         qio_channel_shutdown(s->ioc, QIO_CHANNEL_SHUTDOWN_BOTH, NULL);
     }
     for (int i = 0; i < NBD_CLIENT_MAX_REQUESTS; i++) {
@@ -83,7 +84,11 @@ bad:
 static int coroutine_fn nbd_read(BDRVNBDState *s, void *buf, size_t len,
                                  Error **errp)
 {
-    return qio_channel_read_all(s->ioc, buf, len, errp);
+    if (qio_channel_read_all(s->ioc, buf, len, errp) < 0) {
+        s->io_failed = true;
+        return -1;
+    }
+    return 0;
 }
 
 /* Read and drop @len bytes. */
@@ -113,6 +118,9 @@ static int coroutine_fn nbd_read_into(BDRVNBDState *s, NBDClientRequest *req,
     qemu_iovec_init_slice(&sub, req->qiov, off, len);
     ret = qio_channel_readv_all(s->ioc, sub.iov, sub.niov, errp);
     qemu_iovec_destroy(&sub);
+    if (ret < 0) {
+        s->io_failed = true;
+    }
     return ret;
 }
 
@@ -398,6 +406,9 @@ static int coroutine_fn nbd_reader_one(BDRVNBDState *s, Error **errp)
     int ret;
 
     ret = nbd_receive_reply(s->ioc, &reply, errp);
+    if (ret == 0 || ret == -EIO) {
+        s->io_failed = true;
+    }
     if (ret == 0) {
         error_setg(errp, "NBD server closed the connection");
     }
@@ -468,7 +479,7 @@ static int coroutine_fn nbd_co_request(BlockDriverState *bs, NBDRequest *r,
     }
     qemu_co_mutex_unlock(&s->send_mutex);
     if (ret < 0 && req->sent) {
-        error_prepend(&err, "Failed to send request: ");
+        s->io_failed = true;
         nbd_fail_connection(s, err);
     }
     if (req->sent && !s->reader && s->awaiting > 0) {
@@ -692,7 +703,9 @@ static int nbd_handshake(BlockDriverState *bs, Error **errp)
     }
     if (s->info.flags & NBD_FLAG_READ_ONLY) {
         /* 7.2 drops the message: "Could not open image: Permission denied" */
+        bdrv_graph_rdlock_main_loop();
         ret = bdrv_apply_auto_read_only(bs, "NBD export is read-only", NULL);
+        bdrv_graph_rdunlock_main_loop();
         if (ret < 0) {
             return ret;
         }

@@ -639,7 +639,7 @@ int coroutine_mixed_fn nbd_receive_reply(QIOChannel *ioc, NBDReply *reply,
     memset(reply, 0, sizeof(*reply));
     ret = qio_channel_read_all_eof(ioc, buf, NBD_SIMPLE_REPLY_SIZE, errp);
     if (ret <= 0) {
-        return ret;
+        return ret < 0 ? -EIO : 0;
     }
     reply->magic = ldl_be_p(buf);
     reply->cookie = ldq_be_p(buf + 8);
@@ -648,13 +648,13 @@ int coroutine_mixed_fn nbd_receive_reply(QIOChannel *ioc, NBDReply *reply,
         return 1;
     }
     if (reply->magic != NBD_STRUCTURED_REPLY_MAGIC) {
-        error_setg(errp, "invalid magic 0x%08" PRIx32 " in reply",
-                   reply->magic);
-        return -1;
+        error_setg(errp, "Protocol error: invalid magic 0x%08" PRIx32
+                   " in reply", reply->magic);
+        return -EINVAL;
     }
     if (qio_channel_read_all(ioc, buf + NBD_SIMPLE_REPLY_SIZE,
                              sizeof(buf) - NBD_SIMPLE_REPLY_SIZE, errp) < 0) {
-        return -1;
+        return -EIO;
     }
     reply->flags = lduw_be_p(buf + 4);
     reply->type = lduw_be_p(buf + 6);

@@ -122,8 +122,8 @@ typedef struct NBDReply {
 
 /*
  * Read one reply header.  Returns 1 when one was read, 0 on a clean EOF
- * before it, -1 with @errp set on errors and bad magic.  The payload is
- * left for the caller.
+ * before it, -EIO with @errp set when the socket fails, -EINVAL with
+ * @errp set on a bad magic.  The payload is left for the caller.
  */
 int coroutine_mixed_fn nbd_receive_reply(QIOChannel *ioc, NBDReply *reply,
                                          Error **errp);
