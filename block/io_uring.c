@@ -55,6 +55,8 @@ struct LuringState {
     /* Requests waiting for a submission queue entry. */
     QSIMPLEQ_HEAD(, LuringRequest) overflow;
     unsigned int unsubmitted;
+    /* The kernel has IORING_OP_READ/WRITE (no iovec for one buffer). */
+    bool has_rw_ops;
     /* aio_setup_linux_io_uring() calls not yet matched by a put */
     unsigned int users;
     LuringStats stats;
@@ -81,11 +83,22 @@ static bool luring_prep(LuringState *s, LuringRequest *req)
     }
     switch (req->type) {
     case QEMU_AIO_READ:
-        io_uring_prep_readv(sqe, req->fd, q->iov, q->niov,
-                            req->offset + req->done);
+        if (q->niov == 1 && s->has_rw_ops) {
+            io_uring_prep_read(sqe, req->fd, q->iov[0].iov_base,
+                               q->iov[0].iov_len, req->offset + req->done);
+        } else {
+            io_uring_prep_readv(sqe, req->fd, q->iov, q->niov,
+                                req->offset + req->done);
+        }
         break;
     case QEMU_AIO_WRITE:
-        io_uring_prep_writev(sqe, req->fd, q->iov, q->niov, req->offset);
+        if (q->niov == 1 && s->has_rw_ops) {
+            io_uring_prep_write(sqe, req->fd, q->iov[0].iov_base,
+                                q->iov[0].iov_len, req->offset);
+        } else {
+            io_uring_prep_writev(sqe, req->fd, q->iov, q->niov,
+                                 req->offset);
+        }
         break;
     case QEMU_AIO_FLUSH:
         io_uring_prep_fsync(sqe, req->fd, IORING_FSYNC_DATASYNC);
@@ -239,6 +252,25 @@ int coroutine_fn luring_co_submit(int fd, uint64_t offset,
     return req.ret;
 }
 
+/*
+ * Single-buffer requests use IORING_OP_READ/WRITE where the kernel has
+ * them (5.6 and later): the kernel then has no iovec to import or, for
+ * a request it runs in a worker, to copy.
+ */
+static bool luring_has_rw_ops(struct io_uring *ring)
+{
+    struct io_uring_probe *probe = io_uring_get_probe_ring(ring);
+    bool ok;
+
+    if (!probe) {
+        return false;
+    }
+    ok = io_uring_opcode_supported(probe, IORING_OP_READ) &&
+         io_uring_opcode_supported(probe, IORING_OP_WRITE);
+    io_uring_free_probe(probe);
+    return ok;
+}
+
 LuringState *luring_init(Error **errp)
 {
     LuringState *s = g_new0(LuringState, 1);
@@ -250,6 +282,7 @@ LuringState *luring_init(Error **errp)
         return NULL;
     }
     QSIMPLEQ_INIT(&s->overflow);
+    s->has_rw_ops = luring_has_rw_ops(&s->ring);
     return s;
 }
 
