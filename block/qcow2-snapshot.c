@@ -34,11 +34,31 @@ void qcow2_free_snapshots(BlockDriverState *bs)
     s->nb_snapshots = 0;
 }
 
+/* Size of one table entry on disk without the padding after it. */
+static size_t sn_entry_raw_size(const QCowSnapshot *sn)
+{
+    return SN_HEADER_SIZE + sn->extra_data_size + strlen(sn->id_str) +
+           strlen(sn->name);
+}
+
 /* Size of one table entry on disk (padded to 8 bytes). */
 static size_t sn_entry_size(const QCowSnapshot *sn)
 {
-    return ROUND_UP(SN_HEADER_SIZE + sn->extra_data_size +
-                    strlen(sn->id_str) + strlen(sn->name), 8);
+    return ROUND_UP(sn_entry_raw_size(sn), 8);
+}
+
+/*
+ * Bytes the table takes in the image: as in QEMU 7.2, entries start at
+ * multiples of 8 but the last one is not padded.
+ */
+static size_t sn_table_size(const QCowSnapshot *sns, unsigned nb,
+                            size_t padded)
+{
+    if (!nb) {
+        return 0;
+    }
+    return padded - (sn_entry_size(&sns[nb - 1]) -
+                     sn_entry_raw_size(&sns[nb - 1]));
 }
 
 int qcow2_snapshot_parse_entry(const uint8_t *buf, size_t avail,
@@ -215,6 +235,7 @@ read_snapshot_table(BlockDriverState *bs, bool repair, BdrvCheckResult *res,
     uint64_t offset = s->snapshots_offset;
     g_autofree uint8_t *buf = g_malloc(SN_HEADER_SIZE + 3 * 65536);
     QCowSnapshot *sns;
+    uint64_t end = offset;
     unsigned nb = s->nb_snapshots;
     int ret = 0;
 
@@ -227,6 +248,9 @@ read_snapshot_table(BlockDriverState *bs, bool repair, BdrvCheckResult *res,
         if (ret < 0) {
             goto fail;
         }
+        /* Where the entry ends: @used counts the padding after it. */
+        end = offset + used - (sn_entry_size(&sns[i]) -
+                               sn_entry_raw_size(&sns[i]));
         offset += used;
         if (offset - s->snapshots_offset > QCOW_MAX_SNAPSHOTS_SIZE) {
             error_setg(errp, "Snapshot table is too big");
@@ -237,7 +261,7 @@ read_snapshot_table(BlockDriverState *bs, bool repair, BdrvCheckResult *res,
     qcow2_free_snapshots(bs);
     s->snapshots = sns;
     s->nb_snapshots = nb;
-    s->snapshots_size = offset - s->snapshots_offset;
+    s->snapshots_size = end - s->snapshots_offset;
     return 0;
 
 fail:
@@ -263,6 +287,7 @@ int qcow2_write_snapshots(BlockDriverState *bs)
 
     buf = qcow2_snapshot_serialize_table(s->snapshots, s->nb_snapshots,
                                          &size);
+    size = sn_table_size(s->snapshots, s->nb_snapshots, size);
     if (size > QCOW_MAX_SNAPSHOTS_SIZE) {
         return -EFBIG;
     }
