@@ -404,13 +404,18 @@ static int truncate_f(BlockBackend *blk, int argc, char **argv)
             return -EINVAL;
         }
     }
-    if (optind != argc - 1) {
+    /*
+     * As 7.2: operands after the offset are ignored, and a bad offset is
+     * reported under the first word of the command line ("truncate - 5"
+     * names "-").  7.2 crashes without an offset; we print the usage.
+     */
+    if (optind >= argc) {
         qemuio_command_usage(&truncate_cmd);
         return -EINVAL;
     }
     offset = cvtnum(argv[optind]);
     if (offset < 0) {
-        print_cvtnum_err(offset, argv[optind]);
+        print_cvtnum_err(offset, argv[1]);
         return offset;
     }
     ret = blk_truncate(blk, offset, false, prealloc, 0, &local_err);
