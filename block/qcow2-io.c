@@ -366,6 +366,8 @@ static int coroutine_fn GRAPH_RDLOCK write_with_cow(Qcow2Piece *p)
     BLKDBG_CO_EVENT(bs->file, BLKDBG_COW_WRITE);
     if (m->cow_start.offset + head == data_start &&
         data_start + p->bytes == m->cow_end.offset &&
+        qemu_iovec_subvec_niov(p->qiov, p->qiov_offset, p->bytes) + 2 <=
+        IOV_MAX &&
         qemu_iovec_init_extended(&merged, head_buf, head, p->qiov,
                                  p->qiov_offset, p->bytes, tail_buf,
                                  tail) == 0) {
