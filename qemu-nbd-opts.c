@@ -325,7 +325,8 @@ static void parse_one(int c, const char *arg, QemuNbdArgs *a)
         a->pid_file = arg;
         break;
     case OPT_SELINUX_LABEL:
-        fail("SELinux support not enabled in this binary%s", "");
+        a->selinux_label = arg;
+        break;
     }
 }
 
@@ -339,12 +340,15 @@ static void check_args(int argc, int optind_, QemuNbdArgs *a)
         if (has_device_settings(a)) {
             fail("List mode is incompatible with per-device settings%s", "");
         }
-        if (a->shared != 1) {
-            fail("List mode is incompatible with --shared%s", "");
-        }
     } else if (argc - optind_ != 1) {
         error_report("Invalid number of arguments");
         try_help();
+    }
+    if (a->selinux_label) {
+        if (!a->sockpath) {
+            fail("--selinux-label is not permitted without --socket%s", "");
+        }
+        fail("SELinux support not enabled in this binary%s", "");
     }
     if (a->tls_authz && !a->tls_creds) {
         fail("--tls-authz is not permitted without --tls-creds%s", "");
@@ -412,15 +416,6 @@ void qemu_nbd_check_tls(QemuNbdArgs *a)
     if (!a->tls_creds) {
         return;
     }
-    if (a->sockpath) {
-        fail("TLS is only supported with IPv4/IPv6%s", "");
-    }
-    if (a->device) {
-        fail("TLS is not supported with a host device%s", "");
-    }
-    if (a->tls_authz && a->list) {
-        fail("TLS authorization is incompatible with export list%s", "");
-    }
     /* No object type of this build provides TLS credentials. */
     if (user_creatable_type_name(a->tls_creds)) {
         fail("Failed to get TLS creds: Object with id '%s' is not TLS "
@@ -428,6 +423,11 @@ void qemu_nbd_check_tls(QemuNbdArgs *a)
     }
     fail("Failed to get TLS creds: No TLS credentials with id '%s'",
          a->tls_creds);
+    /*
+     * Were there TLS credentials, 7.2 would go on to refuse them with -k
+     * ("TLS is only supported with IPv4/IPv6"), with -c and with -L plus
+     * --tls-authz.
+     */
 }
 
 void qemu_nbd_connect_device(QemuNbdArgs *a)

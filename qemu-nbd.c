@@ -310,7 +310,7 @@ static int nbd_list_mode(void)
     } else {
         g_autofree char *port = args.port ? g_strdup(args.port)
                                 : g_strdup_printf("%d", NBD_DEFAULT_PORT);
-        addr = socket_address_new_inet(args.bindto ?: "localhost", port);
+        addr = socket_address_new_inet(args.bindto ?: "0.0.0.0", port);
     }
     if (nbd_list_exports(addr, &local_err) < 0) {
         error_report_err(local_err);
@@ -330,6 +330,16 @@ static void nbd_listen(void)
         exit(EXIT_FAILURE);
     }
     qemu_socket_set_nonblock(listen_fd);
+}
+
+/*
+ * At exit (errors after the image was opened included), close every
+ * node so that formats write back their state, e.g. qcow2 bitmaps
+ * marked in use while the image was open read-write.
+ */
+static void qemu_nbd_shutdown(void)
+{
+    bdrv_close_all();
 }
 
 int main(int argc, char **argv)
@@ -354,6 +364,7 @@ int main(int argc, char **argv)
     setup_signals();
     qemu_init_main_loop(&error_fatal);
     bdrv_init();
+    atexit(qemu_nbd_shutdown);
     nbd_server_set_verbose(args.verbose);
 
     nbd_listen();
@@ -374,7 +385,6 @@ int main(int argc, char **argv)
     nbd_serve();
 
     blk_unref(blk);
-    bdrv_drain_all();
     bdrv_close_all();
     user_creatable_cleanup();
     if (args.sockpath) {

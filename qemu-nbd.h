@@ -21,6 +21,7 @@ typedef struct QemuNbdArgs {
     const char *pid_file;
     const char *tls_creds;
     const char *tls_authz;
+    const char *selinux_label;
     const char *detect_zeroes;
     const char *filename;       /* the FILE argument */
     GPtrArray *objects;         /* --object */
