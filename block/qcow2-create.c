@@ -671,7 +671,8 @@ preallocate_metadata(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
         error_setg_errno(errp, -file_len, "Could not get file size");
         return file_len;
     }
-    host_end = ROUND_UP(host_end, BDRV_SECTOR_SIZE);
+    /* QEMU 7.2 grows the file to whole (sub)clusters. */
+    host_end = ROUND_UP(host_end, s->subcluster_size);
     if (host_end > file_len) {
         ret = bdrv_co_truncate(s->data_file, host_end, false, file_mode, 0,
                                errp);
@@ -957,7 +958,8 @@ int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset,
     bs->total_sectors = offset / BDRV_SECTOR_SIZE;
     s->l1_vm_state_index = size_to_l1(s, offset);
 
-    if (offset > old_length && prealloc != PREALLOC_MODE_OFF) {
+    /* As 7.2, also for an unchanged size (falloc then adds a reftable). */
+    if (offset >= old_length && prealloc != PREALLOC_MODE_OFF) {
         if (prealloc == PREALLOC_MODE_METADATA || has_data_file(bs)) {
             /* A data file gets the mode, the image only metadata. */
             ret = preallocate_metadata(bs, old_length, offset - old_length,
