@@ -106,8 +106,10 @@ int coroutine_fn nbd_opt_reply(NBDClient *client, uint32_t type,
                                Error **errp);
 /*
  * Read a 32-bit length and that many bytes (a name or a query) into a
- * NUL-terminated *@out.  Longer than @max: the bytes are skipped and
- * *@out is NULL.  1, 0 or -1 as nbd_opt_read().
+ * NUL-terminated *@out.  With @lenp (a name), the length is stored there
+ * and a length over @max leaves *@out NULL with nothing more read (the
+ * caller refuses the option).  Without (a query), a length over @max is
+ * skipped, *@out NULL.  1, 0 or -1 as nbd_opt_read().
  */
 int coroutine_fn nbd_opt_read_string(NBDClient *client, uint32_t max,
                                      char **out, uint32_t *lenp,

@@ -345,7 +345,11 @@ int coroutine_fn nbd_opt_read_string(NBDClient *client, uint32_t max,
     }
     len = be32_to_cpu(len);
     if (lenp) {
+        /* A name: its length is checked before the option's. */
         *lenp = len;
+        if (len > max) {
+            return 1;
+        }
     }
     if (len > client->optlen) {
         ret = nbd_opt_error(client, NBD_REP_ERR_INVALID, errp,
