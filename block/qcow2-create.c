@@ -972,6 +972,13 @@ int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset,
         if (ret < 0) {
             goto out;
         }
+    } else if (prealloc == PREALLOC_MODE_OFF && has_data_file(bs)) {
+        /* The data file follows the guest size (exactly if asked to). */
+        ret = bdrv_co_truncate(s->data_file, offset, exact, prealloc, 0,
+                               errp);
+        if (ret < 0) {
+            goto out;
+        }
     }
     if (offset > old_length && (flags & BDRV_REQ_ZERO_WRITE)) {
         uint64_t start = ROUND_UP(old_length, s->cluster_size);
