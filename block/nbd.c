@@ -723,12 +723,29 @@ static int nbd_handshake(BlockDriverState *bs, Error **errp)
     return 0;
 }
 
+/*
+ * With no reply due the reader has normally exited; after a failed send
+ * it may still sit in a read of the (shut down) socket: let it see the
+ * end of the stream and finish.  Outside coroutines, with no request in
+ * flight.
+ */
+static void nbd_stop_reader(BDRVNBDState *s)
+{
+    assert(!s->awaiting);
+    if (s->ioc && s->reader) {
+        s->broken = true;
+        qio_channel_shutdown(s->ioc, QIO_CHANNEL_SHUTDOWN_BOTH, NULL);
+        qio_channel_wake_read(s->ioc);
+    }
+    assert(!s->reader);
+}
+
 static void nbd_disconnect(BDRVNBDState *s)
 {
     if (!s->ioc) {
         return;
     }
-    assert(!s->reader && !s->awaiting);
+    nbd_stop_reader(s);
     if (!s->broken) {
         NBDRequest r = { .type = NBD_CMD_DISC };
 
@@ -818,14 +835,19 @@ static void nbd_detach_aio_context(BlockDriverState *bs)
 {
     BDRVNBDState *s = bs->opaque;
 
-    qio_channel_detach_aio_context(s->ioc);
+    if (s->ioc) {
+        nbd_stop_reader(s);
+        qio_channel_detach_aio_context(s->ioc);
+    }
 }
 
 static void nbd_attach_aio_context(BlockDriverState *bs, AioContext *ctx)
 {
     BDRVNBDState *s = bs->opaque;
 
-    qio_channel_attach_aio_context(s->ioc, ctx);
+    if (s->ioc) {
+        qio_channel_attach_aio_context(s->ioc, ctx);
+    }
 }
 
 #define NBD_DRIVER_COMMON                                               \

@@ -187,11 +187,14 @@ def transmission(c):
             simple(c, cookie)
 
 
+# the socket appears under its name only once it listens
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-if os.path.exists(sock_path):
-    os.unlink(sock_path)
-srv.bind(sock_path)
+for p in (sock_path, sock_path + '.tmp'):
+    if os.path.exists(p):
+        os.unlink(p)
+srv.bind(sock_path + '.tmp')
 srv.listen(1)
+os.rename(sock_path + '.tmp', sock_path)
 conn, _ = srv.accept()
 srv.close()
 try:
