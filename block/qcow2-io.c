@@ -161,6 +161,7 @@ int coroutine_fn qcow2_co_preadv_part(BlockDriverState *bs, int64_t offset,
             .bs = bs, .offset = offset, .qiov = qiov,
             .qiov_offset = qiov_offset,
         };
+        bool zero;
 
         piece.bytes = MIN(bytes, QCOW2_MAX_CHUNK);
         qemu_co_mutex_lock(&s->lock);
@@ -172,12 +173,12 @@ int coroutine_fn qcow2_co_preadv_part(BlockDriverState *bs, int64_t offset,
         }
 
         /* Zero pieces cost nothing: never worth a coroutine. */
-        if (!pool && piece.bytes < bytes &&
-            piece.type != QCOW2_SUBCLUSTER_ZERO_PLAIN &&
-            piece.type != QCOW2_SUBCLUSTER_ZERO_ALLOC) {
+        zero = piece.type == QCOW2_SUBCLUSTER_ZERO_PLAIN ||
+               piece.type == QCOW2_SUBCLUSTER_ZERO_ALLOC;
+        if (!pool && !zero && piece.bytes < bytes) {
             pool = aio_task_pool_new(QCOW2_MAX_WORKERS);
         }
-        ret = qcow2_run_piece(pool, read_piece, &piece);
+        ret = qcow2_run_piece(zero ? NULL : pool, read_piece, &piece);
         if (ret < 0) {
             break;
         }
