@@ -869,6 +869,9 @@ static void nbd_attach_aio_context(BlockDriverState *bs, AioContext *ctx)
     .bdrv_co_block_status       = nbd_co_block_status,                  \
     .bdrv_co_truncate           = nbd_co_truncate,                      \
     .bdrv_co_getlength          = nbd_co_getlength,                     \
+    /* "creating" an image checks the size and writes the format */     \
+    .bdrv_co_create_opts        = bdrv_co_create_opts_simple,           \
+    .create_opts                = &bdrv_create_opts_simple,             \
     .strong_runtime_opts        = nbd_strong_runtime_opts
 
 static BlockDriver bdrv_nbd = {
