@@ -850,6 +850,13 @@ static void nbd_attach_aio_context(BlockDriverState *bs, AioContext *ctx)
     }
 }
 
+/* An export has no directory that relative names could resolve in. */
+static char *nbd_dirname(BlockDriverState *bs, Error **errp)
+{
+    error_setg(errp, "Cannot generate a base directory for NBD nodes");
+    return NULL;
+}
+
 #define NBD_DRIVER_COMMON                                               \
     .format_name                = "nbd",                                \
     .instance_size              = sizeof(BDRVNBDState),                 \
@@ -859,6 +866,7 @@ static void nbd_attach_aio_context(BlockDriverState *bs, AioContext *ctx)
     .bdrv_reopen_prepare        = nbd_reopen_prepare,                   \
     .bdrv_refresh_limits        = nbd_refresh_limits,                   \
     .bdrv_refresh_filename      = nbd_refresh_filename,                 \
+    .bdrv_dirname               = nbd_dirname,                          \
     .bdrv_detach_aio_context    = nbd_detach_aio_context,               \
     .bdrv_attach_aio_context    = nbd_attach_aio_context,               \
     .bdrv_co_preadv             = nbd_co_preadv,                        \
