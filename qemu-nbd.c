@@ -11,6 +11,7 @@
 #include "qemu/osdep.h"
 #include <getopt.h>
 #include <signal.h>
+#include <glib-unix.h>
 #include "qapi/error.h"
 #include "qapi/qmp/qdict.h"
 #include "qemu/cutils.h"
@@ -170,15 +171,41 @@ static void nbd_accept(void *opaque)
     qio_channel_unref(ioc);
 }
 
+/*
+ * SIGTERM/SIGINT/SIGHUP may land in any thread: the handler writes to a
+ * pipe the main loop watches, which wakes it wherever it sleeps.
+ */
+static int sig_pipe[2] = { -1, -1 };
+
 static void termsig_handler(int signum)
 {
+    char c = 0;
+
     nbd_state = NBD_TERMINATE;
-    qemu_notify_event();
+    if (write(sig_pipe[1], &c, 1) < 0) {
+        /* the pipe is full: a wake-up is pending anyway */
+    }
+}
+
+static void termsig_read(void *opaque)
+{
+    char buf[64];
+
+    while (read(sig_pipe[0], buf, sizeof(buf)) > 0) {
+        /* drain */
+    }
 }
 
 static void setup_signals(void)
 {
     struct sigaction sa = { .sa_handler = termsig_handler };
+
+    if (!g_unix_open_pipe(sig_pipe, FD_CLOEXEC, NULL)) {
+        error_report("Failed to create a pipe: %s", strerror(errno));
+        exit(EXIT_FAILURE);
+    }
+    qemu_socket_set_nonblock(sig_pipe[0]);
+    qemu_socket_set_nonblock(sig_pipe[1]);
 
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
@@ -363,6 +390,7 @@ int main(int argc, char **argv)
     }
     setup_signals();
     qemu_init_main_loop(&error_fatal);
+    qemu_set_fd_handler(sig_pipe[0], termsig_read, NULL, NULL);
     bdrv_init();
     atexit(qemu_nbd_shutdown);
     nbd_server_set_verbose(args.verbose);

@@ -70,7 +70,8 @@ struct NBDClient {
     int in_flight;              /* request coroutines alive */
     Coroutine *recv_co;         /* the receive loop, when waiting for a slot */
     bool recv_waiting;
-    QTAILQ_ENTRY(NBDClient) next;
+    QTAILQ_ENTRY(NBDClient) next;       /* in exp->clients */
+    QTAILQ_ENTRY(NBDClient) all_next;   /* every client of the server */
 };
 
 extern bool nbd_server_verbose;

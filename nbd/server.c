@@ -21,6 +21,8 @@
 bool nbd_server_verbose;
 
 static QTAILQ_HEAD(, NBDExport) exports = QTAILQ_HEAD_INITIALIZER(exports);
+static QTAILQ_HEAD(, NBDClient) all_clients =
+    QTAILQ_HEAD_INITIALIZER(all_clients);
 static int nr_clients;
 
 void nbd_server_set_verbose(bool verbose)
@@ -218,9 +220,15 @@ void nbd_export_remove(NBDExport *exp)
 void nbd_export_remove_all(void)
 {
     NBDExport *exp, *tmp;
+    NBDClient *client;
 
     QTAILQ_FOREACH_SAFE(exp, &exports, next, tmp) {
         nbd_export_remove(exp);
+    }
+    /* Clients still negotiating have no export to be removed from. */
+    QTAILQ_FOREACH(client, &all_clients, all_next) {
+        client->closing = true;
+        qio_channel_shutdown(client->ioc, QIO_CHANNEL_SHUTDOWN_BOTH, NULL);
     }
 }
 
@@ -709,6 +717,7 @@ static void coroutine_fn nbd_co_client_start(void *opaque)
     nbd_meta_clear(&client->meta);
     qio_channel_shutdown(client->ioc, QIO_CHANNEL_SHUTDOWN_BOTH, NULL);
     qio_channel_unref(client->ioc);
+    QTAILQ_REMOVE(&all_clients, client, all_next);
     nr_clients--;
     if (client->close_fn) {
         client->close_fn(client->opaque, client->negotiated);
@@ -727,6 +736,7 @@ void nbd_client_new(QIOChannel *ioc, NBDClientCloseFn *close_fn,
     client->close_fn = close_fn;
     client->opaque = opaque;
     qemu_co_mutex_init(&client->send_lock);
+    QTAILQ_INSERT_TAIL(&all_clients, client, all_next);
     nr_clients++;
     co = qemu_coroutine_create(nbd_co_client_start, client);
     aio_co_enter(qemu_get_aio_context(), co);

@@ -52,7 +52,10 @@ NBDExport *nbd_export_find(const char *name);
  */
 void nbd_export_remove(NBDExport *exp);
 
-/* nbd_export_remove() on every export. */
+/*
+ * nbd_export_remove() on every export; clients still negotiating are
+ * shut down too (the server is going away).
+ */
 void nbd_export_remove_all(void);
 
 /* Exports not freed yet (including removed ones with clients left). */
