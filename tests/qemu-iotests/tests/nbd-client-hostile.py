@@ -167,12 +167,28 @@ def serve_status(c, cookie, off, ln, first):
     chunk(c, cookie, 5, struct.pack('>I', ctx) + ext, 1)
 
 
+def interleave(c, a, b):
+    """Answer two reads with their chunks mixed, the second done first."""
+    (ca, oa, la), (cb, ob, lb) = a, b
+    chunk(c, ca, 1, struct.pack('>Q', oa) + b'\xab' * (la // 2))
+    chunk(c, cb, 1, struct.pack('>Q', ob) + b'\xab' * lb, 1)
+    chunk(c, ca, 1, struct.pack('>Q', oa + la // 2) + b'\xab' * (la - la // 2),
+          1)
+
+
 def transmission(c):
     first_read = first_status = True
+    held = None
     while True:
         magic, fl, typ, cookie, off, ln = struct.unpack('>IHHQQI',
                                                          recv(c, 28))
-        if typ == 0:
+        if typ == 0 and scen == 'interleave' and first_read:
+            if held is None:
+                held = (cookie, off, ln)
+                continue
+            interleave(c, held, (cookie, off, ln))
+            first_read = False
+        elif typ == 0:
             serve_read(c, cookie, off, ln, first_read)
             first_read = False
         elif typ == 1:
