@@ -3,11 +3,13 @@
  * qemu-io: the disk exerciser.  Command-line parsing, opening the image
  * into a BlockBackend, the commands that replace or change that backend
  * (open, close, reopen, quit) and the command loop: the -c commands in
- * order, or lines read from standard input after a "qemu-io> " prompt.
+ * order, or lines read from standard input after a "qemu-io> " prompt
+ * (edited with util/readline.c when standard input is a terminal).
  * The other commands are in qemu-io-cmds.c and qemu-io-misc.c.
  */
 #include "qemu/osdep.h"
 #include <getopt.h>
+#include <termios.h>
 #include "qapi/error.h"
 #include "qapi/qmp/qdict.h"
 #include "qapi/qmp/qstring.h"
@@ -15,6 +17,7 @@
 #include "qemu/option.h"
 #include "qemu/main-loop.h"
 #include "qemu/error-report.h"
+#include "qemu/readline.h"
 #include "block/block_int.h"
 #include "sysemu/block-backend.h"
 #include "qom/object_interfaces.h"
@@ -535,12 +538,91 @@ static int command_loop_stdin(void)
     return last_error;
 }
 
+/* State of the interactive loop on a terminal. */
+typedef struct TtyLoop {
+    ReadLineState *rs;
+    int last_error;
+    bool done;
+} TtyLoop;
+
+static void G_GNUC_PRINTF(2, 3) tty_printf(void *opaque, const char *fmt,
+                                           ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+}
+
+static void tty_flush(void *opaque)
+{
+    fflush(stdout);
+}
+
+/* A line from the editor: run it, then prompt again (NULL: ^D). */
+static void tty_line(void *opaque, const char *str, void *readline_opaque)
+{
+    TtyLoop *l = opaque;
+
+    if (!str) {
+        l->done = true;
+        return;
+    }
+    if (qemuio_command(qemuio_blk, str) < 0) {
+        l->last_error = -EINVAL;
+    }
+    if (quit_qemu_io) {
+        l->done = true;
+        return;
+    }
+    readline_start(l->rs, "qemu-io> ", 0, tty_line, l);
+}
+
+/*
+ * Standard input is a terminal: read keys unbuffered and without echo
+ * (signals still work) and edit lines with util/readline.c.
+ */
+static int command_loop_tty(void)
+{
+    TtyLoop l = { .rs = readline_init(tty_printf, tty_flush, NULL, NULL) };
+    struct termios saved, raw;
+    bool have_termios = tcgetattr(STDIN_FILENO, &saved) == 0;
+
+    if (have_termios) {
+        raw = saved;
+        raw.c_lflag &= ~(ICANON | ECHO);
+        raw.c_cc[VMIN] = 1;
+        raw.c_cc[VTIME] = 0;
+        tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+    }
+    readline_start(l.rs, "qemu-io> ", 0, tty_line, &l);
+    while (!l.done) {
+        unsigned char ch;
+        ssize_t n = read(STDIN_FILENO, &ch, 1);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        readline_handle_byte(l.rs, ch);
+    }
+    if (have_termios) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    }
+    readline_free(l.rs);
+    return l.last_error;
+}
+
 static int command_loop(GPtrArray *cmdline)
 {
     int last_error = 0;
 
     if (!cmdline->len) {
-        return command_loop_stdin();
+        return isatty(STDIN_FILENO) ? command_loop_tty()
+                                    : command_loop_stdin();
     }
     for (guint i = 0; !quit_qemu_io && i < cmdline->len; i++) {
         if (qemuio_command(qemuio_blk, g_ptr_array_index(cmdline, i)) < 0) {
