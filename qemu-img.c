@@ -20,6 +20,7 @@
 #include "qemu/module.h"
 #include "qemu/rcu.h"
 #include "qom/object_interfaces.h"
+#include "trace/control.h"
 
 #define QEMU_IMG_VERSION "qemu-img version " QEMU_VERSION QEMU_PKGVERSION \
     "\nCopyright (c) 2026 the qemu-block-e2k developers " \
@@ -477,9 +478,12 @@ int main(int argc, char **argv)
             printf(QEMU_IMG_VERSION);
             return EXIT_SUCCESS;
         case 'T':
-            /* Tracing is not built in; the option is accepted. */
+            trace_opt_parse(optarg);
             break;
         }
+    }
+    if (!trace_init_backends()) {
+        exit(1);
     }
     if (optind >= argc) {
         error_exit("Not enough arguments");

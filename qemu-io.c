@@ -18,6 +18,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/error-report.h"
 #include "qemu/readline.h"
+#include "trace/control.h"
 #include "block/block_int.h"
 #include "sysemu/block-backend.h"
 #include "qom/object_interfaces.h"
@@ -686,37 +687,6 @@ static void parse_mode_option(int c, const char *arg, MainArgs *a)
     }
 }
 
-/*
- * -T: there is no trace backend, so no event exists.  Like QEMU, warn
- * about a pattern without wildcards that names no event, and fail on an
- * unreadable events= file; otherwise the option has no effect.
- */
-static void parse_trace_option(const char *arg)
-{
-    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
-
-    for (int i = 0; parts[i]; i++) {
-        const char *p = parts[i];
-
-        if (g_str_has_prefix(p, "file=")) {
-            continue;
-        } else if (g_str_has_prefix(p, "events=")) {
-            if (access(p + 7, R_OK) < 0) {
-                fprintf(stderr, "%s:%s: %s\n", error_get_progname(), p + 7,
-                        strerror(errno));
-                exit(1);
-            }
-            continue;
-        }
-        if (g_str_has_prefix(p, "enable=")) {
-            p += 7;
-        }
-        if (*p && !strchr(p, '*')) {
-            warn_report("trace event '%s' does not exist", p);
-        }
-    }
-}
-
 static void parse_args(int argc, char **argv, MainArgs *a)
 {
     const char *name = error_get_progname();
@@ -756,7 +726,7 @@ static void parse_args(int argc, char **argv, MainArgs *a)
             a->flags |= BDRV_O_NATIVE_AIO;
             break;
         case 'T':
-            parse_trace_option(optarg);
+            trace_opt_parse(optarg);
             break;
         case 'V':
             printf("%s version " QEMU_VERSION QEMU_PKGVERSION "\n"
@@ -826,6 +796,9 @@ int main(int argc, char **argv)
     }
     if (a.format && image_opts) {
         error_report("--image-opts and -f are mutually exclusive");
+        exit(1);
+    }
+    if (!trace_init_backends()) {
         exit(1);
     }
 

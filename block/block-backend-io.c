@@ -12,6 +12,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "trace/trace-block.h"
 #include "qapi/error.h"
 #include "qemu/coroutine.h"
 #include "qemu/iov.h"
@@ -69,6 +70,7 @@ blk_co_do_preadv_part(BlockBackend *blk, int64_t offset, int64_t bytes,
 {
     int ret;
 
+    trace_blk_co_preadv(blk, blk_bs(blk), offset, bytes, flags);
     blk_wait_while_drained(blk);
     GRAPH_RDLOCK_GUARD();
 
@@ -87,6 +89,7 @@ blk_co_do_pwritev_part(BlockBackend *blk, int64_t offset, int64_t bytes,
 {
     int ret;
 
+    trace_blk_co_pwritev(blk, blk_bs(blk), offset, bytes, flags);
     blk_wait_while_drained(blk);
     GRAPH_RDLOCK_GUARD();
 

@@ -13,6 +13,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "trace/trace-block.h"
 #include "qemu/iov.h"
 #include "block/block_int.h"
 #include "io-internal.h"
@@ -136,6 +137,7 @@ int coroutine_fn bdrv_co_pwrite_zeroes(BdrvChild *child, int64_t offset,
                                        int64_t bytes, BdrvRequestFlags flags)
 {
     IO_CODE();
+    trace_bdrv_co_pwrite_zeroes(child->bs, offset, bytes, flags);
 
     if (!(child->bs->open_flags & BDRV_O_UNMAP)) {
         flags &= ~BDRV_REQ_MAY_UNMAP;

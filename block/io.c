@@ -17,6 +17,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "trace/trace-block.h"
 #include "qapi/error.h"
 #include "qemu/coroutine.h"
 #include "qemu/cutils.h"
@@ -879,6 +880,7 @@ int coroutine_fn bdrv_co_preadv_part(BdrvChild *child, int64_t offset,
 
     IO_CODE();
     assert_bdrv_graph_readable();
+    trace_bdrv_co_preadv_part(bs, offset, bytes, flags);
 
     if (!bdrv_co_is_inserted(bs)) {
         return -ENOMEDIUM;
@@ -973,6 +975,7 @@ int coroutine_fn bdrv_co_pwritev_part(BdrvChild *child, int64_t offset,
 
     IO_CODE();
     assert_bdrv_graph_readable();
+    trace_bdrv_co_pwritev_part(bs, offset, bytes, flags);
 
     if (!bdrv_co_is_inserted(bs)) {
         return -ENOMEDIUM;

@@ -12,6 +12,7 @@
  * block/open-opts.c.
  */
 #include "qemu/osdep.h"
+#include "trace/trace-block.h"
 #include "block/block_int.h"
 #include "block/bdrv-internal.h"
 #include "block/qdict.h"
@@ -286,6 +287,8 @@ static int bdrv_open_common(BlockDriverState *bs, BlockBackend *file,
     } else {
         filename = qdict_get_try_str(options, "filename");
     }
+    trace_bdrv_open_common(bs, filename ?: "", bs->open_flags,
+                           drv->format_name);
     if (drv->bdrv_needs_filename && (!filename || !filename[0])) {
         error_setg(errp, "The '%s' block driver requires a file name",
                    drv->format_name);
