@@ -142,6 +142,12 @@ check_l2(CheckState *cs, uint64_t l2_off)
         cs->res->check_errors++;
         return ret;
     }
+    /*
+     * The contiguity chain for the fragmentation figure starts afresh in
+     * every L2 table, as in QEMU 7.2: the first allocated cluster of a
+     * table never counts as fragmented.
+     */
+    cs->next_contig = 0;
     for (int i = 0; i < s->l2_size; i++) {
         check_l2_entry(cs, get_l2_entry(s, l2, i), get_l2_bitmap(s, l2, i));
     }
@@ -322,15 +328,16 @@ compare_refcounts(CheckState *cs, int64_t *highest)
         bool repair;
         int ret;
 
-        if (want) {
-            *highest = i;
-        }
         ret = stored_refcount(cs, i, &have);
         if (ret < 0) {
             fprintf(stderr, "Can't get refcount for cluster %" PRId64 ": %s\n",
                     i, strerror(-ret));
             res->check_errors++;
             continue;
+        }
+        /* Leaked clusters still occupy the file: they count for the end. */
+        if (want || have) {
+            *highest = i;
         }
         if (have == want) {
             continue;
