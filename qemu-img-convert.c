@@ -393,7 +393,8 @@ static bool convert_open_target(ConvertState *s, ConvertArgs *args)
             return false;
         }
         s->cluster_size = bdi.cluster_size;
-        s->buf_size = bdi.cluster_size;
+        /* Whole clusters per request: qcow2 compresses them in parallel. */
+        s->buf_size = QEMU_ALIGN_DOWN(CONVERT_BUF_SIZE, bdi.cluster_size);
     }
     if (s->total_size > blk_getlength(s->target) && args->skip_create) {
         error_report("Target image is smaller than the source");

@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "qemu/iov.h"
 #include "block/thread-pool.h"
+#include "block/aio_task.h"
 #include "qcow2.h"
 
 #include <zlib.h>
@@ -200,42 +201,132 @@ ssize_t coroutine_fn qcow2_co_decompress(BlockDriverState *bs, void *dest,
 }
 
 /*
- * Compress and write the guest cluster at @offset: @bytes of @buf, which
- * holds a whole cluster (zero padded).  @out is a cluster-sized scratch.
+ * Compressed writes
+ *
+ * A request of several clusters is cut into one task per cluster, run in
+ * an AioTaskPool: the clusters compress in parallel in the thread pool.
+ * Space for them is allocated in guest order all the same (each task
+ * waits for its turn after compressing), so the layout does not depend
+ * on which compression finishes first and equals that of one request
+ * per cluster.  The data writes then run in parallel again.
+ */
+
+/* At most this many clusters of one request in flight. */
+#define QCOW2_COMPRESS_WORKERS 8
+
+/* Whose turn it is to allocate, among the tasks of one request. */
+typedef struct Qcow2CompressTurn {
+    uint64_t next;              /* sequence number of the next allocator */
+    CoQueue waiters;
+} Qcow2CompressTurn;
+
+typedef struct Qcow2CompressTask {
+    AioTask task;               /* first: the pool frees the task */
+    BlockDriverState *bs;
+    int64_t offset;             /* guest offset, cluster aligned */
+    int64_t bytes;              /* <= one cluster */
+    QEMUIOVector *qiov;
+    size_t qiov_offset;
+    Qcow2CompressTurn *turn;    /* NULL: the request's only task */
+    uint64_t seq;               /* this task's place in guest order */
+} Qcow2CompressTask;
+
+static void coroutine_fn wait_turn(Qcow2CompressTask *t)
+{
+    while (t->turn && t->turn->next != t->seq) {
+        qemu_co_queue_wait(&t->turn->waiters, NULL);
+    }
+}
+
+static void coroutine_fn end_turn(Qcow2CompressTask *t)
+{
+    if (t->turn) {
+        t->turn->next++;
+        qemu_co_queue_restart_all(&t->turn->waiters);
+    }
+}
+
+/*
+ * Allocate room for @len bytes of compressed data for guest cluster
+ * @offset and check it against the metadata: *@host.  0 or -errno.
  */
 static int coroutine_fn GRAPH_RDLOCK
-write_one_compressed(BlockDriverState *bs, int64_t offset, int64_t bytes,
-                     void *buf, void *out)
+alloc_compressed(BlockDriverState *bs, int64_t offset, ssize_t len,
+                 uint64_t *host)
 {
     BDRVQcow2State *s = bs->opaque;
-    uint64_t host;
-    ssize_t len;
     int ret;
 
-    /* Anything not smaller than a cluster is stored uncompressed. */
-    len = qcow2_co_compress(bs, out, s->cluster_size - 1, buf,
-                            s->cluster_size);
-    if (len == -ENOMEM) {
-        QEMUIOVector qiov;
-
-        qemu_iovec_init_buf(&qiov, buf, bytes);
-        return bs->drv->bdrv_co_pwritev_part(bs, offset, bytes, &qiov, 0, 0);
-    }
-    if (len < 0) {
-        return -EINVAL;
-    }
-
     qemu_co_mutex_lock(&s->lock);
-    ret = qcow2_alloc_compressed_cluster_offset(bs, offset, len, &host);
+    ret = qcow2_alloc_compressed_cluster_offset(bs, offset, len, host);
     if (ret >= 0) {
-        ret = qcow2_pre_write_overlap_check(bs, 0, host, len, true);
+        ret = qcow2_pre_write_overlap_check(bs, 0, *host, len, true);
     }
     qemu_co_mutex_unlock(&s->lock);
-    if (ret < 0) {
-        return ret;
+    return ret;
+}
+
+/*
+ * Compress and write one guest cluster: t->bytes of the request (the
+ * rest of the cluster reads as zeroes).  Data that does not shrink below
+ * a cluster is written as a normal cluster.
+ */
+static int coroutine_fn GRAPH_RDLOCK compress_task(AioTask *task)
+{
+    Qcow2CompressTask *t = container_of(task, Qcow2CompressTask, task);
+    BlockDriverState *bs = t->bs;
+    BDRVQcow2State *s = bs->opaque;
+    uint8_t *buf = qemu_try_blockalign(bs->file->bs, s->cluster_size);
+    g_autofree uint8_t *out = g_try_malloc(s->cluster_size);
+    uint64_t host = 0;
+    ssize_t len = 0;
+    int ret = 0;
+
+    if (!buf || !out) {
+        ret = -ENOMEM;
+    } else {
+        memset(buf + t->bytes, 0, s->cluster_size - t->bytes);
+        qemu_iovec_to_buf(t->qiov, t->qiov_offset, buf, t->bytes);
+        len = qcow2_co_compress(bs, out, s->cluster_size - 1, buf,
+                                s->cluster_size);
+        if (len < 0 && len != -ENOMEM) {
+            ret = -EINVAL;
+        }
     }
-    BLKDBG_CO_EVENT(s->data_file, BLKDBG_WRITE_COMPRESSED);
-    return bdrv_co_pwrite(s->data_file, host, len, out, 0);
+
+    /* Every task takes its turn, failed ones too: the next waits on it. */
+    wait_turn(t);
+    if (ret == 0 && len == -ENOMEM) {
+        QEMUIOVector qiov;
+
+        /* Kept in turn: the normal write allocates as it starts. */
+        qemu_iovec_init_buf(&qiov, buf, t->bytes);
+        ret = bs->drv->bdrv_co_pwritev_part(bs, t->offset, t->bytes, &qiov,
+                                            0, 0);
+        len = 0;
+    } else if (ret == 0) {
+        ret = alloc_compressed(bs, t->offset, len, &host);
+    }
+    end_turn(t);
+
+    if (ret == 0 && len > 0) {
+        BLKDBG_CO_EVENT(s->data_file, BLKDBG_WRITE_COMPRESSED);
+        ret = bdrv_co_pwrite(s->data_file, host, len, out, 0);
+    }
+    qemu_vfree(buf);
+    return ret;
+}
+
+/* Pad the image file to a whole sector, as compressed data needs. */
+static int coroutine_fn GRAPH_RDLOCK pad_file(BlockDriverState *bs)
+{
+    int64_t len = bdrv_co_getlength(bs->file->bs);
+
+    if (len < 0) {
+        return len;
+    }
+    return bdrv_co_truncate(bs->file, ROUND_UP(len, BDRV_SECTOR_SIZE),
+                            false, PREALLOC_MODE_OFF, 0, NULL);
 }
 
 int coroutine_fn
@@ -245,44 +336,49 @@ qcow2_co_pwritev_compressed_part(BlockDriverState *bs, int64_t offset,
 {
     BDRVQcow2State *s = bs->opaque;
     int64_t guest_end = bs->total_sectors * BDRV_SECTOR_SIZE;
-    g_autofree uint8_t *out = NULL;
-    uint8_t *buf;
+    Qcow2CompressTurn turn = { 0 };
+    AioTaskPool *pool = NULL;
+    uint64_t seq = 0;
     int ret = 0;
 
     if (has_data_file(bs)) {
         return -ENOTSUP;
     }
     if (bytes == 0) {
-        /* Pad the file to a whole sector, as compressed data needs. */
-        int64_t len = bdrv_co_getlength(bs->file->bs);
-
-        if (len < 0) {
-            return len;
-        }
-        return bdrv_co_truncate(bs->file, ROUND_UP(len, BDRV_SECTOR_SIZE),
-                                false, PREALLOC_MODE_OFF, 0, NULL);
+        return pad_file(bs);
     }
     if (offset_into_cluster(s, offset) ||
         (offset_into_cluster(s, bytes) && offset + bytes != guest_end)) {
         return -EINVAL;
     }
 
-    buf = qemu_try_blockalign(bs->file->bs, s->cluster_size);
-    out = g_try_malloc(s->cluster_size);
-    if (!buf || !out) {
-        qemu_vfree(buf);
-        return -ENOMEM;
+    if (bytes > s->cluster_size) {
+        pool = aio_task_pool_new(QCOW2_COMPRESS_WORKERS);
+        qemu_co_queue_init(&turn.waiters);
     }
-    while (bytes > 0 && ret >= 0) {
-        int64_t n = MIN(bytes, s->cluster_size);
+    while (bytes > 0 && aio_task_pool_status(pool) == 0) {
+        Qcow2CompressTask local, *t = pool ? g_new(Qcow2CompressTask, 1)
+                                           : &local;
 
-        memset(buf + n, 0, s->cluster_size - n);
-        qemu_iovec_to_buf(qiov, qiov_offset, buf, n);
-        ret = write_one_compressed(bs, offset, n, buf, out);
-        offset += n;
-        qiov_offset += n;
-        bytes -= n;
+        *t = (Qcow2CompressTask) {
+            .task.func = compress_task, .bs = bs, .offset = offset,
+            .bytes = MIN(bytes, s->cluster_size), .qiov = qiov,
+            .qiov_offset = qiov_offset, .turn = pool ? &turn : NULL,
+            .seq = seq++,
+        };
+        offset += t->bytes;
+        qiov_offset += t->bytes;
+        bytes -= t->bytes;
+        if (!pool) {
+            ret = compress_task(&t->task);
+            break;
+        }
+        aio_task_pool_start_task(pool, &t->task);
     }
-    qemu_vfree(buf);
+    if (pool) {
+        aio_task_pool_wait_all(pool);
+        ret = aio_task_pool_status(pool);
+        aio_task_pool_free(pool);
+    }
     return ret < 0 ? ret : 0;
 }

@@ -1303,7 +1303,11 @@ ssize_t qcow2_zstd_compress(void *dest, size_t dest_size,
 ssize_t qcow2_zstd_decompress(void *dest, size_t dest_size,
                               const void *src, size_t src_size);
 
-/* Write one compressed cluster (BlockDriver callback; Q2). */
+/*
+ * Write whole clusters compressed (BlockDriver callback): the clusters of
+ * one request compress in parallel, their space is allocated in guest
+ * order.  0 or -errno.
+ */
 int coroutine_fn GRAPH_RDLOCK
 qcow2_co_pwritev_compressed_part(BlockDriverState *bs, int64_t offset,
                                  int64_t bytes, QEMUIOVector *qiov,
