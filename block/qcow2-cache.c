@@ -13,11 +13,26 @@
 #include "qemu/osdep.h"
 #include "qcow2.h"
 
+/*
+ * Finding an entry: a hash table from table offset to slot (chained
+ * through the slots, bucket count a power of two >= the slot count), so
+ * a lookup costs O(1) on average whatever the cache size.
+ *
+ * Choosing a victim: every slot sits on one list ordered by last use,
+ * least recently used first; empty slots are put at its front.  A miss
+ * takes the first slot on the list that nobody borrows.  Borrowed slots
+ * are few (a request holds one or two tables), so the walk is short.
+ */
+
+#define NO_SLOT (-1)
+
 typedef struct Qcow2CachedTable {
     int64_t offset;         /* host offset of the table, 0 = slot empty */
-    uint64_t lru_counter;   /* last use, for eviction */
+    uint64_t lru_counter;   /* last use, for cache-clean-interval */
     int ref;                /* borrowers */
     bool dirty;             /* must be written back */
+    int hash_next;          /* next slot in the same hash bucket */
+    int lru_prev, lru_next; /* neighbours on the use list */
 } Qcow2CachedTable;
 
 struct Qcow2Cache {
@@ -30,6 +45,9 @@ struct Qcow2Cache {
     uint64_t lru_counter;
     /* lru_counter at the previous clean run */
     uint64_t cache_clean_lru_counter;
+    int *buckets;           /* first slot of each bucket, or NO_SLOT */
+    unsigned bucket_mask;   /* bucket count - 1 */
+    int lru_first, lru_last;
 };
 
 static inline void *cache_table(Qcow2Cache *c, int i)
@@ -46,10 +64,91 @@ static int cache_index_of(Qcow2Cache *c, void *table)
     return i;
 }
 
+static unsigned cache_bucket(Qcow2Cache *c, uint64_t offset)
+{
+    /* Tables are table_size aligned: hash the table number. */
+    uint64_t n = (offset / c->table_size) * 0x9e3779b97f4a7c15ULL;
+
+    return (n >> 32) & c->bucket_mask;
+}
+
+static int cache_lookup(Qcow2Cache *c, uint64_t offset)
+{
+    int i = c->buckets[cache_bucket(c, offset)];
+
+    while (i != NO_SLOT && c->entries[i].offset != offset) {
+        i = c->entries[i].hash_next;
+    }
+    return i;
+}
+
+static void cache_hash_insert(Qcow2Cache *c, int i)
+{
+    int *head = &c->buckets[cache_bucket(c, c->entries[i].offset)];
+
+    c->entries[i].hash_next = *head;
+    *head = i;
+}
+
+static void cache_hash_remove(Qcow2Cache *c, int i)
+{
+    int *link = &c->buckets[cache_bucket(c, c->entries[i].offset)];
+
+    while (*link != i) {
+        assert(*link != NO_SLOT);
+        link = &c->entries[*link].hash_next;
+    }
+    *link = c->entries[i].hash_next;
+    c->entries[i].hash_next = NO_SLOT;
+}
+
+static void lru_unlink(Qcow2Cache *c, int i)
+{
+    Qcow2CachedTable *e = &c->entries[i];
+
+    if (e->lru_prev != NO_SLOT) {
+        c->entries[e->lru_prev].lru_next = e->lru_next;
+    } else {
+        c->lru_first = e->lru_next;
+    }
+    if (e->lru_next != NO_SLOT) {
+        c->entries[e->lru_next].lru_prev = e->lru_prev;
+    } else {
+        c->lru_last = e->lru_prev;
+    }
+}
+
+/* Put slot @i (not on the list) first (@first) or last on the list. */
+static void lru_link(Qcow2Cache *c, int i, bool first)
+{
+    Qcow2CachedTable *e = &c->entries[i];
+
+    if (first) {
+        e->lru_prev = NO_SLOT;
+        e->lru_next = c->lru_first;
+        if (c->lru_first != NO_SLOT) {
+            c->entries[c->lru_first].lru_prev = i;
+        } else {
+            c->lru_last = i;
+        }
+        c->lru_first = i;
+    } else {
+        e->lru_next = NO_SLOT;
+        e->lru_prev = c->lru_last;
+        if (c->lru_last != NO_SLOT) {
+            c->entries[c->lru_last].lru_next = i;
+        } else {
+            c->lru_first = i;
+        }
+        c->lru_last = i;
+    }
+}
+
 Qcow2Cache *qcow2_cache_create(BlockDriverState *bs, int num_tables,
                                unsigned table_size)
 {
     Qcow2Cache *c;
+    unsigned nb_buckets = pow2ceil(num_tables);
 
     assert(num_tables > 0);
     assert(is_power_of_2(table_size) && table_size >= 512);
@@ -60,6 +159,16 @@ Qcow2Cache *qcow2_cache_create(BlockDriverState *bs, int num_tables,
     c->entries = g_new0(Qcow2CachedTable, num_tables);
     c->table_array = qemu_blockalign(bs->file ? bs->file->bs : bs,
                                      (size_t)num_tables * table_size);
+    c->buckets = g_new(int, nb_buckets);
+    c->bucket_mask = nb_buckets - 1;
+    for (unsigned b = 0; b < nb_buckets; b++) {
+        c->buckets[b] = NO_SLOT;
+    }
+    c->lru_first = c->lru_last = NO_SLOT;
+    for (int i = 0; i < num_tables; i++) {
+        c->entries[i].hash_next = NO_SLOT;
+        lru_link(c, i, false);
+    }
     return c;
 }
 
@@ -69,13 +178,20 @@ int qcow2_cache_destroy(Qcow2Cache *c)
         assert(c->entries[i].ref == 0);
     }
     qemu_vfree(c->table_array);
+    g_free(c->buckets);
     g_free(c->entries);
     g_free(c);
     return 0;
 }
 
+/* Empty slot @i: it becomes the first candidate for the next miss. */
 static void cache_drop_entry(Qcow2Cache *c, int i)
 {
+    if (c->entries[i].offset) {
+        cache_hash_remove(c, i);
+    }
+    lru_unlink(c, i);
+    lru_link(c, i, true);
     c->entries[i].offset = 0;
     c->entries[i].lru_counter = 0;
     c->entries[i].dirty = false;
@@ -215,23 +331,18 @@ int qcow2_cache_empty(BlockDriverState *bs, Qcow2Cache *c)
 /* Slot for @offset: a hit, or the least recently used free slot. */
 static int cache_find_slot(Qcow2Cache *c, uint64_t offset, bool *hit)
 {
-    int victim = -1;
-    uint64_t best = UINT64_MAX;
+    int i = cache_lookup(c, offset);
 
-    for (int i = 0; i < c->size; i++) {
-        Qcow2CachedTable *e = &c->entries[i];
-
-        if (e->offset == offset) {
-            *hit = true;
+    *hit = i != NO_SLOT;
+    if (*hit) {
+        return i;
+    }
+    for (i = c->lru_first; i != NO_SLOT; i = c->entries[i].lru_next) {
+        if (c->entries[i].ref == 0) {
             return i;
         }
-        if (e->ref == 0 && e->lru_counter < best) {
-            best = e->lru_counter;
-            victim = i;
-        }
     }
-    *hit = false;
-    return victim;
+    return NO_SLOT;
 }
 
 static int GRAPH_RDLOCK cache_do_get(BlockDriverState *bs, Qcow2Cache *c,
@@ -271,10 +382,13 @@ static int GRAPH_RDLOCK cache_do_get(BlockDriverState *bs, Qcow2Cache *c,
             }
         }
         c->entries[i].offset = offset;
+        cache_hash_insert(c, i);
     }
 
     c->entries[i].ref++;
     c->entries[i].lru_counter = ++c->lru_counter;
+    lru_unlink(c, i);
+    lru_link(c, i, false);
     *table = cache_table(c, i);
     return 0;
 }
@@ -310,12 +424,9 @@ void qcow2_cache_entry_mark_dirty(Qcow2Cache *c, void *table)
 
 void *qcow2_cache_is_table_offset(Qcow2Cache *c, uint64_t offset)
 {
-    for (int i = 0; i < c->size; i++) {
-        if (c->entries[i].offset == offset) {
-            return cache_table(c, i);
-        }
-    }
-    return NULL;
+    int i = offset ? cache_lookup(c, offset) : NO_SLOT;
+
+    return i == NO_SLOT ? NULL : cache_table(c, i);
 }
 
 void qcow2_cache_discard(Qcow2Cache *c, void *table)
