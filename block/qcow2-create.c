@@ -589,35 +589,78 @@ out:
     return ret;
 }
 
+/*
+ * Delete the image file @filename that create made (NULL: none), as 7.2
+ * does when creating an image fails after its files were created.
+ */
+static void coroutine_fn delete_created(const char *filename)
+{
+    BlockBackend *blk;
+
+    if (!filename) {
+        return;
+    }
+    blk = co_blk_open(filename, NULL, BDRV_O_RDWR | BDRV_O_PROTOCOL, NULL);
+    if (blk) {
+        bdrv_graph_co_rdlock();
+        bdrv_co_delete_file_noerr(blk_bs(blk));
+        bdrv_graph_co_rdunlock();
+        co_blk_unref(blk);
+    }
+}
+
 int coroutine_fn qcow2_co_create_opts(BlockDriver *drv, const char *filename,
                                       QemuOpts *opts, Error **errp)
 {
+    g_autofree char *data_file = g_strdup(qemu_opt_get(opts,
+                                                       BLOCK_OPT_DATA_FILE));
+    const char *made = NULL, *data_made = NULL;
     Qcow2CreateParams p = { 0 };
-    int ret;
+    Error *bad_opts = NULL;
+    int ret, bad_ret;
 
-    ret = check_create_values(opts, errp);
+    ret = check_create_values(opts, &bad_opts);
     if (ret == 0) {
-        ret = parse_create_opts(opts, &p, errp);
+        ret = parse_create_opts(opts, &p, &bad_opts);
     }
     if (ret == 0) {
-        ret = check_create_params(&p, errp);
+        ret = check_create_params(&p, &bad_opts);
     }
-    if (ret < 0) {
-        goto out;
-    }
+    bad_ret = ret;
 
+    /*
+     * 7.2 checks the options only once the image file and the data file
+     * exist (an existing file is truncated) and deletes both when a check
+     * fails: no old image of that name survives a bad option either.
+     * The files get none of the qcow2 options, valid or not.
+     */
+    qobject_unref(qemu_opts_to_qdict_filtered(opts, NULL, &qcow2_create_opts,
+                                              true));
     ret = bdrv_co_create_file(filename, opts, errp);
     if (ret < 0) {
         goto out;
     }
-    if (p.data_file) {
-        ret = bdrv_co_create_file(p.data_file, opts, errp);
+    made = filename;
+    if (data_file) {
+        ret = bdrv_co_create_file(data_file, opts, errp);
         if (ret < 0) {
             goto out;
         }
+        data_made = data_file;
+    }
+    if (bad_opts) {
+        error_propagate(errp, bad_opts);
+        bad_opts = NULL;
+        ret = bad_ret;
+        goto out;
     }
     ret = qcow2_do_create(filename, &p, errp);
 out:
+    if (ret < 0) {
+        delete_created(made);
+        delete_created(data_made);
+    }
+    error_free(bad_opts);
     create_params_free(&p);
     return ret;
 }
