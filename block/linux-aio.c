@@ -28,8 +28,6 @@
 #define LAIO_MAX_EVENTS   1024
 /* Default batch size for io_submit() when the caller gives none. */
 #define LAIO_DEFAULT_BATCH 32
-/* Outside a defer_call section, submit once this many are queued. */
-#define LAIO_EAGER_BATCH 4
 
 typedef struct LaioRequest {
     struct iocb iocb;
@@ -55,6 +53,7 @@ struct LinuxAioState {
     uint64_t max_batch;
     /* aio_setup_linux_aio() calls not yet matched by aio_put_linux_aio() */
     unsigned int users;
+    LaioStats stats;
 };
 
 /* Store the result of @req and resume its coroutine. */
@@ -105,6 +104,7 @@ static void laio_submit_pending(LinuxAioState *s)
             iocbs[n++] = &req->iocb;
         }
         ret = io_submit(s->kctx, n, iocbs);
+        s->stats.submit_calls++;
         if (ret == -EAGAIN) {
             return;
         }
@@ -117,6 +117,7 @@ static void laio_submit_pending(LinuxAioState *s)
         }
         s->in_flight += ret;
         s->in_queue -= ret;
+        s->stats.submitted += ret;
         while (ret-- > 0) {
             QSIMPLEQ_REMOVE_HEAD(&s->pending, next);
         }
@@ -195,6 +196,11 @@ int coroutine_fn laio_co_submit(int fd, uint64_t offset, QEMUIOVector *qiov,
         qemu_coroutine_yield();
     }
     return req.ret;
+}
+
+void laio_get_stats(LinuxAioState *s, LaioStats *st)
+{
+    *st = s->stats;
 }
 
 LinuxAioState *laio_init(Error **errp)

@@ -79,6 +79,21 @@ void aio_put_linux_aio(AioContext *ctx);
 int coroutine_fn laio_co_submit(int fd, uint64_t offset, QEMUIOVector *qiov,
                                 int type, uint64_t dev_max_batch);
 
+/*
+ * Outside a defer_call section, requests go to io_submit() once this
+ * many are queued (else at the end of the event loop iteration).
+ */
+#define LAIO_EAGER_BATCH 4
+
+/* Counters of one kernel AIO context, for tests and benchmarks. */
+typedef struct LaioStats {
+    uint64_t submit_calls;      /* io_submit() calls */
+    uint64_t submitted;         /* requests the kernel took */
+} LaioStats;
+
+/* Copy @s's counters to @st.  @s's AioContext. */
+void laio_get_stats(LinuxAioState *s, LaioStats *st);
+
 /* --- io_uring (liburing) ---------------------------------------------- */
 
 typedef struct LuringState LuringState;

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test-io-submit.c: how the io_uring engine (block/io_uring.c) hands
- * requests to the kernel.  Outside a defer_call section they go in
- * batches of LURING_EAGER_BATCH as soon as a batch is full, and the
- * rest at the end of the event loop iteration; inside one, the
- * section's requests go together in a single io_uring_enter when it
- * ends.  Either way every read returns the file's data.  A read across
- * end of file is resubmitted for the rest of its two-element iovec and
- * completes with zeroes past the end.  Skipped when the kernel refuses
- * io_uring.
+ * test-io-submit.c: how the io_uring (block/io_uring.c) and Linux AIO
+ * (block/linux-aio.c) engines hand requests to the kernel.  Outside a
+ * defer_call section they go in batches of LURING_EAGER_BATCH /
+ * LAIO_EAGER_BATCH as soon as a batch is full, and the rest at the end
+ * of the event loop iteration; inside one, the section's requests go
+ * together in a single io_uring_enter / io_submit when it ends.  Either
+ * way every read returns the file's data.  An io_uring read across end
+ * of file is resubmitted for the rest of its two-element iovec and
+ * completes with zeroes past the end.  An engine the kernel refuses is
+ * skipped.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -23,7 +24,67 @@ enum { NREQ = 10, REQ_SIZE = 4096 };
 
 static int fd = -1;
 
+/* One engine: its submit function, eager batch and counters. */
 typedef struct {
+    const char *name;
+    unsigned int eager_batch;
+    bool (*ready)(void);
+    int coroutine_fn (*submit)(uint64_t offset, QEMUIOVector *qiov);
+    /* io_uring_enter() / io_submit() calls and requests taken so far */
+    void (*stats)(uint64_t *calls, uint64_t *submitted);
+} Engine;
+
+static AioContext *main_ctx(void)
+{
+    return qemu_get_aio_context();
+}
+
+static bool uring_ready(void)
+{
+    return aio_get_linux_io_uring(main_ctx()) != NULL;
+}
+
+static int coroutine_fn uring_submit(uint64_t offset, QEMUIOVector *qiov)
+{
+    return luring_co_submit(fd, offset, qiov, QEMU_AIO_READ);
+}
+
+static void uring_stats(uint64_t *calls, uint64_t *submitted)
+{
+    LuringStats st;
+
+    luring_get_stats(aio_get_linux_io_uring(main_ctx()), &st);
+    *calls = st.submit_calls;
+    *submitted = st.submitted;
+}
+
+static bool laio_ready(void)
+{
+    return aio_get_linux_aio(main_ctx()) != NULL;
+}
+
+static int coroutine_fn laio_submit(uint64_t offset, QEMUIOVector *qiov)
+{
+    return laio_co_submit(fd, offset, qiov, QEMU_AIO_READ, 0);
+}
+
+static void laio_stats(uint64_t *calls, uint64_t *submitted)
+{
+    LaioStats st;
+
+    laio_get_stats(aio_get_linux_aio(main_ctx()), &st);
+    *calls = st.submit_calls;
+    *submitted = st.submitted;
+}
+
+static const Engine engines[] = {
+    { "io_uring", LURING_EAGER_BATCH, uring_ready, uring_submit,
+      uring_stats },
+    { "native", LAIO_EAGER_BATCH, laio_ready, laio_submit, laio_stats },
+};
+
+typedef struct {
+    const Engine *engine;
     uint64_t offset;
     uint8_t buf[REQ_SIZE];
     int ret;
@@ -36,7 +97,7 @@ static void coroutine_fn read_co(void *opaque)
     QEMUIOVector qiov;
 
     qemu_iovec_init_buf(&qiov, r->buf, REQ_SIZE);
-    r->ret = luring_co_submit(fd, r->offset, &qiov, QEMU_AIO_READ);
+    r->ret = r->engine->submit(r->offset, &qiov);
     r->done = true;
 }
 
@@ -46,20 +107,16 @@ static uint8_t file_byte(uint64_t i)
     return (uint8_t)(i * 7 + i / REQ_SIZE);
 }
 
-static LuringState *ring(void)
-{
-    return aio_get_linux_io_uring(qemu_get_aio_context());
-}
-
-/* Start NREQ reads of scattered blocks; returns the counters before. */
-static void start_reads(ReadReq *reqs, LuringStats *before)
+/* Start NREQ reads of scattered blocks. */
+static void start_reads(const Engine *e, ReadReq *reqs)
 {
     int i;
 
-    luring_get_stats(ring(), before);
     for (i = 0; i < NREQ; i++) {
-        reqs[i] = (ReadReq) { .offset = (uint64_t)((i * 5) % NREQ) *
-                                        REQ_SIZE };
+        reqs[i] = (ReadReq) {
+            .engine = e,
+            .offset = (uint64_t)((i * 5) % NREQ) * REQ_SIZE,
+        };
         qemu_coroutine_enter(qemu_coroutine_create(read_co, &reqs[i]));
     }
 }
@@ -70,7 +127,7 @@ static void finish_reads(ReadReq *reqs)
 
     for (i = 0; i < NREQ; i++) {
         while (!reqs[i].done) {
-            aio_poll(qemu_get_aio_context(), true);
+            aio_poll(main_ctx(), true);
         }
         g_assert_cmpint(reqs[i].ret, ==, 0);
         for (j = 0; j < REQ_SIZE; j++) {
@@ -80,50 +137,51 @@ static void finish_reads(ReadReq *reqs)
     }
 }
 
-static void test_eager_batches(void)
+static void test_eager_batches(const void *opaque)
 {
-    const unsigned full = NREQ / LURING_EAGER_BATCH;
-    const unsigned rest = NREQ % LURING_EAGER_BATCH;
+    const Engine *e = opaque;
+    const unsigned full = NREQ / e->eager_batch;
+    const unsigned rest = NREQ % e->eager_batch;
     ReadReq reqs[NREQ];
-    LuringStats before, st;
+    uint64_t calls0, sub0, calls, sub;
 
-    if (!ring()) {
-        g_test_skip("io_uring not available");
+    if (!e->ready()) {
+        g_test_skip("engine not available");
         return;
     }
-    start_reads(reqs, &before);
-    luring_get_stats(ring(), &st);
+    e->stats(&calls0, &sub0);
+    start_reads(e, reqs);
+    e->stats(&calls, &sub);
     /* Every full batch went to the kernel while the next was issued. */
-    g_assert_cmpuint(st.submit_calls - before.submit_calls, ==, full);
-    g_assert_cmpuint(st.submitted - before.submitted, ==,
-                     full * LURING_EAGER_BATCH);
+    g_assert_cmpuint(calls - calls0, ==, full);
+    g_assert_cmpuint(sub - sub0, ==, full * e->eager_batch);
     /* The event loop hands over the rest, in one more call. */
     finish_reads(reqs);
-    luring_get_stats(ring(), &st);
-    g_assert_cmpuint(st.submit_calls - before.submit_calls, ==,
-                     full + (rest ? 1 : 0));
-    g_assert_cmpuint(st.submitted - before.submitted, ==, NREQ);
-    g_assert_cmpuint(st.completed - before.completed, ==, NREQ);
+    e->stats(&calls, &sub);
+    g_assert_cmpuint(calls - calls0, ==, full + (rest ? 1 : 0));
+    g_assert_cmpuint(sub - sub0, ==, NREQ);
 }
 
-static void test_deferred_batch(void)
+static void test_deferred_batch(const void *opaque)
 {
+    const Engine *e = opaque;
     ReadReq reqs[NREQ];
-    LuringStats before, st;
+    uint64_t calls0, sub0, calls, sub;
 
-    if (!ring()) {
-        g_test_skip("io_uring not available");
+    if (!e->ready()) {
+        g_test_skip("engine not available");
         return;
     }
+    e->stats(&calls0, &sub0);
     defer_call_begin();
-    start_reads(reqs, &before);
-    luring_get_stats(ring(), &st);
-    g_assert_cmpuint(st.submit_calls - before.submit_calls, ==, 0);
+    start_reads(e, reqs);
+    e->stats(&calls, &sub);
+    g_assert_cmpuint(calls - calls0, ==, 0);
     defer_call_end();
-    /* One io_uring_enter for the whole section. */
-    luring_get_stats(ring(), &st);
-    g_assert_cmpuint(st.submit_calls - before.submit_calls, ==, 1);
-    g_assert_cmpuint(st.submitted - before.submitted, ==, NREQ);
+    /* One call for the whole section. */
+    e->stats(&calls, &sub);
+    g_assert_cmpuint(calls - calls0, ==, 1);
+    g_assert_cmpuint(sub - sub0, ==, NREQ);
     finish_reads(reqs);
 }
 
@@ -151,7 +209,7 @@ static void test_read_past_eof(void)
     EofReq r = { .qiov = &qiov, .offset = file_size - REQ_SIZE / 2 };
     int i;
 
-    if (!ring()) {
+    if (!uring_ready()) {
         g_test_skip("io_uring not available");
         return;
     }
@@ -162,7 +220,7 @@ static void test_read_past_eof(void)
     qemu_iovec_add(&qiov, b, REQ_SIZE);
     qemu_coroutine_enter(qemu_coroutine_create(eof_co, &r));
     while (!r.done) {
-        aio_poll(qemu_get_aio_context(), true);
+        aio_poll(main_ctx(), true);
     }
     g_assert_cmpint(r.ret, ==, 0);
     /* Half a block of data, then zeroes to the end of both buffers. */
@@ -175,12 +233,22 @@ static void test_read_past_eof(void)
     qemu_iovec_destroy(&qiov);
 }
 
+static void setup_engine(const char *name,
+                         int (*setup)(AioContext *, Error **))
+{
+    Error *local_err = NULL;
+
+    if (setup(main_ctx(), &local_err) < 0) {
+        g_test_message("%s: %s", name, error_get_pretty(local_err));
+        error_free(local_err);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_autofree char *path = NULL;
     g_autofree uint8_t *data = g_malloc(NREQ * REQ_SIZE);
-    Error *local_err = NULL;
-    int i;
+    int i, ret;
 
     g_test_init(&argc, &argv, NULL);
     qemu_init_main_loop(&error_abort);
@@ -193,19 +261,26 @@ int main(int argc, char **argv)
     }
     g_assert_cmpint(pwrite(fd, data, NREQ * REQ_SIZE, 0), ==,
                     NREQ * REQ_SIZE);
-    if (aio_setup_linux_io_uring(qemu_get_aio_context(), &local_err) < 0) {
-        g_test_message("io_uring: %s", error_get_pretty(local_err));
-        error_free(local_err);
-    }
+    setup_engine("io_uring", aio_setup_linux_io_uring);
+    setup_engine("native", aio_setup_linux_aio);
 
-    g_test_add_func("/io-submit/io_uring/eager-batches", test_eager_batches);
-    g_test_add_func("/io-submit/io_uring/deferred-batch",
-                    test_deferred_batch);
+    for (i = 0; i < ARRAY_SIZE(engines); i++) {
+        g_autofree char *eager = g_strdup_printf("/io-submit/%s/eager-batches",
+                                                 engines[i].name);
+        g_autofree char *deferred =
+            g_strdup_printf("/io-submit/%s/deferred-batch", engines[i].name);
+
+        g_test_add_data_func(eager, &engines[i], test_eager_batches);
+        g_test_add_data_func(deferred, &engines[i], test_deferred_batch);
+    }
     g_test_add_func("/io-submit/io_uring/read-past-eof", test_read_past_eof);
-    i = g_test_run();
-    if (ring()) {
-        aio_put_linux_io_uring(qemu_get_aio_context());
+    ret = g_test_run();
+    if (uring_ready()) {
+        aio_put_linux_io_uring(main_ctx());
+    }
+    if (laio_ready()) {
+        aio_put_linux_aio(main_ctx());
     }
     close(fd);
-    return i;
+    return ret;
 }
