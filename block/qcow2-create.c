@@ -945,6 +945,44 @@ shrink_image(BlockDriverState *bs, int64_t offset, int64_t old_length,
     return 0;
 }
 
+/*
+ * The area [@old_length, @offset) added by a resize must read as zeroes
+ * (not as the backing file): zero (sub)clusters from the first whole
+ * subcluster on, explicit zeroes for the partial one before it, as 7.2.
+ * s->lock held (dropped for the data write).
+ */
+static int coroutine_fn GRAPH_RDLOCK
+zero_new_area(BlockDriverState *bs, int64_t old_length, int64_t offset,
+              Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int64_t start = ROUND_UP(old_length, s->subcluster_size);
+    int ret;
+
+    if (offset > start) {
+        ret = qcow2_subcluster_zeroize(bs, start, offset - start, 0);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Failed to zero out new clusters");
+            return ret;
+        }
+    }
+    if (start > old_length) {
+        int64_t len = MIN(start, offset) - old_length;
+        g_autofree void *buf = g_malloc0(len);
+        QEMUIOVector qiov;
+
+        qemu_iovec_init_buf(&qiov, buf, len);
+        qemu_co_mutex_unlock(&s->lock);
+        ret = qcow2_co_pwritev_part(bs, old_length, len, &qiov, 0, 0);
+        qemu_co_mutex_lock(&s->lock);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Failed to zero out the new area");
+            return ret;
+        }
+    }
+    return 0;
+}
+
 int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset,
                                    bool exact, PreallocMode prealloc,
                                    BdrvRequestFlags flags, Error **errp)
@@ -993,14 +1031,6 @@ int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset,
         }
     }
 
-    ret = write_size_field(bs, offset);
-    if (ret < 0) {
-        error_setg_errno(errp, -ret, "Failed to update the image size");
-        goto out;
-    }
-    bs->total_sectors = offset / BDRV_SECTOR_SIZE;
-    s->l1_vm_state_index = size_to_l1(s, offset);
-
     /* As 7.2, also for an unchanged size (falloc then adds a reftable). */
     if (offset >= old_length && prealloc != PREALLOC_MODE_OFF) {
         if (prealloc == PREALLOC_MODE_METADATA || has_data_file(bs)) {
@@ -1024,17 +1054,20 @@ int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset,
         }
     }
     if (offset > old_length && (flags & BDRV_REQ_ZERO_WRITE)) {
-        uint64_t start = ROUND_UP(old_length, s->cluster_size);
-
-        if (start < offset) {
-            ret = qcow2_subcluster_zeroize(bs, start, offset - start, 0);
-            if (ret < 0) {
-                error_setg_errno(errp, -ret, "Failed to zero out new "
-                                 "clusters");
-                goto out;
-            }
+        ret = zero_new_area(bs, old_length, offset, errp);
+        if (ret < 0) {
+            goto out;
         }
     }
+
+    /* The new size last, as 7.2: a failure above leaves the old one. */
+    ret = write_size_field(bs, offset);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to update the image size");
+        goto out;
+    }
+    bs->total_sectors = offset / BDRV_SECTOR_SIZE;
+    s->l1_vm_state_index = size_to_l1(s, offset);
     ret = 0;
 out:
     qemu_co_mutex_unlock(&s->lock);
