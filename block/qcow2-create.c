@@ -726,35 +726,68 @@ preallocate_metadata(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
     return 0;
 }
 
+/* Read guest bytes [@off, +@len) from the backing file into @buf. */
+static int coroutine_fn GRAPH_RDLOCK
+read_backing(BlockDriverState *bs, uint64_t off, unsigned int len,
+             uint8_t *buf)
+{
+    int64_t blen = bs->backing ? bdrv_co_getlength(bs->backing->bs) : 0;
+    unsigned int n;
+
+    if (blen < 0) {
+        return blen;
+    }
+    /* Past the end of the backing file reads as zeroes. */
+    n = off < blen ? MIN(len, blen - off) : 0;
+    memset(buf + n, 0, len - n);
+    return n ? bdrv_co_pread(bs->backing, off, n, buf, 0) : 0;
+}
+
 /*
  * Copy the first @bytes of the guest cluster at @guest (the part below the
- * old end of the image) into the new host cluster at @host.
+ * old end of the image, as the guest reads it) into the new host cluster
+ * at @host.
  */
 static int coroutine_fn GRAPH_RDLOCK
 copy_partial_cluster(BlockDriverState *bs, uint64_t guest, uint64_t host,
                      unsigned int bytes)
 {
     BDRVQcow2State *s = bs->opaque;
-    QCow2SubclusterType type;
-    uint64_t old_host;
-    unsigned int cur = bytes;
-    g_autofree uint8_t *buf = NULL;
+    g_autofree uint8_t *buf = g_malloc0(bytes);
+    unsigned int done = 0;
     int ret;
 
-    ret = qcow2_get_host_offset(bs, guest, &cur, &old_host, &type);
-    if (ret < 0) {
-        return ret;
+    while (done < bytes) {
+        QCow2SubclusterType type;
+        uint64_t old_host;
+        unsigned int cur = bytes - done;
+
+        ret = qcow2_get_host_offset(bs, guest + done, &cur, &old_host, &type);
+        if (ret < 0) {
+            return ret;
+        }
+        switch (type) {
+        case QCOW2_SUBCLUSTER_NORMAL:
+            ret = bdrv_co_pread(s->data_file, old_host, cur, buf + done, 0);
+            break;
+        case QCOW2_SUBCLUSTER_UNALLOCATED_PLAIN:
+        case QCOW2_SUBCLUSTER_UNALLOCATED_ALLOC:
+            ret = read_backing(bs, guest + done, cur, buf + done);
+            break;
+        case QCOW2_SUBCLUSTER_ZERO_PLAIN:
+        case QCOW2_SUBCLUSTER_ZERO_ALLOC:
+            ret = 0;        /* already zero in @buf */
+            break;
+        default:
+            ret = -ENOTSUP; /* compressed: not supported here */
+            break;
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        done += cur;
     }
-    if (type != QCOW2_SUBCLUSTER_NORMAL || cur < bytes) {
-        /* Zero or unallocated: the new cluster reads the same already. */
-        return type == QCOW2_SUBCLUSTER_COMPRESSED ? -ENOTSUP : 0;
-    }
-    buf = g_malloc(bytes);
-    ret = bdrv_co_pread(s->data_file, old_host, bytes, buf, 0);
-    if (ret == 0) {
-        ret = bdrv_co_pwrite(s->data_file, host, bytes, buf, 0);
-    }
-    return ret;
+    return bdrv_co_pwrite(s->data_file, host, bytes, buf, 0);
 }
 
 /*
@@ -1054,8 +1087,11 @@ int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset,
         }
     }
     if (offset > old_length && (flags & BDRV_REQ_ZERO_WRITE)) {
+        /* Zeroing treats the partial last cluster as the image end. */
+        bs->total_sectors = offset / BDRV_SECTOR_SIZE;
         ret = zero_new_area(bs, old_length, offset, errp);
         if (ret < 0) {
+            bs->total_sectors = old_length / BDRV_SECTOR_SIZE;
             goto out;
         }
     }
