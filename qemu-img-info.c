@@ -121,7 +121,14 @@ static ImageInfoList *info_collect(const InfoArgs *args)
         if (!args->chain) {
             break;
         }
-        filename = info->full_backing_filename ?: info->backing_filename;
+        if (info->backing_filename && !info->full_backing_filename) {
+            /* Following the bare name would open the wrong file. */
+            error_report("Could not determine absolute backing filename,"
+                         " but backing filename '%s' present",
+                         info->backing_filename);
+            goto fail;
+        }
+        filename = info->full_backing_filename;
         fmt = info->backing_filename_format;
         image_opts = false;
     }

@@ -168,7 +168,12 @@ static bool GRAPH_RDLOCK query_backing(BlockDriverState *bs, ImageInfo *info,
     info->full_backing_filename =
         bdrv_get_full_backing_filename(bs, &local_err);
     if (local_err) {
-        /* A name that cannot be made absolute is no reason to fail. */
+        /*
+         * A name that cannot be made absolute (the image sits on a
+         * protocol without directories, e.g. NBD) is no reason to fail:
+         * full_backing_filename stays unset and the human-readable dump
+         * says so.
+         */
         error_free(local_err);
     }
     return true;
@@ -533,8 +538,10 @@ void bdrv_image_info_dump(const ImageInfo *info)
     }
     if (info->backing_filename) {
         printf("backing file: %s", info->backing_filename);
-        if (info->full_backing_filename &&
-            strcmp(info->backing_filename, info->full_backing_filename)) {
+        if (!info->full_backing_filename) {
+            printf(" (cannot determine actual path)");
+        } else if (strcmp(info->backing_filename,
+                          info->full_backing_filename)) {
             printf(" (actual path: %s)", info->full_backing_filename);
         }
         printf("\n");
