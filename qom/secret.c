@@ -5,10 +5,9 @@
  *
  * create() only parses the properties; complete() loads the bytes, so a
  * missing file fails at --object time with QEMU 7.2's messages, in 7.2's
- * order.  Encrypted secrets (keyid=) are checked as 7.2 does up to the
- * decryption itself, which needs AES-256-CBC: none of our dependencies
- * (glib, zlib, zstd, liburing, liburcu) provides it, so that step is
- * refused with an error saying so.
+ * order.  Encrypted secrets (keyid=) are AES-256-CBC with the key held
+ * by another secret; none of our dependencies has AES, so the cipher is
+ * our own (qom/secret-aes.c).
  */
 
 #include "qemu/osdep.h"
@@ -17,9 +16,8 @@
 #include "qemu/module.h"
 #include "crypto/secret.h"
 #include "qom/object_interfaces.h"
+#include "crypto/secret-aes.h"
 
-#define SECRET_AES_KEY_LEN 32
-#define SECRET_AES_BLOCK_LEN 16
 
 typedef struct QCryptoSecret {
     char *id;
@@ -44,12 +42,18 @@ static const char base64_alphabet[] =
 static uint8_t *secret_base64_decode(const char *in, size_t *outlen,
                                      Error **errp)
 {
+    uint8_t *out;
+
     if (strspn(in, base64_alphabet) != strlen(in)) {
         error_setg(errp, "Base64 data contains invalid characters");
         return NULL;
     }
     *outlen = 0;
-    return g_base64_decode(in, outlen);
+    out = g_base64_decode(in, outlen);
+    /* One more byte, so that callers may NUL-terminate the result. */
+    out = g_realloc(out, *outlen + 1);
+    out[*outlen] = '\0';
+    return out;
 }
 
 /* On, off and their QAPI synonyms; anything else is an error as in 7.2. */
@@ -160,8 +164,8 @@ static bool secret_read_input(QCryptoSecret *s, uint8_t **buf, size_t *len,
 }
 
 /*
- * Decrypt @in with the key secret and the IV, 7.2's checks in 7.2's order.
- * The AES step itself is not available (see the top of this file).
+ * Decrypt @in with the key secret and the IV, 7.2's checks in 7.2's order,
+ * then drop the padding (its last byte says how many bytes, at most 16).
  */
 static bool secret_decrypt(QCryptoSecret *s, const uint8_t *in, size_t inlen,
                            uint8_t **out, size_t *outlen, Error **errp)
@@ -205,9 +209,21 @@ static bool secret_decrypt(QCryptoSecret *s, const uint8_t *in, size_t inlen,
                    cipherlen, SECRET_AES_BLOCK_LEN);
         return false;
     }
-    error_setg(errp, "Cannot decrypt secret '%s': AES-256-CBC is not "
-               "supported by this build", s->id);
-    return false;
+    secret_aes256_cbc_decrypt(key, iv, cipher, cipherlen);
+    if (cipherlen) {
+        uint8_t pad = cipher[cipherlen - 1];
+
+        if (pad > SECRET_AES_BLOCK_LEN) {
+            error_setg(errp, "Incorrect number of padding bytes (%d) found "
+                       "on decrypted data", pad);
+            return false;
+        }
+        cipherlen -= pad;
+    }
+    cipher[cipherlen] = '\0';
+    *out = g_steal_pointer(&cipher);
+    *outlen = cipherlen;
+    return true;
 }
 
 static bool secret_complete(void *opaque, Error **errp)

@@ -2,14 +2,16 @@
 /*
  * test-crypto-secret: the "secret" user-creatable object (qom/secret.c)
  * and the lookup API of include/crypto/secret.h: raw, base64 and file
- * data, the lookup errors, and the registry's creation order (values,
- * then id, then loading).
+ * data, the lookup errors, the registry's creation order (values, then
+ * id, then loading), and AES-256-CBC secrets (keyid=): the cipher against
+ * the FIPS-197 example, secrets made with "openssl enc -aes-256-cbc".
  */
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "block/block-global-state.h"
 #include "crypto/secret.h"
+#include "crypto/secret-aes.h"
 #include "qom/object_interfaces.h"
 
 /* Add an object that must be accepted. */
@@ -140,7 +142,75 @@ static void test_create_errors(void)
               "IV is required to decrypt secret");
     add_fails("secret,id=e1,data=abc,keyid=key0,iv=YWJjZGVmZ2hpamtsbW5vcA==",
               "Length 3 must be a multiple of block size 16");
+    add_fails("secret,id=e1,data=abc,keyid=key0,iv=YWJj",
+              "IV should be 16 bytes in length not 3");
+    add_fails("secret,id=e1,data=abc,keyid=e0", "No secret with id 'e0'");
     g_assert_true(user_creatable_del("key0", &error_abort));
+    add_ok("secret,id=key1,data=short");
+    add_fails("secret,id=e1,data=abc,keyid=key1",
+              "Key should be 32 bytes in length");
+    g_assert_true(user_creatable_del("key1", &error_abort));
+}
+
+/* FIPS-197 appendix C.3: one block, so CBC with a zero IV is the cipher. */
+static void test_aes_fips197(void)
+{
+    uint8_t key[SECRET_AES_KEY_LEN], iv[SECRET_AES_BLOCK_LEN] = { 0 };
+    static const uint8_t cipher[SECRET_AES_BLOCK_LEN] = {
+        0x8e, 0xa2, 0xb7, 0xca, 0x51, 0x67, 0x45, 0xbf,
+        0xea, 0xfc, 0x49, 0x90, 0x4b, 0x49, 0x60, 0x89,
+    };
+    uint8_t buf[2 * SECRET_AES_BLOCK_LEN];
+    int i;
+
+    for (i = 0; i < SECRET_AES_KEY_LEN; i++) {
+        key[i] = i;
+    }
+    memcpy(buf, cipher, sizeof(cipher));
+    secret_aes256_cbc_decrypt(key, iv, buf, SECRET_AES_BLOCK_LEN);
+    for (i = 0; i < SECRET_AES_BLOCK_LEN; i++) {
+        g_assert_cmpint(buf[i], ==, i * 0x11);
+    }
+
+    /* Second block: chained on the first block's ciphertext. */
+    memcpy(buf, cipher, sizeof(cipher));
+    memcpy(buf + SECRET_AES_BLOCK_LEN, cipher, sizeof(cipher));
+    secret_aes256_cbc_decrypt(key, iv, buf, sizeof(buf));
+    for (i = 0; i < SECRET_AES_BLOCK_LEN; i++) {
+        g_assert_cmpint(buf[SECRET_AES_BLOCK_LEN + i], ==,
+                        (i * 0x11) ^ cipher[i]);
+    }
+}
+
+#define TEST_KEY "secret,id=k0,data=0123456789abcdef0123456789abcdef"
+#define TEST_IV ",iv=YWJjZGVmZ2hpamtsbW5vcA=="
+
+/* Made with: openssl enc -aes-256-cbc -K <key as hex> -iv <iv> -base64 */
+static void test_encrypted(void)
+{
+    g_autofree char *short_secret = NULL;
+    g_autofree char *long_secret = NULL;
+
+    add_ok(TEST_KEY);
+    add_ok("secret,id=e0,data=xCK+5d5LJkVd7dOBR+jdNA==,format=base64,"
+           "keyid=k0" TEST_IV);
+    short_secret = qcrypto_secret_lookup_as_utf8("e0", &error_abort);
+    g_assert_cmpstr(short_secret, ==, "hunter2");
+
+    /* 32 bytes of text: the padding is a whole block of 16s. */
+    add_ok("secret,id=e1,data=UslWKhhYaheesDmgBne8+CETwC+xm6h3ucUYuVoWjlhM"
+           "G+M5wHbWT2YMrYC+rZHQ,format=base64,keyid=k0" TEST_IV);
+    long_secret = qcrypto_secret_lookup_as_utf8("e1", &error_abort);
+    g_assert_cmpstr(long_secret, ==, "a secret longer than one block!!");
+
+    /* A block that is not ours decrypts to garbage padding. */
+    add_fails("secret,id=e2,data=YWJjZGVmZ2hpamtsbW5vcA==,format=base64,"
+              "keyid=k0" TEST_IV,
+              "Incorrect number of padding bytes (187) found on decrypted "
+              "data");
+    g_assert_true(user_creatable_del("e0", &error_abort));
+    g_assert_true(user_creatable_del("e1", &error_abort));
+    g_assert_true(user_creatable_del("k0", &error_abort));
 }
 
 int main(int argc, char **argv)
@@ -151,5 +221,7 @@ int main(int argc, char **argv)
     g_test_add_func("/crypto-secret/file", test_file);
     g_test_add_func("/crypto-secret/lookup-errors", test_lookup_errors);
     g_test_add_func("/crypto-secret/create-errors", test_create_errors);
+    g_test_add_func("/crypto-secret/aes-fips197", test_aes_fips197);
+    g_test_add_func("/crypto-secret/encrypted", test_encrypted);
     return g_test_run();
 }
