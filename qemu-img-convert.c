@@ -270,6 +270,13 @@ static bool convert_open_sources(ConvertState *s, ConvertArgs *args,
     s->src = g_new0(BlockBackend *, s->src_num);
     s->src_size = g_new0(int64_t, s->src_num);
     s->src_align = g_new0(int64_t, s->src_num);
+    /*
+     * Without -U nobody else may write to or resize a source while it is
+     * copied (7.2 takes the same locks: shared "write" and "resize").
+     */
+    if (!args->force_share) {
+        flags |= BDRV_O_NO_SHARE;
+    }
     for (i = 0; i < s->src_num; i++) {
         s->src[i] = img_open(args->image_opts, names[i], args->fmt, flags,
                              writethrough, s->quiet, args->force_share);
