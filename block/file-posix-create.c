@@ -112,6 +112,24 @@ static void raw_set_extent_size_hint(int fd, bool explicit, uint64_t hint)
     }
 }
 
+/*
+ * Like QEMU 7.2, a new file that is not fully preallocated (off, falloc)
+ * gets its first block written (zeros: 4 KiB, or one sector when the
+ * file is smaller), so that later probing of the request alignment finds
+ * allocated storage, and `qemu-img map` and du see what they see with
+ * 7.2.  Failures are harmless and ignored.
+ */
+static void raw_allocate_first_block(int fd, int64_t size)
+{
+    size_t len = size < 4096 ? BDRV_SECTOR_SIZE : 4096;
+    g_autofree void *zeros = g_malloc0(len);
+    ssize_t n;
+
+    do {
+        n = pwrite(fd, zeros, len, 0);
+    } while (n < 0 && errno == EINTR);
+}
+
 int raw_create_file(const char *filename, int64_t size, PreallocMode prealloc,
                     bool nocow, bool has_extent_size_hint,
                     uint64_t extent_size_hint, Error **errp)
@@ -154,6 +172,9 @@ int raw_create_file(const char *filename, int64_t size, PreallocMode prealloc,
     }
     if (ret == 0) {
         ret = raw_regular_truncate_sync(fd, size, prealloc, errp);
+    }
+    if (ret == 0 && prealloc != PREALLOC_MODE_FULL && size > 0) {
+        raw_allocate_first_block(fd, size);
     }
     if (close(fd) < 0 && ret == 0) {
         ret = -errno;
