@@ -57,7 +57,7 @@ static void check_disk(int n, uint8_t gen)
     check_table(buf, n, gen);
 }
 
-static uint8_t *get(Qcow2Cache *c, int n)
+static uint8_t * GRAPH_RDLOCK get(Qcow2Cache *c, int n)
 {
     void *t = NULL;
 
@@ -75,7 +75,7 @@ static void put(Qcow2Cache *c, uint8_t *t)
 }
 
 /* Borrow table @n, check what it holds and give it back. */
-static void touch(Qcow2Cache *c, int n, uint8_t gen)
+static void GRAPH_RDLOCK touch(Qcow2Cache *c, int n, uint8_t gen)
 {
     uint8_t *t = get(c, n);
 
@@ -88,7 +88,7 @@ static bool cached(Qcow2Cache *c, int n)
     return qcow2_cache_is_table_offset(c, toff(n)) != NULL;
 }
 
-static void test_hit_miss(void)
+static void GRAPH_RDLOCK test_hit_miss(void)
 {
     Qcow2Cache *c = qcow2_cache_create(bs, 4, TSIZE);
     uint8_t *t0, *t1;
@@ -123,7 +123,7 @@ static void test_hit_miss(void)
     g_assert_cmpint(qcow2_cache_destroy(c), ==, 0);
 }
 
-static void test_lru(void)
+static void GRAPH_RDLOCK test_lru(void)
 {
     Qcow2Cache *c = qcow2_cache_create(bs, 3, TSIZE);
     uint8_t *a, *held[3];
@@ -225,7 +225,7 @@ static void model_compare(Model *m, Qcow2Cache *c)
     }
 }
 
-static void test_model(void)
+static void GRAPH_RDLOCK test_model(void)
 {
     Qcow2Cache *c = qcow2_cache_create(bs, MSLOTS, TSIZE);
     GRand *rand = g_rand_new_with_seed(20261125);
@@ -284,7 +284,7 @@ static void test_model(void)
 }
 
 /* Borrow table @n, change it to @gen and mark it dirty. */
-static void dirty(Qcow2Cache *c, int n, uint8_t gen)
+static void GRAPH_RDLOCK dirty(Qcow2Cache *c, int n, uint8_t gen)
 {
     uint8_t *t = get(c, n);
 
@@ -293,7 +293,7 @@ static void dirty(Qcow2Cache *c, int n, uint8_t gen)
     put(c, t);
 }
 
-static void test_write_back(void)
+static void GRAPH_RDLOCK test_write_back(void)
 {
     Qcow2Cache *c = qcow2_cache_create(bs, 2, TSIZE);
 
@@ -320,7 +320,7 @@ static void test_write_back(void)
     g_assert_cmpint(qcow2_cache_destroy(c), ==, 0);
 }
 
-static void test_dependency(void)
+static void GRAPH_RDLOCK test_dependency(void)
 {
     Qcow2Cache *l2 = qcow2_cache_create(bs, 1, TSIZE);
     Qcow2Cache *rc = qcow2_cache_create(bs, 4, TSIZE);
