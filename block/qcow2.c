@@ -781,6 +781,8 @@ BlockDriver bdrv_qcow2 = {
     .bdrv_co_truncate       = qcow2_co_truncate,
     .bdrv_co_get_info       = qcow2_co_get_info,
     .bdrv_co_pwritev_compressed_part = qcow2_co_pwritev_compressed_part,
+    .bdrv_co_save_vmstate   = qcow2_co_save_vmstate,
+    .bdrv_co_load_vmstate   = qcow2_co_load_vmstate,
     .bdrv_co_check          = qcow2_co_check,
     .bdrv_supports_persistent_dirty_bitmap =
         qcow2_supports_persistent_dirty_bitmap,

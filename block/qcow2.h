@@ -846,6 +846,19 @@ qcow2_co_block_status(BlockDriverState *bs, bool want_zero, int64_t offset,
                       int64_t count, int64_t *pnum, int64_t *map,
                       BlockDriverState **file);
 
+/*
+ * qcow2-vmstate.c: the VM state area (.bdrv_co_save_vmstate and
+ * .bdrv_co_load_vmstate).  Byte @pos of the state lives at guest offset
+ * qcow2_vm_state_offset() + @pos and goes through the data path above
+ * (which takes s->lock), so writing allocates clusters, growing the L1
+ * table as needed.  Caller holds the graph read lock.  Return 0 or
+ * -errno (-EINVAL if the area would overflow the guest address space).
+ */
+int coroutine_fn GRAPH_RDLOCK
+qcow2_co_save_vmstate(BlockDriverState *bs, QEMUIOVector *qiov, int64_t pos);
+int coroutine_fn GRAPH_RDLOCK
+qcow2_co_load_vmstate(BlockDriverState *bs, QEMUIOVector *qiov, int64_t pos);
+
 /* qcow2-create.c: create, resize, information (Q1). */
 extern QemuOptsList qcow2_create_opts;
 int qcow2_parse_prealloc(const char *str, PreallocMode *mode, Error **errp);
