@@ -556,7 +556,7 @@ int qemu_nbd_export(QemuNbdArgs *a, BlockBackend *blk, Error **errp)
         .name = a->export_name ?: "",
         .description = a->description,
         .readonly = a->readonly,
-        .multi_conn = a->shared > 1,
+        .multi_conn = a->shared != 1,  /* as 7.2: -e 0 (no limit) too */
         .allocation_depth = a->alloc_depth,
         .bitmaps = (const char *const *)a->bitmaps->pdata,
         .nr_bitmaps = a->bitmaps->len,

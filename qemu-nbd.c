@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <glib-unix.h>
+#include <sys/socket.h>
 #include "qapi/error.h"
 #include "qapi/qmp/qdict.h"
 #include "qemu/cutils.h"
@@ -130,10 +131,11 @@ void qemu_nbd_version(const char *name)
 
 static void nbd_accept(void *opaque);
 
-/* Accept new clients only while fewer than --shared are connected. */
+/* Accept new clients while fewer than --shared are connected (0: any). */
 static void nbd_update_server_watch(void)
 {
-    bool want = nbd_state == NBD_RUNNING && nb_fds < args.shared;
+    bool want = nbd_state == NBD_RUNNING &&
+                (args.shared == 0 || nb_fds < args.shared);
 
     if (want != accepting) {
         qemu_set_fd_handler(listen_fd, want ? nbd_accept : NULL, NULL, NULL);
@@ -351,7 +353,8 @@ static void nbd_listen(void)
     g_autoptr(SocketAddress) addr = nbd_listen_address();
     Error *local_err = NULL;
 
-    listen_fd = socket_listen(addr, MAX(1, args.shared), &local_err);
+    listen_fd = socket_listen(addr, args.shared ? args.shared : SOMAXCONN,
+                              &local_err);
     if (listen_fd < 0) {
         error_report_err(local_err);
         exit(EXIT_FAILURE);
