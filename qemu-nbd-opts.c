@@ -546,7 +546,6 @@ BlockBackend *qemu_nbd_open_image(QemuNbdArgs *a)
     if (a->offset) {
         blk = apply_offset(a, blk);
     }
-    blk_set_enable_write_cache(blk, !a->writethrough);
     return blk;
 }
 
@@ -556,6 +555,7 @@ int qemu_nbd_export(QemuNbdArgs *a, BlockBackend *blk, Error **errp)
         .name = a->export_name ?: "",
         .description = a->description,
         .readonly = a->readonly,
+        .writethrough = a->writethrough,
         .multi_conn = a->shared != 1,  /* as 7.2: -e 0 (no limit) too */
         .allocation_depth = a->alloc_depth,
         .bitmaps = (const char *const *)a->bitmaps->pdata,

@@ -177,6 +177,9 @@ NBDExport *nbd_export_new(BlockBackend *blk, const NBDExportOptions *opts,
     exp->description = g_strdup(opts->description ?: "");
     exp->blk = blk;
     blk_ref(blk);
+    if (opts->writethrough) {
+        blk_set_enable_write_cache(blk, false);
+    }
     exp->size = size;
     exp->allocation_depth = opts->allocation_depth;
     exp->refcnt = 1;

@@ -22,6 +22,7 @@ typedef struct NBDExportOptions {
     const char *name;           /* "" is the default export */
     const char *description;    /* NULL or "": none */
     bool readonly;              /* refuse writes, advertise READ_ONLY */
+    bool writethrough;          /* turn @blk's write cache off */
     bool multi_conn;            /* advertise CAN_MULTI_CONN */
     bool allocation_depth;      /* offer "qemu:allocation-depth" */
     /*
