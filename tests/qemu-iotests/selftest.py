@@ -162,6 +162,36 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn('timed out', out)
 
+    def test_private_scratch(self):
+        # Without TEST_DIR every run gets its own directory under scratch/,
+        # removed when nothing failed; a failure says where its files are.
+        del self.env['TEST_DIR']
+        runs = [subprocess.Popen(
+            [sys.executable, os.path.join(self.dir, 'check'), fmt, 'good'],
+            cwd=self.dir, env=self.env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, universal_newlines=True)
+            for fmt in ('-raw', '-qcow2', '-raw')]
+        dirs = set()
+        for proc in runs:
+            out = proc.communicate()[0]
+            self.assertEqual(proc.returncode, 0, out)
+            for line in out.splitlines():
+                if line.startswith('TEST_DIR'):
+                    dirs.add(line.split('--', 1)[1].strip())
+        self.assertEqual(len(dirs), 3)
+        scratch = os.path.join(self.dir, 'scratch')
+        self.assertEqual(os.listdir(scratch), [])
+        rc, out = self.check('-raw', 'bad')
+        self.assertEqual(rc, 1)
+        kept = [ln for ln in out.splitlines()
+                if ln.startswith('Scratch files kept in ')]
+        self.assertEqual(len(kept), 1, out)
+        run_dir = kept[0].split(' in ', 1)[1]
+        self.assertEqual(os.path.dirname(run_dir), scratch)
+        self.assertIn('files in %s' % os.path.join(run_dir, 'bad'), out)
+        self.assertTrue(os.path.isfile(os.path.join(run_dir, 'bad',
+                                                    'output')))
+
     def test_missing_tools_skip(self):
         self.env['QEMU_IO_PROG'] = os.path.join(self.tmp, 'nonexistent')
         rc, out = self.check('-raw', 'good', 'pytest')
