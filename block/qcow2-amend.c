@@ -429,13 +429,85 @@ static int GRAPH_RDLOCK downgrade(BlockDriverState *bs,
     return ret;
 }
 
+/*
+ * Progress over the steps of one amend that report it (version change,
+ * refcount width change), as 7.2 computes it: finished steps count with
+ * their work, the current one with the work it reports, and each step
+ * still to come as much as the average so far.
+ */
+typedef struct AmendProgress {
+    BlockDriverAmendStatusCB *cb;
+    void *opaque;
+    int total_steps;
+    int done_steps;
+    int step;               /* the step now running (1, 2...) */
+    int last_step;          /* the step that reported last, 0: none */
+    int64_t done_work;      /* work of the finished steps */
+    int64_t last_size;      /* work size the last report gave */
+} AmendProgress;
+
+static void amend_progress(BlockDriverState *bs, int64_t offset,
+                           int64_t size, void *opaque)
+{
+    AmendProgress *p = opaque;
+    int64_t cur, rest;
+
+    if (p->step != p->last_step) {
+        if (p->last_step) {
+            p->done_work += p->last_size;
+            p->done_steps++;
+        }
+        p->last_step = p->step;
+    }
+    p->last_size = size;
+    cur = p->done_work + size;
+    rest = cur * (p->total_steps - p->done_steps - 1) / (p->done_steps + 1);
+    if (p->cb) {
+        p->cb(bs, p->done_work + offset, cur + rest, p->opaque);
+    }
+}
+
+/* Switch to compat=1.1 (version 3), in two steps for the progress. */
+static int GRAPH_RDLOCK upgrade(BlockDriverState *bs,
+                                BlockDriverAmendStatusCB *cb, void *opaque,
+                                Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    bool short_entries = false;
+    int ret;
+
+    cb(bs, 0, 2, opaque);
+    /* Version 3 wants the VM state and disk size in every snapshot. */
+    for (int i = 0; i < s->nb_snapshots; i++) {
+        short_entries |= s->snapshots[i].extra_data_size <
+                         offsetof(QCowSnapshotExtraData, icount);
+    }
+    if (short_entries) {
+        ret = qcow2_write_snapshots(bs);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Failed to update the snapshot "
+                             "table");
+            return ret;
+        }
+    }
+    cb(bs, 1, 2, opaque);
+    s->qcow_version = 3;
+    ret = qcow2_update_header(bs);
+    if (ret < 0) {
+        s->qcow_version = 2;
+        error_setg_errno(errp, -ret, "Failed to update the image header");
+        return ret;
+    }
+    cb(bs, 2, 2, opaque);
+    return 0;
+}
+
 /* Switch to compat=1.1 (@version 3) or back to 0.10 (@version 2). */
 static int GRAPH_RDLOCK amend_version(BlockDriverState *bs, int version,
                                       BlockDriverAmendStatusCB *cb,
                                       void *opaque, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
-    int ret;
 
     if (version == s->qcow_version) {
         return 0;
@@ -443,13 +515,7 @@ static int GRAPH_RDLOCK amend_version(BlockDriverState *bs, int version,
     if (version < s->qcow_version) {
         return downgrade(bs, cb, opaque, errp);
     }
-    s->qcow_version = version;
-    ret = qcow2_update_header(bs);
-    if (ret < 0) {
-        s->qcow_version = 2;
-        error_setg_errno(errp, -ret, "Failed to update the image header");
-    }
-    return ret;
+    return upgrade(bs, cb, opaque, errp);
 }
 
 static int GRAPH_RDLOCK amend_lazy_refcounts(BlockDriverState *bs, bool on,
@@ -606,6 +672,7 @@ int qcow2_amend_options(BlockDriverState *bs, QemuOpts *opts,
     const char *compat = qemu_opt_get(opts, BLOCK_OPT_COMPAT_LEVEL);
     const char *data_file = qemu_opt_get(opts, BLOCK_OPT_DATA_FILE);
     int version = s->qcow_version;
+    AmendProgress pr = { .cb = status_cb, .opaque = cb_opaque };
     int ret;
 
     if (compat) {
@@ -622,10 +689,15 @@ int qcow2_amend_options(BlockDriverState *bs, QemuOpts *opts,
     if (ret < 0) {
         return ret;
     }
+    pr.total_steps = (version != s->qcow_version) +
+        (qemu_opt_get(opts, BLOCK_OPT_REFCOUNT_BITS) &&
+         qemu_opt_get_number(opts, BLOCK_OPT_REFCOUNT_BITS, 16) !=
+         s->refcount_bits);
 
     /* Upgrade first, downgrade last: each step sees a valid image. */
     if (version > s->qcow_version) {
-        ret = amend_version(bs, version, status_cb, cb_opaque, errp);
+        pr.step = 1;
+        ret = amend_version(bs, version, amend_progress, &pr, errp);
         if (ret < 0) {
             return ret;
         }
@@ -641,7 +713,8 @@ int qcow2_amend_options(BlockDriverState *bs, QemuOpts *opts,
         int order = ctz32(qemu_opt_get_number(opts, BLOCK_OPT_REFCOUNT_BITS,
                                               16));
         if (order != s->refcount_order) {
-            ret = qcow2_change_refcount_order(bs, order, status_cb, cb_opaque,
+            pr.step = 2;
+            ret = qcow2_change_refcount_order(bs, order, amend_progress, &pr,
                                               errp);
             if (ret < 0) {
                 return ret;
@@ -672,7 +745,8 @@ int qcow2_amend_options(BlockDriverState *bs, QemuOpts *opts,
         }
     }
     if (version < s->qcow_version) {
-        ret = amend_version(bs, version, status_cb, cb_opaque, errp);
+        pr.step = 3;
+        ret = amend_version(bs, version, amend_progress, &pr, errp);
         if (ret < 0) {
             return ret;
         }

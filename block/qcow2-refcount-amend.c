@@ -141,7 +141,60 @@ typedef struct NewRefStructure {
     uint64_t table_size;
     int64_t table_offset;       /* 0 until allocated */
     uint64_t table_allocated;   /* entries the allocation was sized for */
+
+    /*
+     * Progress as 7.2 reports it: each pass over the old table (walk
+     * @walk of @walks) counts one unit per old reftable entry.
+     */
+    BlockDriverAmendStatusCB *cb;
+    void *opaque;
+    int walk;
+    int walks;
+    uint64_t walk_entries;      /* old reftable size when the pass began */
+    uint64_t reported;          /* entries of this pass reported so far */
 } NewRefStructure;
+
+/* Start pass @walk of @walks over the old reftable. */
+static void walk_begin(BlockDriverState *bs, NewRefStructure *n, int walk,
+                       int walks)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    n->walk = walk;
+    n->walks = walks;
+    n->walk_entries = s->refcount_table_size;
+    n->reported = 0;
+}
+
+/* Report the old entries of this pass up to @entry (exclusive). */
+static void walk_report(BlockDriverState *bs, NewRefStructure *n,
+                        uint64_t entry)
+{
+    entry = MIN(entry, n->walk_entries);
+    for (; n->cb && n->reported < entry; n->reported++) {
+        n->cb(bs, n->walk * n->walk_entries + n->reported,
+              n->walks * n->walk_entries, n->opaque);
+    }
+}
+
+/* The pass is over. */
+static void walk_end(BlockDriverState *bs, NewRefStructure *n)
+{
+    walk_report(bs, n, n->walk_entries);
+    if (n->cb) {
+        n->cb(bs, (n->walk + 1) * n->walk_entries,
+              n->walks * n->walk_entries, n->opaque);
+    }
+}
+
+/* Old reftable entry that describes the first cluster of new block @b. */
+static uint64_t old_entry_of(BlockDriverState *bs, NewRefStructure *n,
+                             uint64_t b)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    return (b * n->block_size) >> s->refcount_block_bits;
+}
 
 /* Does any cluster that new block @b describes have a refcount now? */
 static int GRAPH_RDLOCK
@@ -171,7 +224,10 @@ alloc_new_blocks(BlockDriverState *bs, NewRefStructure *n, Error **errp)
         uint64_t covered = (uint64_t)s->refcount_table_size <<
                            s->refcount_block_bits;
         int64_t off;
-        int ret = new_block_needed(bs, n, b, covered);
+        int ret;
+
+        walk_report(bs, n, old_entry_of(bs, n, b) + 1);
+        ret = new_block_needed(bs, n, b, covered);
 
         if (ret <= 0) {
             if (ret < 0) {
@@ -204,6 +260,7 @@ alloc_new_blocks(BlockDriverState *bs, NewRefStructure *n, Error **errp)
             allocated = true;
         }
     }
+    walk_end(bs, n);
     return allocated;
 }
 
@@ -211,9 +268,17 @@ alloc_new_blocks(BlockDriverState *bs, NewRefStructure *n, Error **errp)
 static int GRAPH_RDLOCK
 alloc_new_structure(BlockDriverState *bs, NewRefStructure *n, Error **errp)
 {
+    int walk = 0;
     int ret;
 
-    while ((ret = alloc_new_blocks(bs, n, errp)) == 1) {
+    /* 7.2 plans one more pass than done so far, at least three in all. */
+    for (;;) {
+        walk_begin(bs, n, walk, MAX(walk + 2, 3));
+        walk++;
+        ret = alloc_new_blocks(bs, n, errp);
+        if (ret != 1) {
+            break;
+        }
         /* The table moves on whenever more blocks were added. */
         if (n->table_offset) {
             qcow2_free_clusters(bs, n->table_offset,
@@ -282,7 +347,9 @@ write_new_structure(BlockDriverState *bs, NewRefStructure *n, Error **errp)
     int ret;
 
     qcow2_refcount_funcs(n->order, &get, &fill.set);
+    walk_begin(bs, n, n->walk + 1, n->walk + 2);
     for (uint64_t b = 0; b < n->table_size; b++) {
+        walk_report(bs, n, old_entry_of(bs, n, b) + 1);
         be[b] = cpu_to_be64(n->table[b]);
         if (!n->table[b]) {
             continue;
@@ -305,6 +372,7 @@ write_new_structure(BlockDriverState *bs, NewRefStructure *n, Error **errp)
             return ret;
         }
     }
+    walk_end(bs, n);
     ret = qcow2_pre_write_overlap_check(bs, 0, n->table_offset,
                                         n->table_size * sizeof(uint64_t),
                                         false);
@@ -383,6 +451,8 @@ int qcow2_change_refcount_order(BlockDriverState *bs, int refcount_order,
     NewRefStructure n = {
         .order = refcount_order,
         .block_size = (uint64_t)s->cluster_size * 8 >> refcount_order,
+        .cb = status_cb,
+        .opaque = cb_opaque,
     };
     FitState fit = {
         .max = refcount_order == 6 ? UINT64_MAX :
@@ -409,14 +479,8 @@ int qcow2_change_refcount_order(BlockDriverState *bs, int refcount_order,
         return -EINVAL;
     }
     ret = alloc_new_structure(bs, &n, errp);
-    if (ret == 0 && status_cb) {
-        status_cb(bs, 1, 3, cb_opaque);
-    }
     if (ret == 0) {
         ret = write_new_structure(bs, &n, errp);
-    }
-    if (ret == 0 && status_cb) {
-        status_cb(bs, 2, 3, cb_opaque);
     }
     if (ret == 0) {
         ret = switch_structure(bs, &n, errp);
@@ -424,8 +488,5 @@ int qcow2_change_refcount_order(BlockDriverState *bs, int refcount_order,
     /* On success the old structure, on failure the unfinished new one. */
     free_structure(bs, n.table, n.table_size, n.table_offset);
     g_free(n.table);
-    if (ret == 0 && status_cb) {
-        status_cb(bs, 3, 3, cb_opaque);
-    }
     return ret;
 }

@@ -285,6 +285,14 @@ int qcow2_write_snapshots(BlockDriverState *bs)
     uint8_t hdr[12];
     int ret;
 
+    /*
+     * Like 7.2, every rewritten entry carries at least the extra data
+     * this version knows (VM state size, disk size, icount).
+     */
+    for (unsigned i = 0; i < s->nb_snapshots; i++) {
+        s->snapshots[i].extra_data_size = MAX(s->snapshots[i].extra_data_size,
+                                              sizeof(QCowSnapshotExtraData));
+    }
     buf = qcow2_snapshot_serialize_table(s->snapshots, s->nb_snapshots,
                                          &size);
     size = sn_table_size(s->snapshots, s->nb_snapshots, size);
