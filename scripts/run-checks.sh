@@ -3,10 +3,10 @@
 # Run every test suite and end with one line: "N passed, N failed[, N skipped]".
 #   scripts/run-checks.sh BUILDDIR [suite...]
 # Suites: meson (unit and every other meson-registered test), tsa (the clang
-# -Wthread-safety build, compile only), iotests (-raw and -qcow2),
+# -Wthread-safety build, compile only), iotests (-raw, -qcow2 and -nbd -raw),
 # iotests_reference (the quick iotests against the system QEMU 7.2 tools),
-# asan (unit tests and the qcow2 "corrupt" iotests built with
-# -fsanitize=address,undefined in build-asan).
+# asan (unit tests, the qcow2 "corrupt" iotests and the "nbd" iotests with
+# their hostile peers, built with -fsanitize=address,undefined in build-asan).
 # Each suite adds its counts to the totals; a suite whose pieces do not
 # exist yet is left out with a note.
 
@@ -62,20 +62,27 @@ suite_iotests() {
         echo "== iotests: qemu-img/qemu-io not built yet, not run"
         return
     fi
-    for fmt in raw qcow2; do
-        out="$BUILD/iotests-$fmt.log"
+    # -nbd -raw: the image served by our qemu-nbd, used through our client.
+    for args in "-raw" "-qcow2" "-nbd -raw"; do
+        out="$BUILD/iotests$(echo "$args" | tr -d ' ').log"
         (cd "$IOT" && QEMU_IMG_PROG="$BUILD/qemu-img" QEMU_IO_PROG="$BUILD/qemu-io" \
-            QEMU_NBD_PROG="$BUILD/qemu-nbd" ./check -$fmt) 2>&1 | tee "$out"
-        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
-        p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
-        f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-        s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
-        if [ -z "$p" ]; then
-            add_counts 0 1 0 "iotests -$fmt (runner printed no summary)"
-        else
-            add_counts "$p" "${f:-0}" "${s:-0}" "iotests -$fmt"
-        fi
+            QEMU_NBD_PROG="$BUILD/qemu-nbd" ./check $args) 2>&1 | tee "$out"
+        iotests_counts "$out" "iotests $args"
     done
+}
+
+# Add the counts of the runner's summary line in log $1 under name $2
+# (a missing summary is one failure); extra failures in $3.
+iotests_counts() {
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+    p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+    f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+    s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+    if [ -z "$p" ]; then
+        add_counts 0 $((1 + ${3:-0})) 0 "$2 (runner printed no summary)"
+    else
+        add_counts "$p" $((${f:-0} + ${3:-0})) "${s:-0}" "$2"
+    fi
 }
 
 # The iotests runner's self-test, then our iotests (quick group) against the
@@ -102,24 +109,17 @@ suite_iotests_reference() {
         add_counts 0 0 1 "iotests_reference"
         return
     fi
-    for fmt in raw qcow2; do
-        out="$BUILD/iotests-reference-$fmt.log"
+    for args in "-raw" "-qcow2" "-nbd -raw"; do
+        out="$BUILD/iotests-reference$(echo "$args" | tr -d ' ').log"
         (cd "$IOT" && TEST_DIR="$BUILD/iotests-reference-scratch" \
             QEMU_IMG_PROG="$img" QEMU_IO_PROG="$io" QEMU_NBD_PROG="$nbd" \
-            ./check -$fmt -g quick) 2>&1 | tee "$out"
-        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
-        p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
-        f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-        s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
-        if [ -z "$p" ]; then
-            add_counts 0 1 0 "iotests_reference -$fmt (runner printed no summary)"
-        else
-            add_counts "$p" "${f:-0}" "${s:-0}" "iotests_reference -$fmt (QEMU 7.2 tools)"
-        fi
+            ./check $args -g quick) 2>&1 | tee "$out"
+        iotests_counts "$out" "iotests_reference $args (QEMU 7.2 tools)"
     done
 }
 
-# Unit tests and the qcow2 iotests of the "corrupt" group against binaries
+# Unit tests, the qcow2 iotests of the "corrupt" group and the "nbd" group
+# (malformed handshakes and replies from scripted peers) against binaries
 # built with AddressSanitizer + UndefinedBehaviorSanitizer.  Any sanitizer
 # report fails: the unit tests abort on it (and on leaks); for the iotests
 # reports go to files under $ASAN_BUILD/asan-logs and each file with a report
@@ -153,24 +153,21 @@ suite_asan() {
     asan_reports "$logs/unit" >/dev/null
     add_counts $counts "asan unit tests"
 
+    # Corrupt images, and hostile NBD peers on both sides of the wire.
     IOT="$SRC/tests/qemu-iotests"
-    out="$ASAN_BUILD/iotests-asan-qcow2.log"
-    (cd "$IOT" && TEST_DIR="$ASAN_BUILD/iotests-scratch" \
-        ASAN_OPTIONS=detect_leaks=0:log_path="$logs/iotests/asan" \
-        UBSAN_OPTIONS=print_stacktrace=1:log_path="$logs/iotests/ubsan" \
-        QEMU_IMG_PROG="$ASAN_BUILD/qemu-img" QEMU_IO_PROG="$ASAN_BUILD/qemu-io" \
-        QEMU_NBD_PROG="$ASAN_BUILD/qemu-nbd" ./check -qcow2 -g corrupt) 2>&1 | tee "$out"
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
-    p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
-    f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-    s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
-    reports=$(asan_reports "$logs/iotests")
-    if [ -z "$p" ]; then
-        add_counts 0 $((1 + reports)) 0 "asan iotests -qcow2 -g corrupt (runner printed no summary)"
-    else
-        add_counts "$p" $((${f:-0} + reports)) "${s:-0}" \
-            "asan iotests -qcow2 -g corrupt (+$reports sanitizer reports)"
-    fi
+    for args in "-qcow2 -g corrupt" "-raw -g nbd" "-qcow2 -g nbd"; do
+        name=$(echo "$args" | tr -d ' ')
+        out="$ASAN_BUILD/iotests-asan$name.log"
+        rm -rf "$logs/iotests" && mkdir -p "$logs/iotests"
+        (cd "$IOT" && TEST_DIR="$ASAN_BUILD/iotests-scratch" \
+            ASAN_OPTIONS=detect_leaks=0:log_path="$logs/iotests/asan" \
+            UBSAN_OPTIONS=print_stacktrace=1:log_path="$logs/iotests/ubsan" \
+            QEMU_IMG_PROG="$ASAN_BUILD/qemu-img" QEMU_IO_PROG="$ASAN_BUILD/qemu-io" \
+            QEMU_NBD_PROG="$ASAN_BUILD/qemu-nbd" ./check $args) 2>&1 | tee "$out"
+        reports=$(asan_reports "$logs/iotests")
+        iotests_counts "$out" \
+            "asan iotests $args (+$reports sanitizer reports)" "$reports"
+    done
 }
 
 # Print the sanitizer log files under $1 that hold a report (not just
