@@ -172,8 +172,8 @@ bdrv_co_refine_by_file(BlockDriverState *bs, int ret, int64_t *pnum,
     if (ret2 < 0) {
         return ret;
     }
-    if ((ret2 & BDRV_BLOCK_EOF) && (!file_pnum || (ret2 & BDRV_BLOCK_DATA))) {
-        /* Past the end of the file: reads as zeroes. */
+    if ((ret2 & BDRV_BLOCK_EOF) && (!file_pnum || (ret2 & BDRV_BLOCK_ZERO))) {
+        /* At or past the end of the file: reads as zeroes. */
         return ret | BDRV_BLOCK_ZERO;
     }
     *pnum = file_pnum;

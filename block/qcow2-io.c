@@ -246,13 +246,12 @@ static bool coroutine_fn GRAPH_RDLOCK can_zero_cow(BlockDriverState *bs,
 }
 
 /*
- * May the new clusters of @m be left as they are before a partial write?
- * Yes if they are past everything the data file ever held (its length
- * and the end of every write made to it, failed ones included): they are
- * a hole that reads as zeroes already, the file grows up to the guest
- * data, and the rest of the last cluster stays past the end of the file
- * (reads of it return zeroes) or becomes a hole once a later write lands
- * beyond it.
+ * Are the new clusters of @m past everything the data file ever held (its
+ * length and the end of every write made to it, failed ones included)?
+ * Then nothing stale can be in them, and instead of zeroing them and then
+ * writing the guest data (two requests) one write of zeroes + data +
+ * zeroes fills them; the file ends up exactly as after QEMU 7.2's zeroing
+ * (same length, same allocation).
  *
  * Only worth it while nothing else is in flight on the data file: a
  * write that grows a file waits for the file's other direct I/O (Linux
@@ -275,11 +274,46 @@ static bool coroutine_fn GRAPH_RDLOCK skip_zeroing(BlockDriverState *bs,
            m->alloc_offset >= stat64_get(&file->wr_highest_offset);
 }
 
+/* Zeroes for the padding of writes into fresh clusters past EOF. */
+#define QCOW2_ZERO_PAD_MAX (256 * KiB)
+static const uint8_t qcow2_zero_pad[QCOW2_ZERO_PAD_MAX] QEMU_ALIGNED(4096);
+
+/*
+ * Write piece @p into fresh clusters past the end of the data file: the
+ * guest data padded with zeroes to the whole clusters, in one request.
+ * -ENOTSUP (nothing written) when the padding is too large for that.
+ */
+static int coroutine_fn GRAPH_RDLOCK write_padded(Qcow2Piece *p)
+{
+    BlockDriverState *bs = p->bs;
+    BDRVQcow2State *s = bs->opaque;
+    QCowL2Meta *m = p->m;
+    uint64_t head = p->host - m->alloc_offset;
+    uint64_t end = (uint64_t)m->nb_clusters << s->cluster_bits;
+    uint64_t tail = end - head - p->bytes;
+    QEMUIOVector padded;
+    int ret;
+
+    if (head > QCOW2_ZERO_PAD_MAX || tail > QCOW2_ZERO_PAD_MAX ||
+        qemu_iovec_subvec_niov(p->qiov, p->qiov_offset, p->bytes) + 2 >
+        IOV_MAX ||
+        qemu_iovec_init_extended(&padded, (void *)qcow2_zero_pad, head,
+                                 p->qiov, p->qiov_offset, p->bytes,
+                                 (void *)qcow2_zero_pad, tail) < 0) {
+        return -ENOTSUP;
+    }
+    m->skip_cow = true;
+    BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
+    ret = bdrv_co_pwritev(s->data_file, m->alloc_offset, end, &padded, 0);
+    qemu_iovec_destroy(&padded);
+    return ret;
+}
+
 /*
  * Write piece @p into the new clusters of p->m, whose COW regions read as
- * zeroes: zero the whole clusters without a data transfer (unless they
- * are past the end of the file), then write the guest data.  -ENOTSUP
- * (nothing written) if the data file cannot zero efficiently.
+ * zeroes: zero the whole clusters without a data transfer, then write the
+ * guest data (or both in one padded write past the end of the file).
+ * -ENOTSUP (nothing written) if the data file cannot zero efficiently.
  */
 static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
 {
@@ -289,13 +323,17 @@ static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
     int ret;
 
     BLKDBG_CO_EVENT(bs->file, BLKDBG_CLUSTER_ALLOC_SPACE);
-    if (!skip_zeroing(bs, m)) {
-        ret = bdrv_co_pwrite_zeroes(s->data_file, m->alloc_offset,
-                                    (int64_t)m->nb_clusters << s->cluster_bits,
-                                    BDRV_REQ_NO_FALLBACK);
-        if (ret < 0) {
-            return ret == -EAGAIN ? -ENOTSUP : ret;
+    if (skip_zeroing(bs, m)) {
+        ret = write_padded(p);
+        if (ret != -ENOTSUP) {
+            return ret;
         }
+    }
+    ret = bdrv_co_pwrite_zeroes(s->data_file, m->alloc_offset,
+                                (int64_t)m->nb_clusters << s->cluster_bits,
+                                BDRV_REQ_NO_FALLBACK);
+    if (ret < 0) {
+        return ret == -EAGAIN ? -ENOTSUP : ret;
     }
     m->skip_cow = true;
     BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
@@ -605,6 +643,16 @@ int coroutine_fn qcow2_co_block_status(BlockDriverState *bs, bool want_zero,
     int ret, status = 0;
 
     qemu_co_mutex_lock(&s->lock);
+    if (!s->metadata_preallocation_checked) {
+        /*
+         * Once per open, as QEMU: if the refcounts claim clusters the
+         * file does not hold, data clusters may be holes, and the file's
+         * own status is asked for too (BDRV_BLOCK_RECURSE).
+         */
+        ret = qcow2_detect_metadata_preallocation(bs);
+        s->metadata_preallocation = ret == 1;
+        s->metadata_preallocation_checked = true;
+    }
     ret = qcow2_get_host_offset(bs, offset, &bytes, &host, &type);
     qemu_co_mutex_unlock(&s->lock);
     if (ret < 0) {
