@@ -404,5 +404,12 @@ int convert_do_copy(ConvertState *s)
     while (s->running) {
         main_loop_wait(false);
     }
+    if (s->ret == 0 && s->compressed) {
+        /*
+         * An empty compressed write tells the format the copy is over
+         * (qcow2 pads its file to a whole sector then), as 7.2 does.
+         */
+        s->ret = blk_pwrite_compressed(s->target, 0, 0, NULL);
+    }
     return s->ret;
 }

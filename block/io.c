@@ -990,7 +990,12 @@ int coroutine_fn bdrv_co_pwritev_part(BdrvChild *child, int64_t offset,
     }
     /* NO_WAIT only makes sense for serialising writes. */
     assert(!(flags & BDRV_REQ_NO_WAIT) || (flags & BDRV_REQ_SERIALISING));
-    if (bytes == 0) {
+    /*
+     * Empty writes are no-ops, except an aligned empty compressed write:
+     * it tells the driver a compressed stream ended (qcow2 pads its file).
+     */
+    if (bytes == 0 && (!(flags & BDRV_REQ_WRITE_COMPRESSED) ||
+                       !QEMU_IS_ALIGNED(offset, bs->bl.request_alignment))) {
         return 0;
     }
     /* Read-modify-write is the slow path NO_FALLBACK asks to avoid. */
