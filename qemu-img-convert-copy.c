@@ -294,7 +294,20 @@ static int coroutine_fn convert_write(ConvertState *s, int64_t offset,
     case CONVERT_DATA:
     default:
         if (s->copy_range) {
-            return convert_copy_range(s, offset, len);
+            int ret = convert_copy_range(s, offset, len);
+
+            if (ret == 0) {
+                return 0;
+            }
+            /*
+             * Offloading failed (e.g. a node that cannot copy_range):
+             * copy through the buffer from now on, as 7.2 does.
+             */
+            s->copy_range = false;
+            ret = convert_read(s, offset, len, (uint8_t *)buf);
+            if (ret < 0) {
+                return ret;
+            }
         }
         return convert_write_data(s, offset, len, buf);
     }

@@ -173,7 +173,8 @@ int img_resize(int argc, char **argv)
     total = resize_target(&args, current, relative, n);
     ret = -1;
     if (total > 0) {
-        ret = blk_truncate(blk, total, false, args.prealloc, 0, &local_err);
+        /* The user asked for exactly this size (7.2: @exact=true). */
+        ret = blk_truncate(blk, total, true, args.prealloc, 0, &local_err);
         if (!ret) {
             qprintf(args.quiet, "Image resized.\n");
         } else {

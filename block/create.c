@@ -377,10 +377,9 @@ static int create_simple_sync(BlockDriver *drv, const char *filename,
     blk = blk_new_open(filename, NULL, options, BDRV_O_RDWR | BDRV_O_RESIZE,
                        errp);
     if (!blk) {
-        error_prepend(errp, "Protocol driver '%s' does not support creating "
-                      "new images, so an existing image must be selected as "
-                      "the target; however, opening the given target as an "
-                      "existing image failed: ", drv->format_name);
+        error_prepend(errp, "Protocol driver '%s' does not support image "
+                      "creation, and opening the image failed: ",
+                      drv->format_name);
         return -EINVAL;
     }
 
