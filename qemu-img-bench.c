@@ -150,11 +150,7 @@ static void bench_parse(int argc, char **argv, BenchState *s, BenchArgs *a)
         case 'f': a->fmt = optarg; break;
         case 'n': a->flags |= BDRV_O_NATIVE_AIO; break;
         case 'i':
-            if (!strcmp(optarg, "native")) {
-                a->flags |= BDRV_O_NATIVE_AIO;
-            } else if (!strcmp(optarg, "io_uring")) {
-                a->flags |= BDRV_O_IO_URING;
-            } else if (strcmp(optarg, "threads")) {
+            if (bdrv_parse_aio(optarg, &a->flags) < 0) {
                 error_report("Invalid aio option: %s", optarg);
                 exit(EXIT_FAILURE);
             }
@@ -168,7 +164,7 @@ static void bench_parse(int argc, char **argv, BenchState *s, BenchArgs *a)
         case 's': s->bufsize = bench_int(optarg, "buffer size", true); break;
         case 'S': s->step = bench_int(optarg, "step_size", true); break;
         case 't':
-            if (img_parse_cache_mode(optarg, &a->flags, &a->writethrough)) {
+            if (bdrv_parse_cache_mode(optarg, &a->flags, &a->writethrough)) {
                 error_report("Invalid cache mode");
                 exit(EXIT_FAILURE);
             }

@@ -227,7 +227,7 @@ int img_check(int argc, char **argv)
     if (args.fix) {
         flags |= BDRV_O_RDWR;
     }
-    if (img_parse_cache_mode(args.cache, &flags, &writethrough) < 0) {
+    if (bdrv_parse_cache_mode(args.cache, &flags, &writethrough) < 0) {
         error_report("Invalid source cache option: %s", args.cache);
         return EXIT_FAILURE;
     }

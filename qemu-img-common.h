@@ -99,13 +99,6 @@ const char *img_one_image_arg(int argc, char **argv, const char *output,
                               OutputFormat *format);
 
 /*
- * Cache mode ("none", "writeback", "writethrough", "directsync",
- * "unsafe") to BDRV_O_* flags in *flags (cache bits replaced) and
- * *writethrough; -1 for an unknown mode.
- */
-int img_parse_cache_mode(const char *mode, int *flags, bool *writethrough);
-
-/*
  * Open @filename as qemu-img does: @fmt forces the format (NULL probes),
  * @image_opts parses @filename as key=value options.  @force_share is
  * -U.  Reports the error ("Could not open '...': ...") and returns NULL.

@@ -264,7 +264,7 @@ int img_compare(int argc, char **argv)
     s.filename[0] = argv[optind];
     s.filename[1] = argv[optind + 1];
     qemu_progress_init(progress && !s.quiet, 2.0);
-    if (img_parse_cache_mode(cache, &flags, &writethrough) < 0) {
+    if (bdrv_parse_cache_mode(cache, &flags, &writethrough) < 0) {
         error_report("Invalid source cache option: %s", cache);
         return 2;
     }

@@ -263,7 +263,7 @@ static bool convert_open_sources(ConvertState *s, ConvertArgs *args,
     bool writethrough;
     int flags = 0, i;
 
-    if (img_parse_cache_mode(args->src_cache, &flags, &writethrough) < 0) {
+    if (bdrv_parse_cache_mode(args->src_cache, &flags, &writethrough) < 0) {
         error_report("Invalid source cache option: %s", args->src_cache);
         return false;
     }

@@ -3,7 +3,7 @@
  * qemu-img.c: the qemu-img front end: global options, the subcommand
  * dispatch (table in qemu-img-cmds.h), the --help and --version texts,
  * and the helpers every subcommand uses (error exits, opening images,
- * cache modes, -o option strings, --object, the progress line).  The
+ * -o option strings, --object, the progress line).  The
  * subcommands live in qemu-img-<family>.c.
  */
 #include "qemu/osdep.h"
@@ -163,34 +163,6 @@ void img_help(void)
     exit(EXIT_SUCCESS);
 }
 
-/* --- Cache modes ------------------------------------------------------- */
-
-int img_parse_cache_mode(const char *mode, int *flags, bool *writethrough)
-{
-    static const struct {
-        const char *name;
-        int flags;
-        bool writethrough;
-    } modes[] = {
-        { "off",          BDRV_O_NOCACHE,                    false },
-        { "none",         BDRV_O_NOCACHE,                    false },
-        { "directsync",   BDRV_O_NOCACHE,                    true },
-        { "writeback",    0,                                 false },
-        { "unsafe",       BDRV_O_NO_FLUSH,                   false },
-        { "writethrough", 0,                                 true },
-    };
-    int i;
-
-    for (i = 0; i < ARRAY_SIZE(modes); i++) {
-        if (!strcmp(mode, modes[i].name)) {
-            *flags = (*flags & ~BDRV_O_CACHE_MASK) | modes[i].flags;
-            *writethrough = modes[i].writethrough;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 /* --- Opening images ---------------------------------------------------- */
 
 static QemuOptsList qemu_source_opts = {
@@ -280,7 +252,7 @@ BlockBackend *img_open_cache(bool image_opts, const char *filename,
 {
     bool writethrough;
 
-    if (img_parse_cache_mode(cache, &flags, &writethrough) < 0) {
+    if (bdrv_parse_cache_mode(cache, &flags, &writethrough) < 0) {
         error_report("Invalid cache option: %s", cache);
         return NULL;
     }

@@ -54,51 +54,6 @@ static QemuOptsList reopen_opts = {
 };
 
 /*
- * -t / -c cache modes.  Clears the cache bits of *flags and sets them
- * for @mode; *writethrough tells whether the write cache is off.
- */
-static int parse_cache_mode(const char *mode, int *flags, bool *writethrough)
-{
-    static const struct {
-        const char *name;
-        int flags;
-        bool writethrough;
-    } modes[] = {
-        { "none", BDRV_O_NOCACHE, false },
-        { "off", BDRV_O_NOCACHE, false },
-        { "directsync", BDRV_O_NOCACHE, true },
-        { "writeback", 0, false },
-        { "unsafe", BDRV_O_NO_FLUSH, false },
-        { "writethrough", 0, true },
-    };
-
-    for (int i = 0; i < ARRAY_SIZE(modes); i++) {
-        if (!strcmp(mode, modes[i].name)) {
-            *flags = (*flags & ~BDRV_O_CACHE_MASK) | modes[i].flags;
-            *writethrough = modes[i].writethrough;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-/* -i: threads, native or io_uring. */
-static int parse_aio_mode(const char *mode, int *flags)
-{
-    int f = *flags & ~(BDRV_O_NATIVE_AIO | BDRV_O_IO_URING);
-
-    if (!strcmp(mode, "native")) {
-        f |= BDRV_O_NATIVE_AIO;
-    } else if (!strcmp(mode, "io_uring")) {
-        f |= BDRV_O_IO_URING;
-    } else if (strcmp(mode, "threads")) {
-        return -1;
-    }
-    *flags = f;
-    return 0;
-}
-
-/*
  * Open @name (or only @opts, when NULL) as the current image.  Takes
  * @opts.  0 on success; prints the error and returns 1 otherwise.
  */
@@ -200,13 +155,13 @@ static int open_parse(int argc, char **argv, int *flags, bool *writethrough,
             *flags |= BDRV_O_NATIVE_AIO;
             break;
         case 'i':
-            if (parse_aio_mode(optarg, flags) < 0) {
+            if (bdrv_parse_aio(optarg, flags) < 0) {
                 error_report("Invalid aio option: %s", optarg);
                 return -EINVAL;
             }
             break;
         case 't':
-            if (parse_cache_mode(optarg, flags, writethrough) < 0) {
+            if (bdrv_parse_cache_mode(optarg, flags, writethrough) < 0) {
                 error_report("Invalid cache option: %s", optarg);
                 return -EINVAL;
             }
@@ -369,7 +324,7 @@ static int reopen_parse(int argc, char **argv, ReopenArgs *a)
     while ((c = getopt(argc, argv, "c:o:rw")) != -1) {
         switch (c) {
         case 'c':
-            if (parse_cache_mode(optarg, &a->flags, &a->writethrough) < 0) {
+            if (bdrv_parse_cache_mode(optarg, &a->flags, &a->writethrough) < 0) {
                 error_report("Invalid cache option: %s", optarg);
                 return -EINVAL;
             }
@@ -676,9 +631,9 @@ static void parse_mode_option(int c, const char *arg, MainArgs *a)
     if (c == 'd') {
         ret = bdrv_parse_discard_flags(arg, &a->flags);
     } else if (c == 'i') {
-        ret = parse_aio_mode(arg, &a->flags);
+        ret = bdrv_parse_aio(arg, &a->flags);
     } else {
-        ret = parse_cache_mode(arg, &a->flags, &a->writethrough);
+        ret = bdrv_parse_cache_mode(arg, &a->flags, &a->writethrough);
     }
     if (ret < 0) {
         error_report("Invalid %s option: %s",

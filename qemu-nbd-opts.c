@@ -99,47 +99,6 @@ static void G_NORETURN fail(const char *fmt, const char *arg)
     exit(EXIT_FAILURE);
 }
 
-/* --cache / -n: 0, or -1 for an unknown mode. */
-static int parse_cache(const char *mode, QemuNbdArgs *a)
-{
-    static const struct {
-        const char *name;
-        int flags;
-        bool writethrough;
-    } modes[] = {
-        { "none", BDRV_O_NOCACHE, false },
-        { "off", BDRV_O_NOCACHE, false },
-        { "directsync", BDRV_O_NOCACHE, true },
-        { "writeback", 0, false },
-        { "unsafe", BDRV_O_NO_FLUSH, false },
-        { "writethrough", 0, true },
-    };
-
-    for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
-        if (!strcmp(mode, modes[i].name)) {
-            a->flags = (a->flags & ~BDRV_O_CACHE_MASK) | modes[i].flags;
-            a->writethrough = modes[i].writethrough;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-static int parse_aio(const char *mode, QemuNbdArgs *a)
-{
-    int f = a->flags & ~(BDRV_O_NATIVE_AIO | BDRV_O_IO_URING);
-
-    if (!strcmp(mode, "native")) {
-        f |= BDRV_O_NATIVE_AIO;
-    } else if (!strcmp(mode, "io_uring")) {
-        f |= BDRV_O_IO_URING;
-    } else if (strcmp(mode, "threads")) {
-        return -1;
-    }
-    a->flags = f;
-    return 0;
-}
-
 /*
  * -T: there are no trace events; warn about a pattern naming none, as
  * QEMU does, and fail on an unreadable events= file.
@@ -189,7 +148,8 @@ static void parse_mode_opt(int c, const char *arg, QemuNbdArgs *a)
             fail("-n and --cache can only be specified once%s", "");
         }
         a->seen_cache = true;
-        if (parse_cache(c == 'n' ? "none" : arg, a) < 0) {
+        if (bdrv_parse_cache_mode(c == 'n' ? "none" : arg, &a->flags,
+                                  &a->writethrough) < 0) {
             fail("Invalid cache mode `%s'", arg);
         }
         break;
@@ -198,7 +158,7 @@ static void parse_mode_opt(int c, const char *arg, QemuNbdArgs *a)
             fail("--aio can only be specified once%s", "");
         }
         a->seen_aio = true;
-        if (parse_aio(arg, a) < 0) {
+        if (bdrv_parse_aio(arg, &a->flags) < 0) {
             fail("Invalid aio mode '%s'", arg);
         }
         break;

@@ -136,6 +136,43 @@ int bdrv_parse_discard_flags(const char *mode, int *flags)
     return 0;
 }
 
+int bdrv_parse_cache_mode(const char *mode, int *flags, bool *writethrough)
+{
+    static const struct {
+        const char *name;
+        int flags;
+        bool writethrough;
+    } modes[] = {
+        { "off",          BDRV_O_NOCACHE,   false },
+        { "none",         BDRV_O_NOCACHE,   false },
+        { "directsync",   BDRV_O_NOCACHE,   true },
+        { "writeback",    0,                false },
+        { "unsafe",       BDRV_O_NO_FLUSH,  false },
+        { "writethrough", 0,                true },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+        if (!strcmp(mode, modes[i].name)) {
+            *flags = (*flags & ~BDRV_O_CACHE_MASK) | modes[i].flags;
+            *writethrough = modes[i].writethrough;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int bdrv_parse_aio(const char *mode, int *flags)
+{
+    if (!strcmp(mode, "native")) {
+        *flags |= BDRV_O_NATIVE_AIO;
+    } else if (!strcmp(mode, "io_uring")) {
+        *flags |= BDRV_O_IO_URING;
+    } else if (strcmp(mode, "threads")) {
+        return -1;
+    }
+    return 0;
+}
+
 bool bdrv_opt_get_detect_zeroes(QDict *rt, int flags,
                                 BlockdevDetectZeroesOptions *out,
                                 Error **errp)

@@ -45,6 +45,21 @@ char *path_combine(const char *base_path, const char *filename);
  */
 int bdrv_parse_discard_flags(const char *mode, int *flags);
 
+/*
+ * Set the cache bits of *flags (BDRV_O_NOCACHE, BDRV_O_NO_FLUSH) and
+ * *writethrough from a cache mode of the tools' -t/--cache options
+ * ("none"/"off", "directsync", "writeback", "unsafe", "writethrough");
+ * -1 if @mode is none of them.
+ */
+int bdrv_parse_cache_mode(const char *mode, int *flags, bool *writethrough);
+
+/*
+ * Add the AIO engine of an -i/--aio value ("threads", "native",
+ * "io_uring") to *flags (as QEMU, earlier engine bits are kept);
+ * -1 if @mode is none of them.
+ */
+int bdrv_parse_aio(const char *mode, int *flags);
+
 /* Create an image with @drv (qemu-img create): 0 or -errno, @errp set. */
 int coroutine_fn GRAPH_UNLOCKED
 bdrv_co_create(BlockDriver *drv, const char *filename, QemuOpts *opts,
