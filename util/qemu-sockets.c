@@ -220,11 +220,17 @@ static struct addrinfo *inet_resolve(const SocketAddress *addr, bool passive,
     return res;
 }
 
-static int inet_connect(const SocketAddress *addr, Error **errp)
+/*
+ * Try each address @addr resolves to: a new socket, then @use on it
+ * (connect, or bind + listen) until one succeeds.  Returns that socket,
+ * or -1 with *@err the last errno (@err untouched if nothing resolved).
+ */
+static int inet_try_each(const SocketAddress *addr, bool passive,
+                         int (*use)(int fd, const struct addrinfo *ai),
+                         int *err, Error **errp)
 {
-    struct addrinfo *res = inet_resolve(addr, false, errp);
-    int fd = -1, err = ECONNREFUSED;
-    int one = 1;
+    struct addrinfo *res = inet_resolve(addr, passive, errp);
+    int fd = -1;
 
     if (!res) {
         return -1;
@@ -232,18 +238,45 @@ static int inet_connect(const SocketAddress *addr, Error **errp)
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
                     ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+        if (fd >= 0 && use(fd, ai) == 0) {
             break;
         }
-        err = errno;
-        close(fd);
-        fd = -1;
+        *err = errno;
+        if (fd >= 0) {
+            close(fd);
+            fd = -1;
+        }
     }
     freeaddrinfo(res);
+    return fd;
+}
+
+static int inet_use_connect(int fd, const struct addrinfo *ai)
+{
+    return connect(fd, ai->ai_addr, ai->ai_addrlen);
+}
+
+static int inet_use_listen(int fd, const struct addrinfo *ai)
+{
+    int one = 1;
+
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+        return -1;
+    }
+    return listen(fd, SOMAXCONN);
+}
+
+static int inet_connect(const SocketAddress *addr, Error **errp)
+{
+    Error *local_err = NULL;
+    int err = ECONNREFUSED, one = 1;
+    int fd = inet_try_each(addr, false, inet_use_connect, &err, &local_err);
+
+    if (local_err) {
+        error_propagate(errp, local_err);
+        return -1;
+    }
     if (fd < 0) {
         error_setg_errno(errp, err, "Failed to connect to '%s:%s'",
                          addr->host, addr->port);
@@ -299,32 +332,23 @@ fail:
 
 static int inet_listen(const SocketAddress *addr, int num, Error **errp)
 {
-    struct addrinfo *res = inet_resolve(addr, true, errp);
-    int fd = -1, err = EADDRINUSE;
-    int one = 1;
+    Error *local_err = NULL;
+    int err = EADDRINUSE;
+    int fd = inet_try_each(addr, true, inet_use_listen, &err, &local_err);
 
-    if (!res) {
+    if (local_err) {
+        error_propagate(errp, local_err);
         return -1;
     }
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-                    ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-            listen(fd, num) == 0) {
-            break;
-        }
-        err = errno;
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(res);
     if (fd < 0) {
         error_setg_errno(errp, err, "Failed to bind socket");
+        return -1;
+    }
+    /* The backlog the caller asked for (listen() may be called again). */
+    if (listen(fd, num) < 0) {
+        error_setg_errno(errp, errno, "Failed to listen on socket");
+        close(fd);
+        return -1;
     }
     return fd;
 }
