@@ -33,6 +33,7 @@ typedef struct NBDClientRequest {
     bool got_extent;        /* BLOCK_STATUS: first extent seen */
     NBDExtent extent;       /* host order */
     uint64_t received;      /* READ: bytes of data and holes so far */
+    int bad_reply_ret;      /* its reply broke the protocol: -errno */
     int ret;                /* 0 or -errno */
 } NBDClientRequest;
 

@@ -33,16 +33,14 @@ static void nbd_complete(BDRVNBDState *s, NBDClientRequest *req)
 
 /*
  * The connection is unusable: shut the socket down and fail every request
- * still waiting for a reply.  A protocol violation is reported (once); a
- * lost connection is not, as in 7.2: the requests' EIO says it.
+ * still waiting for a reply.  Nothing is printed, as in 7.2 (which only
+ * traces protocol violations): the request whose reply broke the protocol
+ * fails with EINVAL, every other one with EIO.  @err (the violation or
+ * the socket error) is dropped.
  */
 static void coroutine_fn nbd_fail_connection(BDRVNBDState *s, Error *err)
 {
-    if (s->broken || s->io_failed) {
-        error_free(err);
-    } else if (err) {
-        error_report_err(err);
-    }
+    error_free(err);
     if (!s->broken) {
         s->broken = true;
         qio_channel_shutdown(s->ioc, QIO_CHANNEL_SHUTDOWN_BOTH, NULL);
@@ -51,7 +49,7 @@ static void coroutine_fn nbd_fail_connection(BDRVNBDState *s, Error *err)
         NBDClientRequest *req = &s->requests[i];
 
         if (req->in_use && req->sent && !req->done) {
-            req->ret = -EIO;
+            req->ret = req->bad_reply_ret ?: -EIO;
             nbd_complete(s, req);
         }
     }
@@ -322,6 +320,7 @@ static int coroutine_fn nbd_chunk_error(BDRVNBDState *s, NBDReply *c,
             return -1;
         }
         if (!nbd_range_ok(req, be64_to_cpu(off), 1)) {
+            req->bad_reply_ret = -EIO;  /* rather than EINVAL, as 7.2 */
             error_setg(errp, "Protocol error: error offset %" PRIu64
                        " outside the request", be64_to_cpu(off));
             return -1;
@@ -383,6 +382,7 @@ static int coroutine_fn nbd_structured_chunk(BDRVNBDState *s, NBDReply *c,
     if (c->flags & NBD_REPLY_FLAG_DONE) {
         if (req->type == NBD_CMD_BLOCK_STATUS && !req->ret &&
             !req->got_extent) {
+            req->bad_reply_ret = -EIO;  /* rather than EINVAL, as 7.2 */
             error_setg(errp, "Protocol error: block status reply without "
                        "an extent");
             return -1;
@@ -420,9 +420,18 @@ static int coroutine_fn nbd_reader_one(BDRVNBDState *s, Error **errp)
         return -1;
     }
     if (reply.magic == NBD_SIMPLE_REPLY_MAGIC) {
-        return nbd_simple_reply(s, &reply, req, errp);
+        ret = nbd_simple_reply(s, &reply, req, errp);
+    } else {
+        ret = nbd_structured_chunk(s, &reply, req, errp);
     }
-    return nbd_structured_chunk(s, &reply, req, errp);
+    if (ret < 0 && !s->io_failed && !req->bad_reply_ret) {
+        /*
+         * A malformed reply, not a lost connection: EINVAL as in 7.2,
+         * unless the handler already chose the errno.
+         */
+        req->bad_reply_ret = -EINVAL;
+    }
+    return ret;
 }
 
 static void coroutine_fn nbd_reader_entry(void *opaque)

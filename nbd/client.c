@@ -31,7 +31,7 @@ int nbd_opt_send(QIOChannel *ioc, uint32_t opt, const void *data,
 
     if (qio_channel_writev_all(ioc, iov, len ? 2 : 1, errp) < 0) {
         error_prepend(errp, "Failed to send option request %s: ",
-                      nbd_opt_lookup(opt));
+                      nbd_opt_name(opt));
         return -1;
     }
     return 0;
@@ -62,13 +62,18 @@ int nbd_opt_read_reply(QIOChannel *ioc, uint32_t opt, NBDOptReply *reply,
     }
     if (reply->option != opt) {
         error_setg(errp, "Unexpected option type %u (%s), expected %u (%s)",
-                   reply->option, nbd_opt_lookup(reply->option), opt,
-                   nbd_opt_lookup(opt));
+                   reply->option, nbd_opt_name(reply->option), opt,
+                   nbd_opt_name(opt));
+        return -1;
+    }
+    if (reply->type == NBD_REP_ACK && reply->length) {
+        error_setg(errp, "Option %u ('%s') response length is %u (it "
+                   "should be zero)", opt, nbd_opt_name(opt), reply->length);
         return -1;
     }
     if (reply->length > NBD_MAX_OPTION_SIZE) {
         error_setg(errp, "Option reply %u (%s) payload of %u bytes is too "
-                   "long", reply->type, nbd_rep_lookup(reply->type),
+                   "long", reply->type, nbd_rep_name(reply->type),
                    reply->length);
         return -1;
     }
@@ -80,7 +85,7 @@ int nbd_opt_read_payload(QIOChannel *ioc, NBDOptReply *reply,
 {
     if (len > reply->length) {
         error_setg(errp, "Option reply %u (%s) is too short",
-                   reply->type, nbd_rep_lookup(reply->type));
+                   reply->type, nbd_rep_name(reply->type));
         return -1;
     }
     if (qio_channel_read_all(ioc, buf, len, errp) < 0) {
@@ -115,7 +120,7 @@ int nbd_opt_handle_error(QIOChannel *ioc, NBDOptReply *reply, Error **errp)
 {
     g_autofree char *msg = NULL;
     uint32_t opt = reply->option;
-    const char *name = nbd_opt_lookup(opt);
+    const char *name = nbd_opt_name(opt);
 
     if (!NBD_REP_ERR_P(reply->type)) {
         return 1;
@@ -199,8 +204,8 @@ static int nbd_parse_info(QIOChannel *ioc, NBDOptReply *reply,
     switch (type) {
     case NBD_INFO_EXPORT:
         if (reply->length != 10) {
-            error_setg(errp, "Server sent an export information item of "
-                       "%u bytes, expected 10", reply->length);
+            error_setg(errp, "remaining export info len %u is unexpected size",
+                       reply->length);
             return -1;
         }
         if (nbd_opt_read_payload(ioc, reply, buf, 10, errp) < 0) {
@@ -212,8 +217,8 @@ static int nbd_parse_info(QIOChannel *ioc, NBDOptReply *reply,
         return 0;
     case NBD_INFO_BLOCK_SIZE:
         if (reply->length != 12) {
-            error_setg(errp, "Server sent a block size information item of "
-                       "%u bytes, expected 12", reply->length);
+            error_setg(errp, "remaining export info len %u is unexpected size",
+                       reply->length);
             return -1;
         }
         if (nbd_opt_read_payload(ioc, reply, buf, 12, errp) < 0) {
@@ -240,7 +245,12 @@ static int nbd_parse_info(QIOChannel *ioc, NBDOptReply *reply,
 int nbd_check_block_sizes(NBDExportInfo *info, uint32_t min, uint32_t opt,
                           uint32_t max, Error **errp)
 {
-    if (!is_power_of_2(min) || min > 64 * KiB) {
+    if (!is_power_of_2(min)) {
+        error_setg(errp, "server minimum block size %u is not a power of two",
+                   min);
+        return -1;
+    }
+    if (min > 64 * KiB) {
         error_setg(errp, "Server sent an invalid minimum block size %u", min);
         return -1;
     }
@@ -256,8 +266,8 @@ int nbd_check_block_sizes(NBDExportInfo *info, uint32_t min, uint32_t opt,
         return -1;
     }
     if (max % min) {
-        error_setg(errp, "Server sent a maximum block size %u that is not a "
-                   "multiple of the minimum block size %u", max, min);
+        error_setg(errp, "server maximum block size %u is not a multiple of "
+                   "minimum block size %u", max, min);
         return -1;
     }
     info->min_block = min;
@@ -311,8 +321,8 @@ int nbd_opt_info_or_go(QIOChannel *ioc, uint32_t opt, NBDExportInfo *info,
         }
         if (reply.type != NBD_REP_INFO) {
             error_setg(errp, "Unexpected reply type %u (%s) to option %u "
-                       "(%s)", reply.type, nbd_rep_lookup(reply.type), opt,
-                       nbd_opt_lookup(opt));
+                       "(%s)", reply.type, nbd_rep_name(reply.type), opt,
+                       nbd_opt_name(opt));
             return -1;
         }
         if (nbd_parse_info(ioc, &reply, info, &got_export, errp) < 0) {
@@ -328,8 +338,7 @@ int nbd_opt_info_or_go(QIOChannel *ioc, uint32_t opt, NBDExportInfo *info,
         return -1;
     }
     if (!got_export) {
-        error_setg(errp, "Server omitted the export information (size and "
-                   "flags)");
+        error_setg(errp, "broken server omitted NBD_INFO_EXPORT");
         return -1;
     }
     return nbd_check_export(info, errp) < 0 ? -1 : 1;
@@ -353,8 +362,8 @@ static int nbd_opt_simple(QIOChannel *ioc, uint32_t opt, Error **errp)
     }
     if (reply.type != NBD_REP_ACK || reply.length) {
         error_setg(errp, "Server answered option %u (%s) with reply type %u "
-                   "(%s)", opt, nbd_opt_lookup(opt), reply.type,
-                   nbd_rep_lookup(reply.type));
+                   "(%s)", opt, nbd_opt_name(opt), reply.type,
+                   nbd_rep_name(reply.type));
         return -1;
     }
     return 1;
@@ -407,13 +416,12 @@ static int nbd_set_meta_context(QIOChannel *ioc, NBDExportInfo *info,
             return -1;
         }
         if (strcmp(name, want)) {
-            error_setg(errp, "Server replied with unexpected metadata "
-                       "context '%s'", name);
+            error_setg(errp, "Failed to negotiate meta context '%s', server "
+                       "answered with different context '%s'", want, name);
             return -1;
         }
         if (info->base_allocation) {
-            error_setg(errp, "Server replied with more than one metadata "
-                       "context");
+            error_setg(errp, "Server answered with more than one context");
             return -1;
         }
         info->base_allocation = true;

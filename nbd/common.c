@@ -103,6 +103,40 @@ const char *nbd_rep_lookup(uint32_t rep)
     return NBD_LOOKUP(nbd_rep_names, rep);
 }
 
+/* The short lower-case names QEMU 7.2 prints in its client messages. */
+static const NBDName nbd_opt_short_names[] = {
+    { NBD_OPT_EXPORT_NAME, "export name" }, { NBD_OPT_ABORT, "abort" },
+    { NBD_OPT_LIST, "list" }, { NBD_OPT_PEEK_EXPORT, "peek export" },
+    { NBD_OPT_STARTTLS, "starttls" }, { NBD_OPT_INFO, "info" },
+    { NBD_OPT_GO, "go" }, { NBD_OPT_STRUCTURED_REPLY, "structured reply" },
+    { NBD_OPT_LIST_META_CONTEXT, "list meta context" },
+    { NBD_OPT_SET_META_CONTEXT, "set meta context" },
+};
+
+static const NBDName nbd_rep_short_names[] = {
+    { NBD_REP_ACK, "ack" }, { NBD_REP_SERVER, "server" },
+    { NBD_REP_INFO, "info" }, { NBD_REP_META_CONTEXT, "meta context" },
+    { NBD_REP_ERR_UNSUP, "unsupported" },
+    { NBD_REP_ERR_POLICY, "denied by policy" },
+    { NBD_REP_ERR_INVALID, "invalid" },
+    { NBD_REP_ERR_PLATFORM, "platform lacks support" },
+    { NBD_REP_ERR_TLS_REQD, "TLS required" },
+    { NBD_REP_ERR_UNKNOWN, "export unknown" },
+    { NBD_REP_ERR_SHUTDOWN, "server shutting down" },
+    { NBD_REP_ERR_BLOCK_SIZE_REQD, "block size required" },
+    { NBD_REP_ERR_TOO_BIG, "option too big" },
+};
+
+const char *nbd_opt_name(uint32_t opt)
+{
+    return NBD_LOOKUP(nbd_opt_short_names, opt);
+}
+
+const char *nbd_rep_name(uint32_t rep)
+{
+    return NBD_LOOKUP(nbd_rep_short_names, rep);
+}
+
 const char *nbd_info_lookup(uint16_t info)
 {
     return NBD_LOOKUP(nbd_info_names, info);

@@ -249,6 +249,14 @@ const char *nbd_cmd_lookup(uint16_t cmd);
 const char *nbd_reply_type_lookup(uint16_t type);
 const char *nbd_err_lookup(int err);
 
+/*
+ * The short lower-case names ("structured reply", "go", "ack", ...) that
+ * the client's user-facing messages use, as QEMU 7.2 words them;
+ * "<unknown>" for other values.
+ */
+const char *nbd_opt_name(uint32_t opt);
+const char *nbd_rep_name(uint32_t rep);
+
 /* Host errno (positive) to the wire error, and back. */
 int nbd_errno_to_system_errno(int err);
 int system_errno_to_nbd_errno(int err);
