@@ -5,6 +5,7 @@
  * itself is in qemu-img-convert-copy.c.
  */
 #include "qemu/osdep.h"
+#include "qemu/units.h"
 #include <getopt.h>
 #include "qemu-img-convert.h"
 #include "qemu-img-bitmap.h"
@@ -400,8 +401,13 @@ static bool convert_open_target(ConvertState *s, ConvertArgs *args)
             return false;
         }
         s->cluster_size = bdi.cluster_size;
-        /* Whole clusters per request: qcow2 compresses them in parallel. */
-        s->buf_size = QEMU_ALIGN_DOWN(CONVERT_BUF_SIZE, bdi.cluster_size);
+        /*
+         * Whole clusters per request, so that qcow2 compresses them in
+         * parallel; 128 KiB of them per coroutine keeps the peak memory
+         * of the -m coroutines near 7.2's one-cluster buffers.
+         */
+        s->buf_size = MAX(bdi.cluster_size,
+                          QEMU_ALIGN_DOWN(128 * KiB, bdi.cluster_size));
     }
     if (s->total_size > blk_getlength(s->target) && args->skip_create) {
         error_report("Target image is smaller than the source");
