@@ -7,6 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include "qapi/error.h"
 #include "qemu/main-loop.h"
 #include "qemu/units.h"
@@ -93,6 +94,39 @@ static void test_unix_listen_connect(void)
     lfd = socket_listen(addr, 1, &error_abort);
     close(lfd);
     remove_socket_path(path);
+}
+
+/* TCP on the loopback: listen on a free port, connect, accept, talk. */
+static void test_inet_listen_connect(void)
+{
+    g_autoptr(SocketAddress) any = socket_address_new_inet("127.0.0.1", "0");
+    g_autoptr(SocketAddress) addr = NULL;
+    struct sockaddr_in sin;
+    socklen_t len = sizeof(sin);
+    g_autofree char *port = NULL;
+    Error *err = NULL;
+    int lfd, cfd, afd;
+    char buf[4];
+
+    lfd = socket_listen(any, 1, &error_abort);
+    g_assert_cmpint(getsockname(lfd, (struct sockaddr *)&sin, &len), ==, 0);
+    port = g_strdup_printf("%d", ntohs(sin.sin_port));
+    addr = socket_address_new_inet("127.0.0.1", port);
+    cfd = socket_connect(addr, &error_abort);
+    afd = qemu_accept(lfd);
+    g_assert_cmpint(afd, >=, 0);
+    g_assert_cmpint(write(cfd, "pong", 4), ==, 4);
+    g_assert_cmpint(read(afd, buf, 4), ==, 4);
+    g_assert_cmpmem(buf, 4, "pong", 4);
+    close(afd);
+    close(cfd);
+    close(lfd);
+
+    /* Nobody listens there any more: the error names host and port. */
+    g_assert_cmpint(socket_connect(addr, &err), <, 0);
+    g_assert_nonnull(strstr(error_get_pretty(err), "127.0.0.1:"));
+    g_assert_nonnull(strstr(error_get_pretty(err), port));
+    error_free(err);
 }
 
 static void socket_pair(QIOChannel **a, QIOChannel **b)
@@ -295,6 +329,8 @@ int main(int argc, char **argv)
     g_test_add_func("/io-channel/parse", test_parse);
     g_test_add_func("/io-channel/unix-listen-connect",
                     test_unix_listen_connect);
+    g_test_add_func("/io-channel/inet-listen-connect",
+                    test_inet_listen_connect);
     g_test_add_func("/io-channel/blocking-transfer", test_blocking_transfer);
     g_test_add_func("/io-channel/coroutine-read-yields",
                     test_coroutine_read_yields);
