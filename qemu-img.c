@@ -434,6 +434,7 @@ int main(int argc, char **argv)
     module_call_init(MODULE_INIT_QOM);
     bdrv_init();
     qemu_init_main_loop(&error_fatal);
+    qemu_main_loop_tool_defaults();
 
     if (argc < 2) {
         error_exit("Not enough arguments");

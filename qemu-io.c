@@ -758,6 +758,7 @@ int main(int argc, char **argv)
     }
 
     qemu_init_main_loop(&error_fatal);
+    qemu_main_loop_tool_defaults();
     bdrv_init();
     qemuio_init_commands();
     qemuio_add_command(&open_cmd);

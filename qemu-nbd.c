@@ -380,6 +380,9 @@ int main(int argc, char **argv)
 
     error_init(argv[0]);
     qemu_nbd_parse_args(argc, argv, &args);
+    /* Before the objects: --object main-loop tunes this context. */
+    qemu_init_main_loop(&error_fatal);
+    qemu_main_loop_tool_defaults();
     for (guint i = 0; i < args.objects->len; i++) {
         user_creatable_process_cmdline(g_ptr_array_index(args.objects, i));
     }

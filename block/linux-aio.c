@@ -153,6 +153,22 @@ static void laio_completion_cb(EventNotifier *e)
     defer_call_end();
 }
 
+/*
+ * The batch size for a request: the context's aio-max-batch (--object
+ * main-loop / iothread), else our default, lowered by the node's own
+ * aio-max-batch option when that is smaller.
+ */
+static uint64_t laio_batch_limit(LinuxAioState *s, uint64_t dev_max_batch)
+{
+    uint64_t batch = s->aio_context && s->aio_context->aio_max_batch ?
+                     s->aio_context->aio_max_batch : LAIO_DEFAULT_BATCH;
+
+    if (dev_max_batch && dev_max_batch < batch) {
+        batch = dev_max_batch;
+    }
+    return batch;
+}
+
 int coroutine_fn laio_co_submit(int fd, uint64_t offset, QEMUIOVector *qiov,
                                 int type, uint64_t dev_max_batch)
 {
@@ -163,7 +179,7 @@ int coroutine_fn laio_co_submit(int fd, uint64_t offset, QEMUIOVector *qiov,
         .nbytes = qiov->size,
         .ret = -EINPROGRESS,
     };
-    uint64_t batch = dev_max_batch ? dev_max_batch : LAIO_DEFAULT_BATCH;
+    uint64_t batch = laio_batch_limit(s, dev_max_batch);
 
     assert(s && qemu_in_coroutine());
     switch (type & QEMU_AIO_TYPE_MASK) {

@@ -325,6 +325,32 @@ static void aio_poll_adjust(AioContext *ctx, int64_t block_ns)
     ctx->poll_ns = ns;
 }
 
+bool aio_poll_spin(AioContext *ctx, int64_t *start)
+{
+    AioPollSet poll_set = { .n = 0 };
+    bool found;
+
+    *start = 0;
+    if (ctx->poll_max_ns == 0) {
+        return false;
+    }
+    *start = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+    aio_walkers_inc(ctx);
+    found = aio_busy_poll(ctx, &poll_set, *start);
+    if (found) {
+        aio_dispatch_polled(ctx, &poll_set);
+    }
+    aio_walkers_dec(ctx);
+    return found;
+}
+
+void aio_poll_spin_end(AioContext *ctx, int64_t start, bool found)
+{
+    if (start && !found) {
+        aio_poll_adjust(ctx, qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start);
+    }
+}
+
 bool aio_poll(AioContext *ctx, bool blocking)
 {
     AioHandlerList ready_list = QLIST_HEAD_INITIALIZER(ready_list);

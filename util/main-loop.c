@@ -122,14 +122,20 @@ int qemu_init_main_loop(Error **errp)
     return 0;
 }
 
+void qemu_main_loop_tool_defaults(void)
+{
+    aio_context_set_poll_params(qemu_aio_context, QEMU_TOOL_POLL_MAX_NS, 0, 0,
+                                &error_abort);
+}
+
 void main_loop_wait(int nonblocking)
 {
     static GPollFD *fds;
     static gint fds_alloc;
     GMainContext *gctx = g_main_context_default();
     gint max_priority, glib_timeout, nfds;
-    int64_t timeout_ns;
-    bool unlocked = false;
+    int64_t timeout_ns, spin_start = 0;
+    bool unlocked = false, spun = false;
 
     g_main_context_acquire(gctx);
     g_main_context_prepare(gctx, &max_priority);
@@ -149,6 +155,16 @@ void main_loop_wait(int nonblocking)
                                               &main_loop_tlg));
     }
 
+    if (timeout_ns != 0) {
+        /*
+         * Busy polling of the block layer's context, when it is on: work
+         * it finds is dispatched here, and then nothing sleeps.
+         */
+        spun = aio_poll_spin(qemu_aio_context, &spin_start);
+        if (spun) {
+            timeout_ns = 0;
+        }
+    }
     if (timeout_ns != 0 && bql_held) {
         qemu_mutex_unlock_iothread();
         unlocked = true;
@@ -157,6 +173,7 @@ void main_loop_wait(int nonblocking)
     if (unlocked) {
         qemu_mutex_lock_iothread();
     }
+    aio_poll_spin_end(qemu_aio_context, spin_start, spun);
 
     g_main_context_check(gctx, max_priority, fds, nfds);
     g_main_context_dispatch(gctx);

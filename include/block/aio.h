@@ -316,6 +316,20 @@ void aio_context_set_poll_params(AioContext *ctx, int64_t max_ns,
                                  int64_t grow, int64_t shrink,
                                  Error **errp);
 void aio_context_set_aio_params(AioContext *ctx, int64_t max_batch);
+
+/*
+ * Busy polling for a loop that sleeps on @ctx's file descriptors itself
+ * (main_loop_wait() drives the main context through its GSource): call
+ * aio_poll_spin() right before sleeping; it spins on the io_poll
+ * callbacks for the current window (nothing when polling is off) and
+ * runs the io_poll_ready callbacks of the handlers that found work.
+ * True means it did: the caller must not sleep, only look at its fds.
+ * After the wait, aio_poll_spin_end() with the same @start and result
+ * fits the window as aio_poll() does.  Home thread of @ctx, with what
+ * its handlers need held (the BQL in the main loop).
+ */
+bool aio_poll_spin(AioContext *ctx, int64_t *start);
+void aio_poll_spin_end(AioContext *ctx, int64_t start, bool found);
 /* Tell @ctx it is driven through its GSource (no-op hint). */
 void aio_context_use_g_source(AioContext *ctx);
 

@@ -21,6 +21,16 @@
 int qemu_init_main_loop(Error **errp);
 
 /*
+ * The tools (qemu-img, qemu-io, qemu-nbd) call this after
+ * qemu_init_main_loop(): their main AioContext busy-polls adaptively for
+ * up to QEMU_TOOL_POLL_MAX_NS before it sleeps (a tool waits for its own
+ * I/O almost all the time, so spinning saves a sleep and a wake-up per
+ * completion).  "--object main-loop,id=ID,poll-max-ns=0" turns it off.
+ */
+#define QEMU_TOOL_POLL_MAX_NS (128 * 1000)
+void qemu_main_loop_tool_defaults(void);
+
+/*
  * One main-loop iteration: wait for fds, BHs or timers (not at all if
  * @nonblocking), then dispatch.  Releases the BQL while it waits, if
  * the caller holds it.

@@ -5,7 +5,8 @@
  * callback once the window is open; aio_notify() from another thread is
  * seen by polling; the window grows while waits end within poll-max-ns,
  * shrinks (or drops to 0) after a longer wait, and stays 0 with polling
- * off.  A safety timer fails a test instead of letting it hang.
+ * off; main_loop_wait() polls the same way.  A safety timer fails a test
+ * instead of letting it hang.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -193,6 +194,61 @@ static void test_poll_sees_notify(void)
     aio_context_set_poll_params(ctx, 0, 0, 0, &error_abort);
 }
 
+/*
+ * main_loop_wait() polls the block layer's context too: work that only
+ * io_poll can see is dispatched without sleeping, and waits there fit
+ * the window as aio_poll()'s do.
+ */
+static void test_main_loop_wait_polls(void)
+{
+    PollSource s;
+    bool timed_out = false, fired;
+    QEMUTimer *safety, *t;
+    int i;
+
+    src_init(&s);
+    aio_context_set_poll_params(ctx, 10 * NANOSECONDS_PER_SECOND, 2, 0,
+                                &error_abort);
+    /* Short waits in main_loop_wait() open the window. */
+    for (i = 0; i < 200 && ctx->poll_ns < 100 * SCALE_US; i++) {
+        fired = false;
+        t = aio_timer_new(ctx, QEMU_CLOCK_REALTIME, SCALE_US, flag_cb,
+                          &fired);
+        timer_mod(t, qemu_clock_get_us(QEMU_CLOCK_REALTIME) + 1000);
+        while (!fired) {
+            main_loop_wait(false);
+        }
+        timer_free(t);
+    }
+    g_assert_cmpint(ctx->poll_ns, >=, 100 * SCALE_US);
+
+    safety = aio_timer_new(ctx, QEMU_CLOCK_REALTIME, SCALE_MS, flag_cb,
+                           &timed_out);
+    timer_mod(safety, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + 5000);
+    qatomic_set(&s.work, true);
+    while (s.ready_calls == 0 && !timed_out) {
+        main_loop_wait(false);
+    }
+    g_assert_false(timed_out);
+    g_assert_cmpint(s.ready_calls, ==, 1);
+    g_assert_cmpint(s.read_calls, ==, 0);
+    timer_free(safety);
+
+    /* Polling off: main_loop_wait() sleeps until the fd or a timer. */
+    aio_context_set_poll_params(ctx, 0, 0, 0, &error_abort);
+    qatomic_set(&s.work, true);
+    fired = false;
+    t = aio_timer_new(ctx, QEMU_CLOCK_REALTIME, SCALE_MS, flag_cb, &fired);
+    timer_mod(t, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + 20);
+    while (!fired) {
+        main_loop_wait(false);
+    }
+    timer_free(t);
+    g_assert_cmpint(s.ready_calls, ==, 1);
+    qatomic_set(&s.work, false);
+    src_cleanup(&s);
+}
+
 static void test_bad_params(void)
 {
     Error *err = NULL;
@@ -212,6 +268,7 @@ int main(int argc, char **argv)
     g_test_add_func("/aio-poll/window-adapts", test_window_adapts);
     g_test_add_func("/aio-poll/delivers", test_poll_delivers);
     g_test_add_func("/aio-poll/sees-notify", test_poll_sees_notify);
+    g_test_add_func("/aio-poll/main-loop-wait", test_main_loop_wait_polls);
     g_test_add_func("/aio-poll/bad-params", test_bad_params);
     return g_test_run();
 }

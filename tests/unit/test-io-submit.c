@@ -185,6 +185,34 @@ static void test_deferred_batch(const void *opaque)
     finish_reads(reqs);
 }
 
+/*
+ * linux-aio: the context's aio-max-batch (--object main-loop) caps a
+ * batch even inside a defer_call section.
+ */
+static void test_laio_context_max_batch(void)
+{
+    AioContext *ctx = main_ctx();
+    ReadReq reqs[NREQ];
+    uint64_t calls0, sub0, calls, sub;
+
+    if (!laio_ready()) {
+        g_test_skip("engine not available");
+        return;
+    }
+    aio_context_set_aio_params(ctx, 2);
+    laio_stats(&calls0, &sub0);
+    defer_call_begin();
+    start_reads(&engines[1], reqs);
+    laio_stats(&calls, &sub);
+    g_assert_cmpuint(calls - calls0, ==, NREQ / 2);
+    g_assert_cmpuint(sub - sub0, ==, NREQ / 2 * 2);
+    defer_call_end();
+    finish_reads(reqs);
+    laio_stats(&calls, &sub);
+    g_assert_cmpuint(sub - sub0, ==, NREQ);
+    aio_context_set_aio_params(ctx, 0);
+}
+
 typedef struct {
     QEMUIOVector *qiov;
     uint64_t offset;
@@ -274,6 +302,8 @@ int main(int argc, char **argv)
         g_test_add_data_func(deferred, &engines[i], test_deferred_batch);
     }
     g_test_add_func("/io-submit/io_uring/read-past-eof", test_read_past_eof);
+    g_test_add_func("/io-submit/native/context-max-batch",
+                    test_laio_context_max_batch);
     ret = g_test_run();
     if (uring_ready()) {
         aio_put_linux_io_uring(main_ctx());
