@@ -177,7 +177,10 @@ static void test_poll_sees_notify(void)
     bool bh_ran = false, timed_out = false;
     QEMUTimer *safety;
     GThread *t;
+    PollSource s;
 
+    /* A ring-like handler to poll; the notifier alone is not spun on. */
+    src_init(&s);
     aio_context_set_poll_params(ctx, 10 * NANOSECONDS_PER_SECOND, 2, 0, &error_abort);
     open_window(100 * SCALE_US, 1000);
     safety = aio_timer_new(ctx, QEMU_CLOCK_REALTIME, SCALE_MS, flag_cb,
@@ -190,7 +193,35 @@ static void test_poll_sees_notify(void)
     g_thread_join(t);
     g_assert_true(bh_ran);
     g_assert_false(timed_out);
+    g_assert_cmpint(s.poll_calls, >, 0);
     timer_free(safety);
+    src_cleanup(&s);
+    aio_context_set_poll_params(ctx, 0, 0, 0, &error_abort);
+}
+
+/*
+ * With nothing but the notifier to watch, a blocking aio_poll() does not
+ * spin: a BH from another thread is still seen, through the eventfd.
+ */
+static void test_notifier_alone_no_spin(void)
+{
+    bool bh_ran = false;
+    GThread *t;
+    int64_t start;
+
+    aio_context_set_poll_params(ctx, 10 * NANOSECONDS_PER_SECOND, 2, 0,
+                                &error_abort);
+    ctx->poll_ns = 5 * NANOSECONDS_PER_SECOND;
+    g_assert_false(aio_poll_spin(ctx, &start));
+    /* A spin would have lasted the whole 5 s window. */
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start, <,
+                    NANOSECONDS_PER_SECOND);
+    aio_poll_spin_end(ctx, start, false);
+    t = g_thread_new("notify", notify_later, &bh_ran);
+    while (!bh_ran) {
+        aio_poll(ctx, true);
+    }
+    g_thread_join(t);
     aio_context_set_poll_params(ctx, 0, 0, 0, &error_abort);
 }
 
@@ -268,6 +299,7 @@ int main(int argc, char **argv)
     g_test_add_func("/aio-poll/window-adapts", test_window_adapts);
     g_test_add_func("/aio-poll/delivers", test_poll_delivers);
     g_test_add_func("/aio-poll/sees-notify", test_poll_sees_notify);
+    g_test_add_func("/aio-poll/notifier-alone", test_notifier_alone_no_spin);
     g_test_add_func("/aio-poll/main-loop-wait", test_main_loop_wait_polls);
     g_test_add_func("/aio-poll/bad-params", test_bad_params);
     return g_test_run();
