@@ -623,7 +623,8 @@ static void bdrv_close(BlockDriverState *bs)
     bdrv_drained_begin(bs);
     if (bs->drv) {
         bdrv_flush(bs);
-        if (bs->drv->bdrv_close) {
+        /* A fatal corruption found by the flush takes the driver away. */
+        if (bs->drv && bs->drv->bdrv_close) {
             bs->drv->bdrv_close(bs);
         }
     }

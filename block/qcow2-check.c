@@ -21,28 +21,50 @@ typedef struct CheckState {
     BdrvCheckResult *res;
     BdrvCheckMode fix;      /* what compare_refcounts() may repair */
     void *refs;             /* expected refcounts, s->refcount_bits wide */
-    uint64_t nb_clusters;   /* entries in @refs (file length in clusters) */
+    uint64_t nb_clusters;   /* entries in @refs (file length in clusters,
+                               more if references end just past it) */
+    uint64_t file_len;      /* length of the image file */
     uint64_t next_contig;   /* for fragmentation statistics */
     bool frag_info;         /* walking the active L1: update res->bfi */
     bool rebuild;           /* refcount structure itself is broken */
 } CheckState;
 
-static void check_inc(CheckState *cs, uint64_t offset, uint64_t size)
+/*
+ * Count one reference to each cluster of [@offset, +@size).  As QEMU 7.2,
+ * a region that ends less than a cluster past the end of the file still
+ * counts (the array grows); one reaching further is a corruption.
+ * Returns false if the region was rejected.
+ */
+static bool check_inc(CheckState *cs, uint64_t offset, uint64_t size)
 {
     BDRVQcow2State *s = cs->s;
     uint64_t first, last;
 
     if (!size) {
-        return;
+        return true;
     }
-    first = offset >> s->cluster_bits;
-    last = (offset + size - 1) >> s->cluster_bits;
-    if (last >= cs->nb_clusters) {
+    if (offset + size < offset ||
+        offset + size >= cs->file_len + s->cluster_size) {
         fprintf(stderr, "ERROR: counting reference for region exceeding the "
                 "end of the file by one cluster or more: offset 0x%" PRIx64
                 " size 0x%" PRIx64 "\n", offset, size);
         cs->res->corruptions++;
-        return;
+        return false;
+    }
+    first = offset >> s->cluster_bits;
+    last = (offset + size - 1) >> s->cluster_bits;
+    if (last >= cs->nb_clusters) {
+        size_t old = DIV_ROUND_UP(cs->nb_clusters << s->refcount_order, 8);
+        size_t want = DIV_ROUND_UP((last + 1) << s->refcount_order, 8);
+        void *refs = g_try_realloc(cs->refs, want);
+
+        if (!refs) {
+            cs->res->check_errors++;
+            return false;
+        }
+        memset((uint8_t *)refs + old, 0, want - old);
+        cs->refs = refs;
+        cs->nb_clusters = last + 1;
     }
     for (uint64_t c = first; c <= last; c++) {
         uint64_t rc = s->get_refcount(cs->refs, c);
@@ -55,6 +77,7 @@ static void check_inc(CheckState *cs, uint64_t offset, uint64_t size)
         }
         s->set_refcount(cs->refs, c, rc + 1);
     }
+    return true;
 }
 
 void qcow2_check_count_region(void *opaque, uint64_t offset, uint64_t size)
@@ -62,8 +85,43 @@ void qcow2_check_count_region(void *opaque, uint64_t offset, uint64_t size)
     check_inc(opaque, offset, size);
 }
 
-/* Count the data cluster(s) of one L2 entry. */
-static void check_l2_entry(CheckState *cs, uint64_t e, uint64_t bitmap)
+/*
+ * Repair an allocated zero cluster whose offset is not aligned: entry
+ * @idx of the L2 table at @l2_off becomes a plain zero cluster.
+ */
+static int GRAPH_RDLOCK
+fix_unaligned_prealloc(CheckState *cs, uint64_t l2_off, int idx)
+{
+    BDRVQcow2State *s = cs->s;
+    uint64_t pos = l2_off + (uint64_t)idx * l2_entry_size(s);
+    uint64_t entry[2];
+    int size = l2_entry_size(s), ret;
+
+    if (has_subclusters(s)) {
+        entry[0] = 0;
+        entry[1] = cpu_to_be64(QCOW_L2_BITMAP_ALL_ZERO);
+    } else {
+        entry[0] = cpu_to_be64(QCOW_OFLAG_ZERO);
+    }
+    ret = qcow2_pre_write_overlap_check(cs->bs, QCOW2_OL_ACTIVE_L2, pos,
+                                        size, false);
+    if (ret >= 0) {
+        ret = bdrv_co_pwrite_sync(cs->bs->file, pos, size, entry, 0);
+    }
+    if (ret < 0) {
+        fprintf(stderr, "ERROR: Failed to overwrite L2 table entry: %s\n",
+                strerror(-ret));
+        return ret;
+    }
+    cs->res->corruptions--;
+    cs->res->corruptions_fixed++;
+    return 0;
+}
+
+/* Count the data cluster(s) of entry @idx (@e, @bitmap) of an L2 table. */
+static void GRAPH_RDLOCK
+check_l2_entry(CheckState *cs, uint64_t l2_off, int idx, uint64_t e,
+               uint64_t bitmap)
 {
     BlockDriverState *bs = cs->bs;
     BDRVQcow2State *s = cs->s;
@@ -80,9 +138,23 @@ static void check_l2_entry(CheckState *cs, uint64_t e, uint64_t bitmap)
         uint64_t coff;
         int csize;
 
+        if (e & QCOW_OFLAG_COPIED) {
+            fprintf(stderr, "ERROR: coffset=0x%" PRIx64 ": copied flag must "
+                    "never be set for compressed clusters\n",
+                    e & s->cluster_offset_mask);
+            e &= ~QCOW_OFLAG_COPIED;
+            cs->res->corruptions++;
+        }
         if (has_data_file(bs)) {
-            fprintf(stderr, "ERROR compressed cluster %" PRIx64 " with data "
-                    "file\n", e);
+            fprintf(stderr, "ERROR compressed cluster %d with data file, "
+                    "entry=0x%" PRIx64 "\n", idx, e);
+            cs->res->corruptions++;
+            return;
+        }
+        if (bitmap) {
+            fprintf(stderr, "ERROR compressed cluster %d with non-zero "
+                    "subcluster allocation bitmap, entry=0x%" PRIx64 "\n",
+                    idx, e);
             cs->res->corruptions++;
             return;
         }
@@ -101,13 +173,25 @@ static void check_l2_entry(CheckState *cs, uint64_t e, uint64_t bitmap)
     }
     case QCOW2_CLUSTER_NORMAL:
     case QCOW2_CLUSTER_ZERO_ALLOC:
-        if (offset_into_cluster(s, off)) {
-            fprintf(stderr, "ERROR offset=%" PRIx64 ": %s cluster is not "
-                    "properly aligned; L2 entry corrupted.\n", off,
-                    type == QCOW2_CLUSTER_ZERO_ALLOC ? "Preallocated" :
-                    "Data");
+        if ((bitmap >> 32) & bitmap) {
+            fprintf(stderr, "ERROR offset=%" PRIx64 ": Allocated cluster has "
+                    "corrupted subcluster allocation bitmap\n", off);
             cs->res->corruptions++;
-            return;
+        }
+        if (offset_into_cluster(s, off)) {
+            bool data = has_subclusters(s) ?
+                        (bitmap & QCOW_L2_BITMAP_ALL_ALLOC) != 0 :
+                        !(e & QCOW_OFLAG_ZERO);
+            bool fix = !data && (cs->fix & BDRV_FIX_ERRORS);
+
+            cs->res->corruptions++;
+            fprintf(stderr, "%s offset=%" PRIx64 ": %s cluster is not "
+                    "properly aligned; L2 entry corrupted.\n",
+                    fix ? "Repairing" : "ERROR", off,
+                    data ? "Data" : "Preallocated");
+            if (fix && fix_unaligned_prealloc(cs, l2_off, idx) == 0) {
+                return;     /* a plain zero cluster now: nothing to count */
+            }
         }
         if (cs->frag_info) {
             cs->res->bfi.allocated_clusters++;
@@ -118,6 +202,13 @@ static void check_l2_entry(CheckState *cs, uint64_t e, uint64_t bitmap)
         }
         if (!has_data_file(bs)) {
             check_inc(cs, off, s->cluster_size);
+        }
+        break;
+    case QCOW2_CLUSTER_UNALLOCATED:
+        if (bitmap & QCOW_L2_BITMAP_ALL_ALLOC) {
+            fprintf(stderr, "ERROR: Unallocated cluster has non-zero "
+                    "subcluster allocation map\n");
+            cs->res->corruptions++;
         }
         break;
     default:
@@ -149,7 +240,8 @@ check_l2(CheckState *cs, uint64_t l2_off)
      */
     cs->next_contig = 0;
     for (int i = 0; i < s->l2_size; i++) {
-        check_l2_entry(cs, get_l2_entry(s, l2, i), get_l2_bitmap(s, l2, i));
+        check_l2_entry(cs, l2_off, i, get_l2_entry(s, l2, i),
+                       get_l2_bitmap(s, l2, i));
     }
     return 0;
 }
@@ -194,15 +286,14 @@ check_l1(CheckState *cs, uint64_t l1_off, uint32_t l1_size)
         if (!l2_off) {
             continue;
         }
-        check_inc(cs, l2_off, s->cluster_size);
+        if (!check_inc(cs, l2_off, s->cluster_size)) {
+            continue;
+        }
         if (offset_into_cluster(s, l2_off)) {
             fprintf(stderr, "ERROR l2_offset=%" PRIx64 ": Table is not "
                     "cluster aligned; L1 entry corrupted\n", l2_off);
             cs->res->corruptions++;
             continue;
-        }
-        if ((l2_off >> s->cluster_bits) >= cs->nb_clusters) {
-            continue; /* reported by check_inc */
         }
         ret = check_l2(cs, l2_off);
         if (ret < 0) {
@@ -513,6 +604,7 @@ check_pass(CheckState *cs, int64_t *highest)
         cs->res->check_errors++;
         return size;
     }
+    cs->file_len = size;
     cs->nb_clusters = size_to_clusters(s, size);
     if (cs->nb_clusters > INT_MAX) {
         cs->res->check_errors++;

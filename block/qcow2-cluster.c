@@ -217,6 +217,15 @@ static int GRAPH_RDLOCK l2_allocate(BlockDriverState *bs, int l1_index)
     if (l2_offset < 0) {
         return l2_offset;
     }
+    /*
+     * Cluster 0 is the header: only broken refcounts hand it out.  Do not
+     * free it again below (a discard would wipe the header).
+     */
+    if (l2_offset == 0) {
+        qcow2_signal_corruption(bs, true, -1, -1, "Preventing invalid "
+                                "allocation of L2 table at offset 0");
+        return -EIO;
+    }
     /* An L2 table in use must have its refcount on disk first. */
     ret = qcow2_cache_flush(bs, s->refcount_block_cache);
     if (ret < 0) {
@@ -308,7 +317,8 @@ static int GRAPH_RDLOCK get_cluster_table(BlockDriverState *bs,
         return -EIO;
     }
 
-    if (!(s->l1_table[l1_index] & QCOW_OFLAG_COPIED)) {
+    /* An entry without an offset has no table, whatever its flags say. */
+    if (!l2_offset || !(s->l1_table[l1_index] & QCOW_OFLAG_COPIED)) {
         ret = l2_allocate(bs, l1_index);
         if (ret < 0) {
             return ret;
@@ -508,6 +518,13 @@ qcow2_alloc_compressed_cluster_offset(BlockDriverState *bs, uint64_t offset,
     coffset = qcow2_alloc_bytes(bs, compressed_size);
     if (coffset < 0) {
         ret = coffset;
+        goto out;
+    }
+    if (coffset == 0) {
+        qcow2_signal_corruption(bs, true, -1, -1, "Preventing invalid "
+                                "allocation of compressed cluster at "
+                                "offset 0");
+        ret = -EIO;
         goto out;
     }
     nb_csectors = (coffset + compressed_size - 1) /

@@ -12,20 +12,41 @@
 #include "qemu/error-report.h"
 #include "qcow2.h"
 
+/*
+ * Clusters [@first, @end) all lie under missing refcount blocks (refcount
+ * 0): corrupted tables can make a file terabytes long, so the scans
+ * below skip such blocks whole instead of asking cluster by cluster.
+ */
+static bool refblock_missing(BDRVQcow2State *s, uint64_t cluster)
+{
+    uint64_t idx = cluster >> s->refcount_block_bits;
+
+    return idx >= s->refcount_table_size ||
+           !(s->refcount_table[idx] & REFT_OFFSET_MASK);
+}
+
 int64_t qcow2_get_last_cluster(BlockDriverState *bs, int64_t size)
 {
     BDRVQcow2State *s = bs->opaque;
+    int64_t i = size_to_clusters(s, size) - 1;
 
-    for (int64_t i = size_to_clusters(s, size) - 1; i >= 0; i--) {
+    while (i >= 0) {
         uint64_t rc;
-        int ret = qcow2_get_refcount(bs, i, &rc);
+        int ret;
 
+        if (refblock_missing(s, i)) {
+            /* Down to the last cluster of the previous block. */
+            i = (i & ~(int64_t)(s->refcount_block_size - 1)) - 1;
+            continue;
+        }
+        ret = qcow2_get_refcount(bs, i, &rc);
         if (ret < 0) {
             return ret;
         }
         if (rc) {
             return i;
         }
+        i--;
     }
     qcow2_signal_corruption(bs, true, -1, -1, "There are no references "
                             "in the refcount table.");
@@ -36,6 +57,7 @@ int coroutine_fn qcow2_detect_metadata_preallocation(BlockDriverState *bs)
 {
     BDRVQcow2State *s = bs->opaque;
     int64_t len, host, used = 0, limit;
+    uint64_t end;
 
     len = bdrv_co_getlength(bs->file->bs);
     host = bdrv_co_get_allocated_file_size(bs->file->bs);
@@ -48,16 +70,23 @@ int coroutine_fn qcow2_detect_metadata_preallocation(BlockDriverState *bs)
      */
     host >>= s->cluster_bits;
     limit = MAX(host + host / 9, host + 2);
-    for (uint64_t i = 0; i < size_to_clusters(s, len); i++) {
+    end = size_to_clusters(s, len);
+    for (uint64_t i = 0; i < end;) {
         uint64_t rc;
-        int ret = qcow2_get_refcount(bs, i, &rc);
+        int ret;
 
+        if (refblock_missing(s, i)) {
+            i = (i | (s->refcount_block_size - 1)) + 1;
+            continue;
+        }
+        ret = qcow2_get_refcount(bs, i, &rc);
         if (ret < 0) {
             return ret;
         }
         if (rc && ++used > limit) {
             return 1;
         }
+        i++;
     }
     return 0;
 }

@@ -332,6 +332,11 @@ create_refblock(BlockDriverState *bs, uint64_t idx)
     if (c < 0) {
         return c;
     }
+    if (c == 0) {
+        qcow2_signal_corruption(bs, true, -1, -1, "Preventing invalid "
+                                "allocation of refcount block at offset 0");
+        return -EIO;
+    }
     cidx = (uint64_t)c >> s->refcount_block_bits;
     if (cidx != idx && !refblock_offset(s, cidx)) {
         s->free_cluster_index = c + 1;
