@@ -683,8 +683,9 @@ def run_mutant(tools, seed_dir, seed_name, num, work, mode, keep_dir):
     return res
 
 
-def campaign(tools, seed_dir, seeds, nums, mode, jobs, keep_dir, log):
-    work = tempfile.mkdtemp(prefix="qcow2-fuzz-")
+def campaign(tools, seed_dir, seeds, nums, mode, jobs, keep_dir, log,
+             work_parent=None):
+    work = tempfile.mkdtemp(prefix="qcow2-fuzz-", dir=work_parent)
     results = []
     t0 = time.monotonic()
     try:
@@ -763,7 +764,8 @@ def cmd_smoke(args):
     seeds = [s[0] for s in SEEDS]
     per = max(1, args.count // len(seeds))
     res = campaign(tools, args.seed_dir, seeds, range(1, per + 1), "smoke",
-                   args.jobs, args.results, None)
+                   args.jobs, args.results, None,
+                   os.path.dirname(os.path.abspath(args.seed_dir)))
     print("%d mutants" % len(res))
     for label, _, _, codes, _ in command_plan("smoke"):
         bad = [r for r in res if "%s: " % label in " ".join(r["failures"])]
