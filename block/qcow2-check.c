@@ -752,11 +752,13 @@ check_l2_copied(BlockDriverState *bs, BdrvCheckResult *res,
             QCow2ClusterType t = qcow2_get_cluster_type(bs, e);
 
             if ((t != QCOW2_CLUSTER_NORMAL && t != QCOW2_CLUSTER_ZERO_ALLOC) ||
-                offset_into_cluster(s, off) || has_data_file(bs)) {
+                offset_into_cluster(s, off)) {
                 continue;
             }
-            ret = qcow2_get_refcount(bs, off >> s->cluster_bits, &rc);
-            if (ret < 0) {
+            /* Clusters in an external data file have no refcount: 1. */
+            rc = 1;
+            if (!has_data_file(bs) &&
+                qcow2_get_refcount(bs, off >> s->cluster_bits, &rc) < 0) {
                 continue;
             }
             if ((rc == 1) == !!(e & QCOW_OFLAG_COPIED)) {
