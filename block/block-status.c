@@ -254,6 +254,11 @@ bdrv_co_do_block_status(BlockDriverState *bs, bool want_zero,
     bdrv_inc_in_flight(bs);
     ret = bdrv_co_aligned_block_status(bs, want_zero, offset, bytes, pnum,
                                        &local_map, &local_file);
+    if (ret >= 0 && !bs->drv) {
+        /* The driver found a fatal corruption and let go of the node. */
+        *pnum = 0;
+        ret = -ENOMEDIUM;
+    }
     if (ret < 0) {
         goto done;
     }

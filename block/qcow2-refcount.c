@@ -497,7 +497,15 @@ change_refcounts(BlockDriverState *bs, uint64_t first,
         uint64_t rb = refblock_offset(s, c >> s->refcount_block_bits);
         uint64_t i = c & (s->refcount_block_size - 1), rc;
 
-        if (!rb || offset_into_cluster(s, rb)) {
+        if (rb && offset_into_cluster(s, rb)) {
+            qcow2_signal_corruption(bs, true, -1, -1, "Refblock offset %#"
+                                    PRIx64 " unaligned (reftable index: %#"
+                                    PRIx64 ")", rb,
+                                    c >> s->refcount_block_bits);
+            ret = -EIO;
+            break;
+        }
+        if (!rb) {
             ret = -EIO;
             break;
         }
