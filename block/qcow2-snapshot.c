@@ -726,6 +726,7 @@ int coroutine_fn
 qcow2_check_read_snapshot_table(BlockDriverState *bs, BdrvCheckResult *result,
                                 BdrvCheckMode fix)
 {
+    BDRVQcow2State *s = bs->opaque;
     int fixed = result->corruptions_fixed;
     Error *err = NULL;
     int ret;
@@ -738,9 +739,22 @@ qcow2_check_read_snapshot_table(BlockDriverState *bs, BdrvCheckResult *result,
     }
     /* Entries cut down here are written back by the fix step. */
     if (result->corruptions_fixed != fixed) {
-        BDRVQcow2State *s = bs->opaque;
-
         s->snapshots_need_rewrite = true;
+    }
+    /*
+     * Version 3 entries must carry the VM state size and the disk size
+     * (16 bytes of extra data); rewriting the table adds them.
+     */
+    for (unsigned i = 0; s->qcow_version >= 3 && i < s->nb_snapshots; i++) {
+        if (s->snapshots[i].extra_data_size >= 16) {
+            continue;
+        }
+        result->corruptions++;
+        fprintf(stderr, "%s snapshot table entry %u is incomplete\n",
+                fix & BDRV_FIX_ERRORS ? "Repairing" : "ERROR", i);
+        if (fix & BDRV_FIX_ERRORS) {
+            s->snapshots_need_rewrite = true;
+        }
     }
     return 0;
 }
@@ -758,10 +772,13 @@ qcow2_check_fix_snapshot_table(BlockDriverState *bs, BdrvCheckResult *result,
     ret = qcow2_write_snapshots(bs);
     if (ret < 0) {
         result->check_errors++;
-        fprintf(stderr, "ERROR failed to update the snapshot table: %s\n",
+        fprintf(stderr, "ERROR failed to update snapshot table: %s\n",
                 strerror(-ret));
         return ret;
     }
     s->snapshots_need_rewrite = false;
+    /* The incomplete entries counted by the read step are whole now. */
+    result->corruptions_fixed += result->corruptions;
+    result->corruptions = 0;
     return 0;
 }

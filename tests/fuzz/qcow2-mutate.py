@@ -82,6 +82,7 @@ SEEDS = [
 # The documented exit codes of each command (qemu-img check: 0 clean,
 # 1 check failed, 2 corruptions, 3 leaks, 63 checks not supported).
 CHECK_CODES = (0, 1, 2, 3, 63)
+NOT_RUN = -1000     # run_tool()'s status when the program did not start
 TOOL_CODES = (0, 1)
 
 # Text in a tool's output that means an internal failure rather than a
@@ -98,9 +99,15 @@ def run_tool(argv, timeout, cwd, env=None):
     exit code, -signal, or None on a timeout (the process group is
     killed)."""
     t0 = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env,
+                                stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE,
+                                start_new_session=True)
+    except OSError as e:
+        # E.g. the binary is being relinked: say so, do not stop the run.
+        return (NOT_RUN, "", "cannot run %s: %s" % (argv[0], e), 0.0)
     try:
         out, err = proc.communicate(timeout=timeout)
         status = proc.returncode
@@ -598,6 +605,8 @@ def judge(label, codes, status, out, err, reports):
     """Why a command's result is a failure, or None."""
     if status is None:
         return "timeout"
+    if status == NOT_RUN:
+        return err
     if status < 0:
         return "signal %d" % -status
     if reports:
