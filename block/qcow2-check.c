@@ -283,7 +283,11 @@ check_l1(CheckState *cs, uint64_t l1_off, uint32_t l1_size)
                     PRIx64 "\n", e);
             cs->res->corruptions++;
         }
-        if (!l2_off) {
+        /*
+         * As 7.2: only an all-zero entry is unused; flags without an
+         * offset make the header cluster count as this L2 table.
+         */
+        if (!e) {
             continue;
         }
         if (!check_inc(cs, l2_off, s->cluster_size)) {
