@@ -20,6 +20,7 @@
 #include "qapi/qmp/qnum.h"
 #include "qapi/qmp/qstring.h"
 #include "qemu/cutils.h"
+#include "crypto/block-luks.h"
 
 /* --- Freeing ----------------------------------------------------------- */
 
@@ -54,6 +55,8 @@ void qapi_free_ImageInfoSpecific(ImageInfoSpecific *obj)
     }
     if (obj->type == IMAGE_INFO_SPECIFIC_KIND_QCOW2) {
         free_qcow2_info(obj->u.qcow2.data);
+    } else if (obj->type == IMAGE_INFO_SPECIFIC_KIND_LUKS) {
+        qapi_free_QCryptoBlockInfoLUKS(obj->u.luks.data);
     }
     g_free(obj);
 }
@@ -307,6 +310,9 @@ QObject *image_info_specific_to_qobject(const ImageInfoSpecific *spec)
     switch (spec->type) {
     case IMAGE_INFO_SPECIFIC_KIND_QCOW2:
         data = qcow2_info_to_qobject(spec->u.qcow2.data);
+        break;
+    case IMAGE_INFO_SPECIFIC_KIND_LUKS:
+        data = qcrypto_block_info_luks_to_qobject(spec->u.luks.data);
         break;
     default:
         data = QOBJECT(qdict_new());

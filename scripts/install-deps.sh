@@ -6,7 +6,7 @@ set -e
 
 PKGS="build-essential meson ninja-build pkg-config python3
 libglib2.0-dev zlib1g-dev libzstd-dev liburing-dev libaio-dev liburcu-dev
-libpixman-1-dev clang qemu-utils"
+libpixman-1-dev nettle-dev clang qemu-utils"
 
 missing=""
 for p in $PKGS; do

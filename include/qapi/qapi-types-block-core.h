@@ -209,10 +209,18 @@ typedef struct ImageInfoSpecificQCow2Wrapper {
     ImageInfoSpecificQCow2 *data;
 } ImageInfoSpecificQCow2Wrapper;
 
+/* LUKS branch: the type lives in include/crypto/block-luks.h. */
+typedef struct QCryptoBlockInfoLUKS QCryptoBlockInfoLUKS;
+
+typedef struct ImageInfoSpecificLUKSWrapper {
+    QCryptoBlockInfoLUKS *data;
+} ImageInfoSpecificLUKSWrapper;
+
 typedef struct ImageInfoSpecific {
     ImageInfoSpecificKind type;
     union {
         ImageInfoSpecificQCow2Wrapper qcow2;
+        ImageInfoSpecificLUKSWrapper luks;
     } u;
 } ImageInfoSpecific;
 

@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * block/crypto.c: the "luks" format driver.
+ *
+ * A luks node shows the decrypted payload of a LUKS1 volume held by its
+ * file child.  The header, key slots and ciphers are crypto/block-luks.c's
+ * business; this file opens and creates volumes through the block layer
+ * and runs the data path: every request is sector-aligned (request
+ * alignment 512) and goes through a bounce buffer of at most 1 MiB, where
+ * data is decrypted after reading or encrypted before writing.  Like QEMU
+ * 7.2 the driver reports no block status (all data) and no zero
+ * initialisation: zeroes must be written, encrypted, as data.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qapi/qmp/qdict.h"
+#include "qemu/module.h"
+#include "qemu/option.h"
+#include "block/block_int.h"
+#include "block/qapi.h"
+#include "sysemu/block-backend.h"
+#include "crypto/block-luks.h"
+#include "crypto/secret.h"
+
+#define BLOCK_CRYPTO_OPT_KEY_SECRET "key-secret"
+#define BLOCK_CRYPTO_MAX_IO_SIZE (1024 * 1024)
+
+typedef struct BlockCrypto {
+    QCryptoBlock *block;
+    uint64_t payload;           /* payload offset in the file, bytes */
+} BlockCrypto;
+
+static QemuOptsList block_crypto_runtime_opts_luks = {
+    .name = "crypto",
+    .head = QTAILQ_HEAD_INITIALIZER(block_crypto_runtime_opts_luks.head),
+    .desc = {
+        {
+            .name = BLOCK_CRYPTO_OPT_KEY_SECRET,
+            .type = QEMU_OPT_STRING,
+            .help = "ID of the secret that provides the keyslot passphrase",
+        },
+        { /* end of list */ }
+    },
+};
+
+/* In QEMU 7.2's order ("Formatting ..." prints set options in it). */
+static QemuOptsList block_crypto_create_opts_luks = {
+    .name = "crypto",
+    .head = QTAILQ_HEAD_INITIALIZER(block_crypto_create_opts_luks.head),
+    .desc = {
+        { .name = BLOCK_OPT_SIZE, .type = QEMU_OPT_SIZE,
+          .help = "Virtual disk size" },
+        { .name = BLOCK_CRYPTO_OPT_KEY_SECRET, .type = QEMU_OPT_STRING,
+          .help = "ID of the secret that provides the keyslot passphrase" },
+        { .name = "cipher-alg", .type = QEMU_OPT_STRING,
+          .help = "Name of encryption cipher algorithm" },
+        { .name = "cipher-mode", .type = QEMU_OPT_STRING,
+          .help = "Name of encryption cipher mode" },
+        { .name = "ivgen-alg", .type = QEMU_OPT_STRING,
+          .help = "Name of IV generator algorithm" },
+        { .name = "ivgen-hash-alg", .type = QEMU_OPT_STRING,
+          .help = "Name of IV generator hash algorithm" },
+        { .name = "hash-alg", .type = QEMU_OPT_STRING,
+          .help = "Name of encryption hash algorithm" },
+        { .name = "iter-time", .type = QEMU_OPT_NUMBER,
+          .help = "Time to spend in PBKDF in milliseconds" },
+        { /* end of list */ }
+    },
+};
+
+/* The passphrase named by @secretid; NULL with @errp set. */
+static uint8_t *get_password(const char *secretid, size_t *len,
+                             Error **errp)
+{
+    uint8_t *data;
+
+    if (!secretid) {
+        error_setg(errp, "Parameter '%s' is required for cipher",
+                   BLOCK_CRYPTO_OPT_KEY_SECRET);
+        return NULL;
+    }
+    if (qcrypto_secret_lookup(secretid, &data, len, errp) < 0) {
+        return NULL;
+    }
+    return data;
+}
+
+static int block_crypto_probe_luks(const uint8_t *buf, int buf_size,
+                                   const char *filename)
+{
+    return qcrypto_block_luks_has_format(buf, buf_size) ? 100 : 0;
+}
+
+/* --- Open --------------------------------------------------------------- */
+
+static int read_header_fn(size_t offset, uint8_t *buf, size_t len,
+                          void *opaque, Error **errp)
+{
+    BdrvChild *file = opaque;
+    int ret = bdrv_pread(file, offset, len, buf, 0);
+
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not read encryption header");
+        return -1;
+    }
+    return 0;
+}
+
+static int block_crypto_open_luks(BlockDriverState *bs, QDict *options,
+                                  int flags, Error **errp)
+{
+    BlockCrypto *s = bs->opaque;
+    g_autofree uint8_t *password = NULL;
+    size_t npassword = 0;
+    unsigned cflags = 0;
+    QemuOpts *opts;
+    int ret = -EINVAL;
+
+    if (!bdrv_open_child(NULL, options, "file", bs, &child_of_bds,
+                         BDRV_CHILD_IMAGE | BDRV_CHILD_PRIMARY, false,
+                         errp)) {
+        return -EINVAL;
+    }
+    opts = qemu_opts_create(&block_crypto_runtime_opts_luks, NULL, 0,
+                            &error_abort);
+    if (!qemu_opts_absorb_qdict(opts, options, errp)) {
+        goto out;
+    }
+    if (flags & BDRV_O_NO_IO) {
+        cflags |= QCRYPTO_BLOCK_OPEN_NO_IO;
+    } else {
+        password = get_password(qemu_opt_get(opts,
+                                             BLOCK_CRYPTO_OPT_KEY_SECRET),
+                                &npassword, errp);
+        if (!password) {
+            goto out;
+        }
+    }
+    bdrv_graph_rdlock_main_loop();
+    s->block = qcrypto_block_luks_open(password, npassword, cflags,
+                                       read_header_fn, bs->file, errp);
+    if (s->block) {
+        bs->supported_write_flags = BDRV_REQ_FUA &
+                                    bs->file->bs->supported_write_flags;
+    }
+    bdrv_graph_rdunlock_main_loop();
+    if (!s->block) {
+        goto out;
+    }
+    s->payload = qcrypto_block_get_payload_offset(s->block);
+    bs->encrypted = true;
+    ret = 0;
+out:
+    if (password) {
+        memset(password, 0, npassword);
+    }
+    qemu_opts_del(opts);
+    return ret;
+}
+
+static void block_crypto_close(BlockDriverState *bs)
+{
+    BlockCrypto *s = bs->opaque;
+
+    qcrypto_block_free(s->block);
+    s->block = NULL;
+}
+
+static int block_crypto_reopen_prepare(BDRVReopenState *state,
+                                       BlockReopenQueue *queue, Error **errp)
+{
+    /* The volume stays unlocked: nothing to check. */
+    return 0;
+}
+
+static void GRAPH_RDLOCK block_crypto_refresh_limits(BlockDriverState *bs,
+                                                     Error **errp)
+{
+    bs->bl.request_alignment = MAX(bs->bl.request_alignment,
+                                   QCRYPTO_BLOCK_LUKS_SECTOR_SIZE);
+}
+
+/* --- Data path ---------------------------------------------------------- */
+
+static int coroutine_fn GRAPH_RDLOCK
+block_crypto_co_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                       QEMUIOVector *qiov, BdrvRequestFlags flags)
+{
+    BlockCrypto *s = bs->opaque;
+    size_t buflen = MIN(bytes, BLOCK_CRYPTO_MAX_IO_SIZE);
+    uint8_t *buf = qemu_try_blockalign(bs->file->bs, buflen);
+    int64_t done = 0;
+    int ret = 0;
+
+    assert(QEMU_IS_ALIGNED(offset | bytes, QCRYPTO_BLOCK_LUKS_SECTOR_SIZE));
+    if (!buf) {
+        return -ENOMEM;
+    }
+    while (done < bytes) {
+        size_t n = MIN(bytes - done, buflen);
+
+        ret = bdrv_co_pread(bs->file, s->payload + offset + done, n, buf, 0);
+        if (ret < 0) {
+            break;
+        }
+        if (qcrypto_block_decrypt(s->block, offset + done, buf, n,
+                                  NULL) < 0) {
+            ret = -EIO;
+            break;
+        }
+        qemu_iovec_from_buf(qiov, done, buf, n);
+        done += n;
+    }
+    qemu_vfree(buf);
+    return ret < 0 ? ret : 0;
+}
+
+static int coroutine_fn GRAPH_RDLOCK
+block_crypto_co_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                        QEMUIOVector *qiov, BdrvRequestFlags flags)
+{
+    BlockCrypto *s = bs->opaque;
+    size_t buflen = MIN(bytes, BLOCK_CRYPTO_MAX_IO_SIZE);
+    uint8_t *buf = qemu_try_blockalign(bs->file->bs, buflen);
+    int64_t done = 0;
+    int ret = 0;
+
+    assert(QEMU_IS_ALIGNED(offset | bytes, QCRYPTO_BLOCK_LUKS_SECTOR_SIZE));
+    if (!buf) {
+        return -ENOMEM;
+    }
+    while (done < bytes) {
+        size_t n = MIN(bytes - done, buflen);
+
+        qemu_iovec_to_buf(qiov, done, buf, n);
+        if (qcrypto_block_encrypt(s->block, offset + done, buf, n,
+                                  NULL) < 0) {
+            ret = -EIO;
+            break;
+        }
+        ret = bdrv_co_pwrite(bs->file, s->payload + offset + done, n, buf,
+                             flags & BDRV_REQ_FUA);
+        if (ret < 0) {
+            break;
+        }
+        done += n;
+    }
+    qemu_vfree(buf);
+    return ret < 0 ? ret : 0;
+}
+
+static int64_t coroutine_fn GRAPH_RDLOCK
+block_crypto_co_getlength(BlockDriverState *bs)
+{
+    BlockCrypto *s = bs->opaque;
+    int64_t len = bdrv_co_getlength(bs->file->bs);
+
+    if (len < 0) {
+        return len;
+    }
+    return len < s->payload ? 0 : len - s->payload;
+}
+
+static int64_t coroutine_fn GRAPH_RDLOCK
+block_crypto_co_get_allocated_file_size(BlockDriverState *bs)
+{
+    return bdrv_co_get_allocated_file_size(bs->file->bs);
+}
+
+static int coroutine_fn GRAPH_RDLOCK
+block_crypto_co_truncate(BlockDriverState *bs, int64_t offset, bool exact,
+                         PreallocMode prealloc, BdrvRequestFlags flags,
+                         Error **errp)
+{
+    BlockCrypto *s = bs->opaque;
+
+    if (offset < 0 || offset > INT64_MAX - s->payload) {
+        error_setg(errp, "Invalid size %" PRId64, offset);
+        return -EINVAL;
+    }
+    return bdrv_co_truncate(bs->file, offset + s->payload, exact, prealloc,
+                            0, errp);
+}
+
+static int coroutine_fn GRAPH_RDLOCK
+block_crypto_co_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
+{
+    BlockDriverInfo sub = { 0 };
+
+    /* The file's cluster size, when it has one; never dirty. */
+    if (bdrv_co_get_info(bs->file->bs, &sub) == 0) {
+        bdi->cluster_size = sub.cluster_size;
+    }
+    return 0;
+}
+
+static ImageInfoSpecific * GRAPH_RDLOCK
+block_crypto_get_specific_info_luks(BlockDriverState *bs, Error **errp)
+{
+    BlockCrypto *s = bs->opaque;
+    ImageInfoSpecific *spec = g_new0(ImageInfoSpecific, 1);
+
+    spec->type = IMAGE_INFO_SPECIFIC_KIND_LUKS;
+    spec->u.luks.data = qcrypto_block_get_info_luks(s->block);
+    return spec;
+}
+
+/* --- Create ------------------------------------------------------------- */
+
+static int parse_prealloc(const char *str, PreallocMode *mode, Error **errp)
+{
+    static const char *const names[] = {
+        [PREALLOC_MODE_OFF] = "off",
+        [PREALLOC_MODE_METADATA] = "metadata",
+        [PREALLOC_MODE_FALLOC] = "falloc",
+        [PREALLOC_MODE_FULL] = "full",
+    };
+    int i;
+
+    *mode = PREALLOC_MODE_OFF;
+    for (i = 0; str && i < ARRAY_SIZE(names); i++) {
+        if (!strcmp(str, names[i])) {
+            *mode = i;
+            return 0;
+        }
+    }
+    if (str) {
+        error_setg(errp, "invalid parameter value: %s", str);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int write_header_fn(size_t offset, const uint8_t *buf, size_t len,
+                           void *opaque, Error **errp)
+{
+    int ret = blk_pwrite(opaque, offset, len, buf, 0);
+
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not write encryption header");
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct LUKSCreate {
+    const char *filename;
+    QCryptoBlockCreateOptionsLUKS opts;
+    uint8_t *password;
+    size_t npassword;
+    int64_t size;
+    PreallocMode prealloc;
+    Error **errp;
+    int ret;
+    Coroutine *co;              /* woken when the file is formatted */
+} LUKSCreate;
+
+/*
+ * Format the protocol file: header and slot 0, then the file is sized to
+ * hold the payload.  Runs in the main loop outside coroutines (opening a
+ * BlockBackend polls).
+ */
+static void luks_format_file(void *opaque)
+{
+    LUKSCreate *c = opaque;
+    g_autoptr(QCryptoBlock) block = NULL;
+    BlockBackend *blk;
+
+    c->ret = -EIO;
+    blk = blk_new_open(c->filename, NULL, NULL, BDRV_O_RDWR | BDRV_O_RESIZE |
+                       BDRV_O_PROTOCOL, c->errp);
+    if (!blk) {
+        return;
+    }
+    blk_set_allow_write_beyond_eof(blk, true);
+    c->ret = blk_truncate(blk, 0, false, PREALLOC_MODE_OFF, 0, c->errp);
+    if (c->ret < 0) {
+        goto out;
+    }
+    block = qcrypto_block_luks_create(&c->opts, c->password, c->npassword,
+                                      write_header_fn, blk, c->errp);
+    if (!block) {
+        c->ret = -EIO;
+        goto out;
+    }
+    c->ret = blk_truncate(blk, qcrypto_block_get_payload_offset(block) +
+                          c->size, false, c->prealloc, 0, c->errp);
+out:
+    blk_unref(blk);
+}
+
+static void luks_create_bh(void *opaque)
+{
+    LUKSCreate *c = opaque;
+
+    luks_format_file(c);
+    aio_co_wake(c->co);
+}
+
+static int coroutine_fn GRAPH_UNLOCKED
+block_crypto_co_create_opts_luks(BlockDriver *drv, const char *filename,
+                                 QemuOpts *opts, Error **errp)
+{
+    g_autofree char *secret = qemu_opt_get_del(opts,
+                                               BLOCK_CRYPTO_OPT_KEY_SECRET);
+    g_autofree char *prealloc = qemu_opt_get_del(opts, BLOCK_OPT_PREALLOC);
+    g_autofree char *cipher_alg = qemu_opt_get_del(opts, "cipher-alg");
+    g_autofree char *cipher_mode = qemu_opt_get_del(opts, "cipher-mode");
+    g_autofree char *ivgen_alg = qemu_opt_get_del(opts, "ivgen-alg");
+    g_autofree char *ivgen_hash = qemu_opt_get_del(opts, "ivgen-hash-alg");
+    g_autofree char *hash_alg = qemu_opt_get_del(opts, "hash-alg");
+    LUKSCreate c = {
+        .filename = filename,
+        .opts = {
+            .cipher_alg = cipher_alg, .cipher_mode = cipher_mode,
+            .ivgen_alg = ivgen_alg, .ivgen_hash_alg = ivgen_hash,
+            .hash_alg = hash_alg,
+            .has_iter_time = qemu_opt_get(opts, "iter-time") != NULL,
+            .iter_time = qemu_opt_get_number_del(opts, "iter-time", 0),
+        },
+        .size = qemu_opt_get_size_del(opts, BLOCK_OPT_SIZE, 0),
+        .errp = errp,
+    };
+    int ret;
+
+    if (parse_prealloc(prealloc, &c.prealloc, errp) < 0) {
+        return -EINVAL;
+    }
+    c.password = get_password(secret, &c.npassword, errp);
+    if (!c.password) {
+        return -EINVAL;
+    }
+    ret = bdrv_co_create_file(filename, opts, errp);
+    if (ret == 0) {
+        c.co = qemu_coroutine_self();
+        aio_bh_schedule_oneshot(qemu_get_aio_context(), luks_create_bh, &c);
+        qemu_coroutine_yield();
+        ret = c.ret;
+    }
+    memset(c.password, 0, c.npassword);
+    g_free(c.password);
+    return ret;
+}
+
+BlockDriver bdrv_crypto_luks = {
+    .format_name                    = "luks",
+    .instance_size                  = sizeof(BlockCrypto),
+    .is_format                      = true,
+    .create_opts                    = &block_crypto_create_opts_luks,
+
+    .bdrv_probe                     = block_crypto_probe_luks,
+    .bdrv_open                      = block_crypto_open_luks,
+    .bdrv_close                     = block_crypto_close,
+    .bdrv_reopen_prepare            = block_crypto_reopen_prepare,
+    .bdrv_child_perm                = bdrv_default_perms,
+    .bdrv_co_create_opts            = block_crypto_co_create_opts_luks,
+    .bdrv_refresh_limits            = block_crypto_refresh_limits,
+
+    .bdrv_co_preadv                 = block_crypto_co_preadv,
+    .bdrv_co_pwritev                = block_crypto_co_pwritev,
+    .bdrv_co_truncate               = block_crypto_co_truncate,
+    .bdrv_co_getlength              = block_crypto_co_getlength,
+    .bdrv_co_get_allocated_file_size =
+        block_crypto_co_get_allocated_file_size,
+    .bdrv_co_get_info               = block_crypto_co_get_info,
+    .bdrv_get_specific_info         = block_crypto_get_specific_info_luks,
+};
+
+static void block_crypto_init(void)
+{
+    bdrv_register(&bdrv_crypto_luks);
+}
+
+block_init(block_crypto_init);
