@@ -429,6 +429,11 @@ void *qcow2_cache_is_table_offset(Qcow2Cache *c, uint64_t offset)
     return i == NO_SLOT ? NULL : cache_table(c, i);
 }
 
+bool qcow2_cache_in_use(Qcow2Cache *c, void *table)
+{
+    return c->entries[cache_index_of(c, table)].ref > 0;
+}
+
 void qcow2_cache_discard(Qcow2Cache *c, void *table)
 {
     int i = cache_index_of(c, table);

@@ -440,6 +440,26 @@ void qcow2_process_discards(BlockDriverState *bs, int ret)
     }
 }
 
+/*
+ * Cluster @off was freed: drop its cached @table.  A table borrowed right
+ * now (a damaged L2 entry naming its own table as data, say) cannot go:
+ * the image is inconsistent, mark it corrupt.
+ */
+static void GRAPH_RDLOCK
+forget_table(BlockDriverState *bs, Qcow2Cache *c, void *table, uint64_t off,
+             const char *what)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    if (qcow2_cache_in_use(c, table)) {
+        qcow2_signal_corruption(bs, true, off, s->cluster_size, "Freeing "
+                                "cluster %#" PRIx64 " while it is in use "
+                                "as %s", off, what);
+        return;
+    }
+    qcow2_cache_discard(c, table);
+}
+
 /* A cluster's refcount dropped to 0: forget caches of it, discard. */
 static void GRAPH_RDLOCK
 cluster_now_free(BlockDriverState *bs, uint64_t cluster,
@@ -458,14 +478,15 @@ cluster_now_free(BlockDriverState *bs, uint64_t cluster,
     }
     t = qcow2_cache_is_table_offset(s->refcount_block_cache, off);
     if (t) {
-        qcow2_cache_discard(s->refcount_block_cache, t);
+        forget_table(bs, s->refcount_block_cache, t, off,
+                     "a refcount block");
     }
     for (int i = 0; i < s->cluster_size / (s->l2_slice_size *
                                            (int)l2_entry_size(s)); i++) {
         t = qcow2_cache_is_table_offset(s->l2_table_cache, off + i *
                                         s->l2_slice_size * l2_entry_size(s));
         if (t) {
-            qcow2_cache_discard(s->l2_table_cache, t);
+            forget_table(bs, s->l2_table_cache, t, off, "an L2 table");
         }
     }
     if (s->discard_passthrough[type]) {

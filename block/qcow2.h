@@ -1280,6 +1280,8 @@ void qcow2_cache_put(Qcow2Cache *c, void **table);
 void *qcow2_cache_is_table_offset(Qcow2Cache *c, uint64_t offset);
 /* Forget the (unreferenced) entry holding @table without writing it. */
 void qcow2_cache_discard(Qcow2Cache *c, void *table);
+/* Whether the entry holding @table is borrowed (qcow2_cache_get*()). */
+bool qcow2_cache_in_use(Qcow2Cache *c, void *table);
 
 /*
  * qcow2-threads.c (Q2)

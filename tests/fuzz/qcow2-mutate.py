@@ -580,11 +580,15 @@ def command_plan(mode):
          TOOL_CODES, "bitmap.qcow2"),
         ("qemu-io-rw", "io", ["-f", "qcow2"] + io_cmds + ["IMG"], TOOL_CODES,
          "rw.qcow2"),
+        ("snapshot-c", "img", ["snapshot", "-c", "fuzz", "IMG"], TOOL_CODES,
+         "snap.qcow2"),
         # Writes must not leave an image that opened before unreadable.
         ("reinfo-rw", "img", ["info", "-f", "qcow2", "IMG"], TOOL_CODES,
          "rw.qcow2+"),
         ("reinfo-repair", "img", ["info", "-f", "qcow2", "IMG"], TOOL_CODES,
          "repair.qcow2+"),
+        ("reinfo-snap", "img", ["info", "-f", "qcow2", "IMG"], TOOL_CODES,
+         "snap.qcow2+"),
     ]
 
 
@@ -625,6 +629,26 @@ def check_class(status):
     return {0: "clean", 2: "corrupt", 3: "leaks"}.get(status, "other")
 
 
+def compare_convert(tools, mdir, res, logs):
+    """Convert the mutant with QEMU 7.2 too: guest data that differs
+    while both tools succeed is listed for review."""
+    ref = run_tool([tools.ref_img, "convert", "-f", "qcow2", "-O", "raw",
+                    "img.qcow2", "out72.raw"], tools.timeout, mdir)
+    if ref[0] != 0:
+        return
+    with open(os.path.join(mdir, "out.raw"), "rb") as a, \
+            open(os.path.join(mdir, "out72.raw"), "rb") as b:
+        while True:
+            x, y = a.read(1 << 20), b.read(1 << 20)
+            if x != y:
+                res["review"].append("convert: guest data differs from "
+                                     "7.2's")
+                logs.append("$ 7.2 convert\n[status 0]\n%s" % ref[2])
+                break
+            if not x:
+                break
+
+
 def run_mutant(tools, seed_dir, seed_name, num, work, mode, keep_dir):
     """Run one mutant through the command plan.  Return a result dict."""
     mdir = os.path.join(work, "%s-%d" % (seed_name, num))
@@ -660,6 +684,8 @@ def run_mutant(tools, seed_dir, seed_name, num, work, mode, keep_dir):
             why = "image no longer opens: " + err.strip()[-200:]
         if why:
             res["failures"].append("%s: %s" % (label, why))
+        if label == "convert" and status == 0 and tools.ref_img:
+            compare_convert(tools, mdir, res, logs)
         if label == "recheck" and res["statuses"].get("check-r-all") == 0 \
                 and status not in (0, 63):
             res["review"].append("check -r all exited 0 but a new check "
