@@ -35,6 +35,9 @@ int qcrypto_ivgen_alg_parse(const char *name)
     return -1;
 }
 
+/* Per family of three key sizes, in QCryptoCipherAlgorithm's order. */
+static const char *const family_names[] = { "AES", "Serpent", "Twofish" };
+
 int qcrypto_ivgen_essiv_cipher(QCryptoCipherAlgorithm alg,
                                QCryptoHashAlgorithm hash, Error **errp)
 {
@@ -48,8 +51,8 @@ int qcrypto_ivgen_essiv_cipher(QCryptoCipherAlgorithm alg,
             return i;
         }
     }
-    error_setg(errp, "Cipher alg %s cannot use key length %zu",
-               qcrypto_cipher_alg_name(alg), klen);
+    error_setg(errp, "No %s cipher with key size %zu available",
+               family_names[first / 3], klen);
     return -1;
 }
 
