@@ -752,6 +752,31 @@ void qcow2_free_clusters(BlockDriverState *bs, int64_t offset, int64_t size,
     }
 }
 
+/*
+ * Whether guest data at [@offset, +@size) of the image file may be freed:
+ * not if a damaged L2 entry makes it overlap metadata (freeing the
+ * header's cluster would discard the header).  Marks the image corrupt.
+ * Only the checks that cost O(1) per cluster: a discard may free
+ * millions of clusters.  (An L2 table in use is caught when its cached
+ * copy would be dropped, see forget_table().)
+ */
+static bool GRAPH_RDLOCK
+data_may_be_freed(BlockDriverState *bs, uint64_t offset, uint64_t size)
+{
+    int ret = qcow2_check_metadata_overlap(bs, QCOW2_OL_ACTIVE_L2 |
+                                           QCOW2_OL_REFCOUNT_BLOCK |
+                                           QCOW2_OL_INACTIVE_L1 |
+                                           QCOW2_OL_INACTIVE_L2,
+                                           offset, size);
+
+    if (ret > 0) {
+        qcow2_signal_corruption(bs, true, offset, size, "Preventing invalid "
+                                "free of metadata (overlaps with %s)",
+                                qcow2_overlap_name(ret));
+    }
+    return ret == 0;
+}
+
 void qcow2_free_any_cluster(BlockDriverState *bs, uint64_t l2_entry,
                             enum qcow2_discard_type type)
 {
@@ -764,7 +789,9 @@ void qcow2_free_any_cluster(BlockDriverState *bs, uint64_t l2_entry,
         int csize;
 
         qcow2_parse_compressed_l2_entry(bs, l2_entry, &coff, &csize);
-        qcow2_free_clusters(bs, coff, csize, type);
+        if (data_may_be_freed(bs, coff, csize)) {
+            qcow2_free_clusters(bs, coff, csize, type);
+        }
         break;
     }
     case QCOW2_CLUSTER_NORMAL:
@@ -776,7 +803,7 @@ void qcow2_free_any_cluster(BlockDriverState *bs, uint64_t l2_entry,
             if (s->discard_passthrough[type]) {
                 bdrv_pdiscard(s->data_file, off, s->cluster_size);
             }
-        } else {
+        } else if (data_may_be_freed(bs, off, s->cluster_size)) {
             qcow2_free_clusters(bs, off, s->cluster_size, type);
         }
         break;
