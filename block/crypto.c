@@ -442,6 +442,48 @@ block_crypto_co_create_opts_luks(BlockDriver *drv, const char *filename,
     return ret;
 }
 
+/* A new image holds the LUKS header area and the payload, all allocated. */
+static BlockMeasureInfo *block_crypto_measure(QemuOpts *opts,
+                                              BlockDriverState *in_bs,
+                                              Error **errp)
+{
+    QCryptoBlockCreateOptionsLUKS luks = {
+        .cipher_alg = qemu_opt_get(opts, "cipher-alg"),
+        .cipher_mode = qemu_opt_get(opts, "cipher-mode"),
+        .ivgen_alg = qemu_opt_get(opts, "ivgen-alg"),
+        .ivgen_hash_alg = qemu_opt_get(opts, "ivgen-hash-alg"),
+        .hash_alg = qemu_opt_get(opts, "hash-alg"),
+    };
+    g_autofree uint8_t *password = NULL;
+    BlockMeasureInfo *info;
+    int64_t size, header;
+    size_t npassword;
+
+    if (in_bs) {
+        size = bdrv_getlength(in_bs);
+        if (size < 0) {
+            error_setg_errno(errp, -size, "Unable to get image virtual_size");
+            return NULL;
+        }
+    } else {
+        size = qemu_opt_get_size(opts, BLOCK_OPT_SIZE, 0);
+    }
+    /* 7.2 checks the secret too, though no key slot is made. */
+    password = get_password(qemu_opt_get(opts, BLOCK_CRYPTO_OPT_KEY_SECRET),
+                            &npassword, errp);
+    if (!password) {
+        return NULL;
+    }
+    header = qcrypto_block_luks_payload_offset(&luks, errp);
+    if (header < 0) {
+        return NULL;
+    }
+    info = g_new0(BlockMeasureInfo, 1);
+    info->required = header + size;
+    info->fully_allocated = header + size;
+    return info;
+}
+
 BlockDriver bdrv_crypto_luks = {
     .format_name                    = "luks",
     .instance_size                  = sizeof(BlockCrypto),
@@ -454,6 +496,7 @@ BlockDriver bdrv_crypto_luks = {
     .bdrv_reopen_prepare            = block_crypto_reopen_prepare,
     .bdrv_child_perm                = bdrv_default_perms,
     .bdrv_co_create_opts            = block_crypto_co_create_opts_luks,
+    .bdrv_measure                   = block_crypto_measure,
     .bdrv_refresh_limits            = block_crypto_refresh_limits,
 
     .bdrv_co_preadv                 = block_crypto_co_preadv,

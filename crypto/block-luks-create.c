@@ -275,6 +275,19 @@ QCryptoBlock *qcrypto_block_luks_create(const QCryptoBlockCreateOptionsLUKS
     return ret < 0 ? NULL : g_steal_pointer(&b);
 }
 
+int64_t qcrypto_block_luks_payload_offset(const QCryptoBlockCreateOptionsLUKS
+                                          *opts, Error **errp)
+{
+    g_autoptr(QCryptoBlock) b = g_new0(QCryptoBlock, 1);
+
+    qemu_mutex_init(&b->lock);
+    if (apply_options(b, opts, errp) < 0) {
+        return -1;
+    }
+    lay_out(&b->hdr);
+    return qcrypto_block_get_payload_offset(b);
+}
+
 /* --- Info --------------------------------------------------------------- */
 
 QCryptoBlockInfoLUKS *qcrypto_block_get_info_luks(QCryptoBlock *b)

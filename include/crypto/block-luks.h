@@ -100,6 +100,13 @@ QCryptoBlock *qcrypto_block_luks_create(const QCryptoBlockCreateOptionsLUKS
                                         QCryptoBlockWriteFunc writefn,
                                         void *opaque, Error **errp);
 
+/*
+ * Where qcrypto_block_luks_create() with @opts would put the payload, in
+ * bytes; -1 with @errp set on bad options.
+ */
+int64_t qcrypto_block_luks_payload_offset(const QCryptoBlockCreateOptionsLUKS
+                                          *opts, Error **errp);
+
 /* Where the payload starts in the volume, in bytes. */
 uint64_t qcrypto_block_get_payload_offset(QCryptoBlock *block);
 
