@@ -30,6 +30,12 @@ typedef struct BlockCrypto {
     uint64_t payload;           /* payload offset in the file, bytes */
 } BlockCrypto;
 
+/* Options that change what the node shows (json: filenames keep them). */
+static const char *const block_crypto_strong_runtime_opts[] = {
+    BLOCK_CRYPTO_OPT_KEY_SECRET,
+    NULL
+};
+
 static QemuOptsList block_crypto_runtime_opts_luks = {
     .name = "crypto",
     .head = QTAILQ_HEAD_INITIALIZER(block_crypto_runtime_opts_luks.head),
@@ -489,6 +495,7 @@ BlockDriver bdrv_crypto_luks = {
     .instance_size                  = sizeof(BlockCrypto),
     .is_format                      = true,
     .create_opts                    = &block_crypto_create_opts_luks,
+    .strong_runtime_opts            = block_crypto_strong_runtime_opts,
 
     .bdrv_probe                     = block_crypto_probe_luks,
     .bdrv_open                      = block_crypto_open_luks,
