@@ -460,6 +460,30 @@ forget_table(BlockDriverState *bs, Qcow2Cache *c, void *table, uint64_t off,
     qcow2_cache_discard(c, table);
 }
 
+/*
+ * Cluster @off lost its last reference but the header, the L1 or
+ * refcount table, the snapshot table or the bitmap directory still live
+ * there (broken refcounts, or an error path freeing a cluster it was
+ * wrongly given): discarding it would destroy the image.  Marks the
+ * image corrupt.  Only checks that cost O(1) per cluster.
+ */
+static bool GRAPH_RDLOCK still_metadata(BlockDriverState *bs, uint64_t off)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int ret = qcow2_check_metadata_overlap(bs, QCOW2_OL_ACTIVE_L2 |
+                                           QCOW2_OL_REFCOUNT_BLOCK |
+                                           QCOW2_OL_INACTIVE_L1 |
+                                           QCOW2_OL_INACTIVE_L2,
+                                           off, s->cluster_size);
+
+    if (ret > 0) {
+        qcow2_signal_corruption(bs, true, off, s->cluster_size, "Preventing "
+                                "invalid discard of metadata (overlaps with "
+                                "%s)", qcow2_overlap_name(ret));
+    }
+    return ret != 0;
+}
+
 /* A cluster's refcount dropped to 0: forget caches of it, discard. */
 static void GRAPH_RDLOCK
 cluster_now_free(BlockDriverState *bs, uint64_t cluster,
@@ -489,7 +513,7 @@ cluster_now_free(BlockDriverState *bs, uint64_t cluster,
             forget_table(bs, s->l2_table_cache, t, off, "an L2 table");
         }
     }
-    if (s->discard_passthrough[type]) {
+    if (s->discard_passthrough[type] && !still_metadata(bs, off)) {
         queue_discard(bs, off, s->cluster_size);
     }
 }
