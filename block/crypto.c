@@ -74,6 +74,26 @@ static QemuOptsList block_crypto_create_opts_luks = {
     },
 };
 
+/* qemu-img amend: key slot management, in QEMU 7.2's order. */
+static QemuOptsList block_crypto_amend_opts_luks = {
+    .name = "crypto",
+    .head = QTAILQ_HEAD_INITIALIZER(block_crypto_amend_opts_luks.head),
+    .desc = {
+        { .name = "state", .type = QEMU_OPT_STRING,
+          .help = "Select new state of affected keyslots (active/inactive)" },
+        { .name = "keyslot", .type = QEMU_OPT_NUMBER,
+          .help = "Select a single keyslot to modify explicitly" },
+        { .name = "old-secret", .type = QEMU_OPT_STRING,
+          .help = "Select all keyslots that match this password" },
+        { .name = "new-secret", .type = QEMU_OPT_STRING,
+          .help = "New secret to set in the matching keyslots. "
+                  "Empty string to erase" },
+        { .name = "iter-time", .type = QEMU_OPT_NUMBER,
+          .help = "Time to spend in PBKDF in milliseconds" },
+        { /* end of list */ }
+    },
+};
+
 /* The passphrase named by @secretid; NULL with @errp set. */
 static uint8_t *get_password(const char *secretid, size_t *len,
                              Error **errp)
@@ -448,6 +468,75 @@ block_crypto_co_create_opts_luks(BlockDriver *drv, const char *filename,
     return ret;
 }
 
+/* --- Amend -------------------------------------------------------------- */
+
+static int amend_write_fn(size_t offset, const uint8_t *buf, size_t len,
+                          void *opaque, Error **errp)
+{
+    BdrvChild *file = opaque;
+    int ret = bdrv_pwrite(file, offset, len, buf, 0);
+
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not write encryption header");
+        return -1;
+    }
+    return 0;
+}
+
+static int GRAPH_RDLOCK
+block_crypto_amend_options_luks(BlockDriverState *bs, QemuOpts *opts,
+                                BlockDriverAmendStatusCB *status_cb,
+                                void *cb_opaque, bool force, Error **errp)
+{
+    BlockCrypto *s = bs->opaque;
+    const char *state = qemu_opt_get(opts, "state");
+    const char *old_id = qemu_opt_get(opts, "old-secret");
+    const char *new_id = qemu_opt_get(opts, "new-secret");
+    g_autofree uint8_t *old_pw = NULL;
+    g_autofree uint8_t *new_pw = NULL;
+    QCryptoBlockAmendOptionsLUKS o = {
+        .has_keyslot = qemu_opt_get(opts, "keyslot") != NULL,
+        .keyslot = qemu_opt_get_number(opts, "keyslot", 0),
+        .has_iter_time = qemu_opt_get(opts, "iter-time") != NULL,
+        .iter_time = qemu_opt_get_number(opts, "iter-time", 0),
+    };
+    int ret = -EINVAL;
+
+    if (!state) {
+        error_setg(errp, "Parameter 'state' is missing");
+        return -EINVAL;
+    }
+    if (strcmp(state, "active") && strcmp(state, "inactive")) {
+        error_setg(errp, "Parameter 'state' does not accept value '%s'",
+                   state);
+        return -EINVAL;
+    }
+    o.active = !strcmp(state, "active");
+    if (old_id && qcrypto_secret_lookup(old_id, &old_pw, &o.nold_password,
+                                        errp) < 0) {
+        goto out;
+    }
+    if (new_id && qcrypto_secret_lookup(new_id, &new_pw, &o.nnew_password,
+                                        errp) < 0) {
+        goto out;
+    }
+    o.old_password = old_pw;
+    o.new_password = new_pw;
+    if (qcrypto_block_luks_amend(s->block, &o, read_header_fn,
+                                 amend_write_fn, bs->file, force,
+                                 errp) == 0) {
+        ret = 0;
+    }
+out:
+    if (old_pw) {
+        memset(old_pw, 0, o.nold_password);
+    }
+    if (new_pw) {
+        memset(new_pw, 0, o.nnew_password);
+    }
+    return ret;
+}
+
 /* A new image holds the LUKS header area and the payload, all allocated. */
 static BlockMeasureInfo *block_crypto_measure(QemuOpts *opts,
                                               BlockDriverState *in_bs,
@@ -495,6 +584,7 @@ BlockDriver bdrv_crypto_luks = {
     .instance_size                  = sizeof(BlockCrypto),
     .is_format                      = true,
     .create_opts                    = &block_crypto_create_opts_luks,
+    .amend_opts                     = &block_crypto_amend_opts_luks,
     .strong_runtime_opts            = block_crypto_strong_runtime_opts,
 
     .bdrv_probe                     = block_crypto_probe_luks,
@@ -504,6 +594,7 @@ BlockDriver bdrv_crypto_luks = {
     .bdrv_child_perm                = bdrv_default_perms,
     .bdrv_co_create_opts            = block_crypto_co_create_opts_luks,
     .bdrv_measure                   = block_crypto_measure,
+    .bdrv_amend_options             = block_crypto_amend_options_luks,
     .bdrv_refresh_limits            = block_crypto_refresh_limits,
 
     .bdrv_co_preadv                 = block_crypto_co_preadv,

@@ -169,13 +169,12 @@ static uint32_t calibrate(QCryptoHashAlgorithm hash, const uint8_t *key,
     return MAX(iters, LUKS_MIN_ITERS);
 }
 
-/* Fill slot 0 with @mk under @password; its key material into @split. */
-static int make_slot0(QCryptoBlock *b, const uint8_t *mk,
-                      const uint8_t *password, size_t npassword,
-                      int64_t iter_time, uint8_t *split, Error **errp)
+int luks_make_slot(QCryptoBlock *b, int idx, const uint8_t *mk,
+                   const uint8_t *password, size_t npassword,
+                   int64_t iter_time, uint8_t *split, Error **errp)
 {
     LUKSHeader *hdr = &b->hdr;
-    LUKSKeySlot *slot = &hdr->slots[0];
+    LUKSKeySlot *slot = &hdr->slots[idx];
     g_autofree uint8_t *slotkey = g_malloc0(hdr->key_bytes);
     g_autoptr(QCryptoCipher) cipher = NULL;
     g_autoptr(QCryptoIVGen) ivgen = NULL;
@@ -230,7 +229,8 @@ static int make_keys(QCryptoBlock *b, const uint8_t *password,
                        LUKS_DIGEST_LEN, errp) < 0) {
         goto out;
     }
-    ret = make_slot0(b, mk, password, npassword, iter_time, split, errp);
+    ret = luks_make_slot(b, 0, mk, password, npassword, iter_time, split,
+                         errp);
 out:
     memset(mk, 0, hdr->key_bytes);
     return ret;

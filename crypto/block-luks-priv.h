@@ -65,8 +65,9 @@ struct QCryptoBlock {
     QCryptoHashAlgorithm hash_alg;
     QCryptoCipherAlgorithm ivgen_cipher;    /* ESSIV's cipher */
 
-    /* Payload crypto; NULL when opened with NO_IO */
+    /* Payload crypto and the volume key; NULL when opened with NO_IO */
     QemuMutex lock;
+    uint8_t *mk;
     QCryptoCipher *cipher;
     QCryptoIVGen *ivgen;
 };
@@ -88,6 +89,24 @@ int luks_make_cipher(QCryptoBlock *block, const uint8_t *key,
 int luks_crypt_sectors(QCryptoCipher *cipher, QCryptoIVGen *ivgen,
                        bool enc, uint64_t sector, uint8_t *buf, size_t len,
                        Error **errp);
+
+/*
+ * Fill slot @idx with the volume key @mk under @password (PBKDF2
+ * iterations for @iter_time ms) and mark it active; its encrypted key
+ * material goes into @split (luks_split_len() bytes), to be written at the
+ * slot's key offset.  0, or -1 with @errp set.
+ */
+int luks_make_slot(QCryptoBlock *b, int idx, const uint8_t *mk,
+                   const uint8_t *password, size_t npassword,
+                   int64_t iter_time, uint8_t *split, Error **errp);
+
+/*
+ * Does @password open slot @idx?  1 (and the volume key in @mk, key_bytes
+ * long), 0 if not, -1 with @errp set on read errors.
+ */
+int luks_try_slot(QCryptoBlock *b, int idx, const uint8_t *password,
+                  size_t npassword, QCryptoBlockReadFunc readfn,
+                  void *opaque, uint8_t *mk, Error **errp);
 
 /* Bytes of key material of one slot: key_bytes * stripes. */
 static inline size_t luks_split_len(const LUKSHeader *hdr)

@@ -307,13 +307,9 @@ int luks_crypt_sectors(QCryptoCipher *cipher, QCryptoIVGen *ivgen,
 
 /* --- Unlocking ---------------------------------------------------------- */
 
-/*
- * Try slot @i with @password.  1 and the volume key in @mk if it opens,
- * 0 if the password does not fit it, -1 with @errp set on I/O errors.
- */
-static int try_slot(QCryptoBlock *b, int i, const uint8_t *password,
-                    size_t npassword, QCryptoBlockReadFunc readfn,
-                    void *opaque, uint8_t *mk, Error **errp)
+int luks_try_slot(QCryptoBlock *b, int i, const uint8_t *password,
+                  size_t npassword, QCryptoBlockReadFunc readfn,
+                  void *opaque, uint8_t *mk, Error **errp)
 {
     const LUKSHeader *hdr = &b->hdr;
     const LUKSKeySlot *slot = &hdr->slots[i];
@@ -362,7 +358,8 @@ static int unlock(QCryptoBlock *b, const uint8_t *password,
         if (b->hdr.slots[i].active != LUKS_SLOT_ACTIVE) {
             continue;
         }
-        ret = try_slot(b, i, password, npassword, readfn, opaque, mk, errp);
+        ret = luks_try_slot(b, i, password, npassword, readfn, opaque, mk,
+                            errp);
     }
     if (ret == 0) {
         error_setg(errp, "Invalid password, cannot unlock any keyslot");
@@ -370,6 +367,11 @@ static int unlock(QCryptoBlock *b, const uint8_t *password,
     }
     if (ret > 0) {
         ret = luks_make_cipher(b, mk, &b->cipher, &b->ivgen, errp);
+    }
+    if (ret == 0) {
+        /* Kept for adding key slots (amend) */
+        b->mk = g_steal_pointer(&mk);
+        return 0;
     }
     memset(mk, 0, b->hdr.key_bytes);
     return ret;
@@ -451,6 +453,10 @@ void qcrypto_block_free(QCryptoBlock *b)
     }
     qcrypto_cipher_free(b->cipher);
     qcrypto_ivgen_free(b->ivgen);
+    if (b->mk) {
+        memset(b->mk, 0, b->hdr.key_bytes);
+        g_free(b->mk);
+    }
     qemu_mutex_destroy(&b->lock);
     memset(b, 0, sizeof(*b));
     g_free(b);

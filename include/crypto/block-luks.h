@@ -46,6 +46,19 @@ typedef struct QCryptoBlockCreateOptionsLUKS {
     int64_t iter_time;          /* milliseconds of PBKDF2, 2000 */
 } QCryptoBlockCreateOptionsLUKS;
 
+/* Key slot changes (qemu-img amend); NULL passwords were not given. */
+typedef struct QCryptoBlockAmendOptionsLUKS {
+    bool active;                /* true: add a slot; false: erase slots */
+    bool has_keyslot;
+    int64_t keyslot;
+    const uint8_t *old_password;
+    size_t nold_password;
+    const uint8_t *new_password;
+    size_t nnew_password;
+    bool has_iter_time;
+    int64_t iter_time;
+} QCryptoBlockAmendOptionsLUKS;
+
 /* What "qemu-img info" shows for a LUKS volume (QEMU's QAPI types). */
 typedef struct QCryptoBlockInfoLUKSSlot {
     bool active;
@@ -106,6 +119,20 @@ QCryptoBlock *qcrypto_block_luks_create(const QCryptoBlockCreateOptionsLUKS
  */
 int64_t qcrypto_block_luks_payload_offset(const QCryptoBlockCreateOptionsLUKS
                                           *opts, Error **errp);
+
+/*
+ * Change key slots of @block (opened without NO_IO) as @opts says: add
+ * one holding the volume key under new_password (the first free slot, or
+ * keyslot), or erase the slot keyslot and/or those old_password opens.
+ * Key material is written before the header.  @force allows overwriting
+ * an active slot and erasing the last active ones.  0, or -1 with @errp
+ * set (QEMU 7.2's messages).
+ */
+int qcrypto_block_luks_amend(QCryptoBlock *block,
+                             const QCryptoBlockAmendOptionsLUKS *opts,
+                             QCryptoBlockReadFunc readfn,
+                             QCryptoBlockWriteFunc writefn, void *opaque,
+                             bool force, Error **errp);
 
 /* Where the payload starts in the volume, in bytes. */
 uint64_t qcrypto_block_get_payload_offset(QCryptoBlock *block);

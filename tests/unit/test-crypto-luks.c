@@ -414,6 +414,50 @@ static void test_mutated_headers(void)
     g_assert_cmpint(opened, >, 0);
 }
 
+/* Key slots added and erased in memory, then unlocked with what is left. */
+static void test_amend(void)
+{
+    QCryptoBlockCreateOptionsLUKS opts = { .has_iter_time = true,
+                                           .iter_time = 1 };
+    g_autoptr(GByteArray) disk = make_volume(&opts);
+    QCryptoBlockAmendOptionsLUKS add = {
+        .active = true, .has_keyslot = true, .keyslot = 2,
+        .new_password = (const uint8_t *)"two", .nnew_password = 3,
+        .has_iter_time = true, .iter_time = 1,
+    };
+    QCryptoBlockAmendOptionsLUKS erase = {
+        .old_password = PW, .nold_password = 6,
+    };
+    QCryptoBlock *b;
+    Error *err = NULL;
+
+    b = qcrypto_block_luks_open(PW, 6, 0, mem_read, disk, &error_abort);
+    g_assert_cmpint(qcrypto_block_luks_amend(b, &add, mem_read, mem_write,
+                                             disk, false, &error_abort), ==,
+                    0);
+    /* Slot 2 is taken now: refused without force */
+    g_assert_cmpint(qcrypto_block_luks_amend(b, &add, mem_read, mem_write,
+                                             disk, false, &err), ==, -1);
+    error_free_or_abort(&err);
+    g_assert_cmpint(qcrypto_block_luks_amend(b, &erase, mem_read, mem_write,
+                                             disk, false, &error_abort), ==,
+                    0);
+    qcrypto_block_free(b);
+    g_assert_cmpuint(ldl_be_p(disk->data + 208), ==, 0xdead);
+    g_assert_cmpuint(ldl_be_p(disk->data + 208 + 2 * 48), ==, 0xac71f3);
+    g_assert_null(qcrypto_block_luks_open(PW, 6, 0, mem_read, disk, &err));
+    error_free_or_abort(&err);
+    b = qcrypto_block_luks_open((const uint8_t *)"two", 3, 0, mem_read, disk,
+                                &error_abort);
+    /* The last slot goes only with force */
+    erase.old_password = (const uint8_t *)"two";
+    erase.nold_password = 3;
+    g_assert_cmpint(qcrypto_block_luks_amend(b, &erase, mem_read, mem_write,
+                                             disk, false, &err), ==, -1);
+    error_free_or_abort(&err);
+    qcrypto_block_free(b);
+}
+
 static void test_create_errors(void)
 {
     QCryptoBlockCreateOptionsLUKS bad_alg = { .cipher_alg = "des" };
@@ -448,6 +492,7 @@ int main(int argc, char **argv)
     g_test_add_func("/crypto-luks/payload-ivs", test_payload_ivs);
     g_test_add_func("/crypto-luks/corrupt-headers", test_corrupt_headers);
     g_test_add_func("/crypto-luks/mutated-headers", test_mutated_headers);
+    g_test_add_func("/crypto-luks/amend", test_amend);
     g_test_add_func("/crypto-luks/create-errors", test_create_errors);
     return g_test_run();
 }
