@@ -144,7 +144,8 @@ int64_t qcow2_refcount_area(BlockDriverState *bs, uint64_t start_offset,
     qcow2_refcount_metadata_size((start_offset >> s->cluster_bits) +
                                  additional_clusters, s->cluster_size,
                                  s->refcount_order, !exact_size, &nb_blocks);
-    if (nb_blocks > QCOW_MAX_REFTABLE_SIZE) {
+    /* The limit is in bytes; a bigger table would not open again. */
+    if (nb_blocks > QCOW_MAX_REFTABLE_SIZE / sizeof(uint64_t)) {
         return -EFBIG;
     }
     /* Room to grow (half as much again) unless an exact size is wanted. */
@@ -152,7 +153,7 @@ int64_t qcow2_refcount_area(BlockDriverState *bs, uint64_t start_offset,
                                                                    2);
     table_size = ROUND_UP(table_size, per_cluster);
     table_clusters = table_size / per_cluster;
-    if (table_size > QCOW_MAX_REFTABLE_SIZE) {
+    if (table_size > QCOW_MAX_REFTABLE_SIZE / sizeof(uint64_t)) {
         return -EFBIG;
     }
     assert(table_size > 0);

@@ -299,7 +299,8 @@ grow_reftable(BlockDriverState *bs, uint64_t idx, uint64_t c, bool self)
     int bits = s->refcount_block_bits + s->cluster_bits;
     int64_t ret;
 
-    if (idx >= (INT64_MAX >> bits) || idx >= QCOW_MAX_REFTABLE_SIZE) {
+    if (idx >= (INT64_MAX >> bits) ||
+        idx >= QCOW_MAX_REFTABLE_SIZE / sizeof(uint64_t)) {
         return -EFBIG;
     }
     BLKDBG_EVENT(bs->file, BLKDBG_REFTABLE_GROW);

@@ -582,6 +582,10 @@ def command_plan(mode):
          "rw.qcow2"),
         ("snapshot-c", "img", ["snapshot", "-c", "fuzz", "IMG"], TOOL_CODES,
          "snap.qcow2"),
+        ("resize", "img", ["resize", "-f", "qcow2", "IMG", "+1M"],
+         TOOL_CODES, "resize.qcow2"),
+        ("amend", "img", ["amend", "-f", "qcow2", "-o", "lazy_refcounts=on",
+                          "IMG"], TOOL_CODES, "amend.qcow2"),
         # Writes must not leave an image that opened before unreadable.
         ("reinfo-rw", "img", ["info", "-f", "qcow2", "IMG"], TOOL_CODES,
          "rw.qcow2+"),
@@ -589,6 +593,10 @@ def command_plan(mode):
          "repair.qcow2+"),
         ("reinfo-snap", "img", ["info", "-f", "qcow2", "IMG"], TOOL_CODES,
          "snap.qcow2+"),
+        ("reinfo-resize", "img", ["info", "-f", "qcow2", "IMG"], TOOL_CODES,
+         "resize.qcow2+"),
+        ("reinfo-amend", "img", ["info", "-f", "qcow2", "IMG"], TOOL_CODES,
+         "amend.qcow2+"),
     ]
 
 
