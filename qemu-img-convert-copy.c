@@ -7,7 +7,11 @@
  * zeroes (or nothing, when the target already reads as zero) or to leave
  * the range to the target's backing file.  Data ranges are scanned for
  * zero blocks of -S bytes, which become zero writes or holes.  Reads run
- * in parallel; writes run in offset order unless -W was given.
+ * in parallel; writes run in offset order unless -W was given.  A write
+ * in order starts when the one before it is done, or, for targets that
+ * write every byte in place (raw files), as soon as that one has started;
+ * either way, after a write the next range's write goes out before its
+ * coroutine looks for more work.
  */
 #include "qemu/osdep.h"
 #include "qemu-img-convert.h"
@@ -313,6 +317,105 @@ static int coroutine_fn convert_write(ConvertState *s, int64_t offset,
     }
 }
 
+/*
+ * In-order modes: wait until the write at @offset may start, i.e. every
+ * range before it has started (pipelined) or is written (otherwise).
+ * False if the copy is stopping.
+ */
+static bool coroutine_fn convert_wait_turn(ConvertState *s, int64_t offset)
+{
+    while (s->wr_in_order && !s->ret &&
+           (s->wr_offset != offset ||
+            (s->wr_pipelined && s->wr_in_flight >= CONVERT_WR_DEPTH))) {
+        qemu_co_queue_wait(&s->wr_queue, NULL);
+    }
+    return !s->ret;
+}
+
+/* -p: a range is written; count it if it copies data. */
+static void convert_progress(ConvertState *s, int64_t len,
+                             ConvertStatus status)
+{
+    if (convert_copies(status) && s->alloc_total) {
+        s->alloc_done += len;
+        qemu_progress_print(100.0f * s->alloc_done / s->alloc_total, 0);
+    }
+}
+
+static void convert_report_write_error(int64_t offset, int ret)
+{
+    error_report("error while writing at byte %" PRId64 ": %s", offset,
+                 strerror(-ret));
+}
+
+/*
+ * Pipelined write of the range whose turn it is: the next range may start
+ * its write as soon as this one has started (up to CONVERT_WR_DEPTH in
+ * flight), so the target always has the next write queued.  They still
+ * finish in offset order here: the first failing write is the one reported
+ * (as with serial writes) and the progress counts the same sums.
+ */
+static int coroutine_fn convert_write_pipelined(ConvertState *s,
+                                                int64_t offset, int64_t len,
+                                                ConvertStatus status,
+                                                const uint8_t *buf)
+{
+    int ret;
+
+    s->wr_in_flight++;
+    s->wr_offset = offset + len;
+    qemu_co_queue_restart_all(&s->wr_queue);
+    ret = convert_write(s, offset, len, status, buf);
+    s->wr_in_flight--;
+    qemu_co_queue_restart_all(&s->wr_queue);
+
+    while (s->wr_done != offset && !s->ret) {
+        qemu_co_queue_wait(&s->wr_done_queue, NULL);
+    }
+    if (s->ret) {
+        return s->ret;      /* an earlier range failed and said so */
+    }
+    if (ret < 0) {
+        convert_report_write_error(offset, ret);
+        return ret;
+    }
+    convert_progress(s, len, status);
+    s->wr_done = offset + len;
+    qemu_co_queue_restart_all(&s->wr_done_queue);
+    return 0;
+}
+
+/* Write a range in its turn; 0 or -errno (reported). */
+static int coroutine_fn convert_write_turn(ConvertState *s, int64_t offset,
+                                           int64_t len, ConvertStatus status,
+                                           const uint8_t *buf)
+{
+    int ret;
+
+    if (s->wr_pipelined) {
+        return convert_write_pipelined(s, offset, len, status, buf);
+    }
+    ret = convert_write(s, offset, len, status, buf);
+    if (ret < 0) {
+        convert_report_write_error(offset, ret);
+        return ret;
+    }
+    convert_progress(s, len, status);
+    s->wr_offset = offset + len;
+    if (!qemu_co_queue_empty(&s->wr_queue)) {
+        /*
+         * Let the next range start its write before we look up and read
+         * our next one: the writes are the critical path.  The woken
+         * coroutines run when we yield; we come back after them.
+         */
+        qemu_co_queue_restart_all(&s->wr_queue);
+        aio_co_schedule(qemu_get_current_aio_context(),
+                        qemu_coroutine_self());
+        qemu_coroutine_yield();
+    }
+    return 0;
+}
+
 static void coroutine_fn convert_co(void *opaque)
 {
     ConvertState *s = opaque;
@@ -342,30 +445,20 @@ static void coroutine_fn convert_co(void *opaque)
                 break;
             }
         }
-        while (s->wr_in_order && s->wr_offset != offset && !s->ret) {
-            qemu_co_queue_wait(&s->wr_queue, NULL);
-        }
-        if (s->ret) {
+        if (!convert_wait_turn(s, offset)) {
             break;
         }
-        ret = convert_write(s, offset, len, status, buf);
+        ret = convert_write_turn(s, offset, len, status, buf);
         if (ret < 0) {
-            error_report("error while writing at byte %" PRId64 ": %s",
-                         offset, strerror(-ret));
             s->ret = ret;
             break;
-        }
-        s->wr_offset = offset + len;
-        qemu_co_queue_restart_all(&s->wr_queue);
-        if (convert_copies(status) && s->alloc_total) {
-            s->alloc_done += len;
-            qemu_progress_print(100.0f * s->alloc_done / s->alloc_total, 0);
         }
     }
     qemu_vfree(buf);
     s->running--;
     /* Others may wait for a write order that will never come now. */
     qemu_co_queue_restart_all(&s->wr_queue);
+    qemu_co_queue_restart_all(&s->wr_done_queue);
 }
 
 /*
@@ -397,6 +490,7 @@ int convert_do_copy(ConvertState *s)
     int i;
 
     qemu_co_queue_init(&s->wr_queue);
+    qemu_co_queue_init(&s->wr_done_queue);
     qemu_co_mutex_init(&s->lock);
     if (s->progress) {
         s->running = 1;

@@ -363,6 +363,26 @@ fail:
     return false;
 }
 
+/*
+ * Does every write land at its own offset in a host file or device,
+ * whatever the order the writes run in?  True for raw (any number of
+ * raw layers) over file or host_device; formats that allocate lay their
+ * clusters out in the order the writes come.
+ */
+static bool convert_target_in_place(BlockDriverState *bs)
+{
+    bool in_place;
+
+    bdrv_graph_rdlock_main_loop();
+    while (bs->drv && !strcmp(bs->drv->format_name, "raw") && bs->file) {
+        bs = bs->file->bs;
+    }
+    in_place = bs->drv && (!strcmp(bs->drv->format_name, "file") ||
+                           !strcmp(bs->drv->format_name, "host_device"));
+    bdrv_graph_rdunlock_main_loop();
+    return in_place;
+}
+
 /* Open the target and size the requests; false after reporting. */
 static bool convert_open_target(ConvertState *s, ConvertArgs *args)
 {
@@ -414,6 +434,8 @@ static bool convert_open_target(ConvertState *s, ConvertArgs *args)
         return false;
     }
     s->target_has_backing = args->out_baseimg != NULL;
+    s->wr_pipelined = s->wr_in_order && !s->compressed &&
+                      convert_target_in_place(out_bs);
     if (args->target_is_zero) {
         s->has_zero_init = true;
     } else if (!args->skip_create && s->min_sparse &&

@@ -13,6 +13,7 @@
 
 #define CONVERT_MAX_COROUTINES 16
 #define CONVERT_BUF_SIZE (2 * 1024 * 1024)  /* bytes per request */
+#define CONVERT_WR_DEPTH 2      /* pipelined writes in flight at most */
 
 /* What a range of the source needs on the target. */
 typedef enum ConvertStatus {
@@ -35,6 +36,13 @@ typedef struct ConvertState {
     bool target_has_backing;
     bool has_zero_init;     /* target reads as zero before we start */
     bool wr_in_order;       /* false with -W */
+    /*
+     * In-order writes that may overlap: a write starts as soon as the one
+     * before it has started, not when it is done.  Only for targets that
+     * store every byte at its own offset (raw over a host file), whose
+     * result cannot depend on which write lands first.
+     */
+    bool wr_pipelined;
     bool copy_range;        /* -C */
     bool salvage;
     bool quiet;
@@ -54,8 +62,11 @@ typedef struct ConvertState {
     int64_t next_offset;
     int64_t status_end;     /* status below is valid up to here */
     ConvertStatus status;
-    int64_t wr_offset;      /* in-order writes: everything before written */
-    CoQueue wr_queue;
+    int64_t wr_offset;      /* in-order writes: where the next one starts */
+    CoQueue wr_queue;       /* waiting for their turn to start */
+    int64_t wr_done;        /* pipelined: all writes below this are done */
+    int wr_in_flight;       /* pipelined: started, not yet done */
+    CoQueue wr_done_queue;  /* pipelined: done, waiting for the ones before */
     int running;
     int ret;
     int64_t alloc_total;    /* bytes the progress counts (data to copy) */

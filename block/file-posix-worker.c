@@ -5,7 +5,8 @@
  * every request type the kernel engines do not handle).
  *
  * One handler per QEMU_AIO_* type: vectored reads and writes (with a
- * bounce buffer for memory O_DIRECT cannot use), flush, write-zeroes and
+ * bounce buffer for memory O_DIRECT cannot use; bulk buffered writes into
+ * holes of an ext4 file allocate their range first), flush, write-zeroes and
  * discard through fallocate or the block-device ioctls, truncate with
  * preallocation, copy_file_range and device ioctls.  Handlers return 0 or
  * -errno; they touch the node state only for the "does the host support
@@ -14,8 +15,10 @@
 
 #include "qemu/osdep.h"
 #include <sys/ioctl.h>
+#include <sys/vfs.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include "qapi/error.h"
 #include "qemu/iov.h"
 #include "qemu/units.h"
@@ -24,6 +27,8 @@
 
 /* Chunk used to write zeroes for full preallocation. */
 #define RAW_ZERO_CHUNK (1 * MiB)
+/* Buffered writes at least this long into holes allocate their range first */
+#define RAW_PREALLOC_MIN (128 * KiB)
 
 static int raw_errno_unsupported(int err)
 {
@@ -115,10 +120,75 @@ static int raw_rw_bounce(RawPosixAIOData *acb)
     return ret;
 }
 
+static int raw_fallocate(int fd, int mode, off_t offset, off_t len)
+{
+    int ret;
+
+    do {
+        ret = fallocate(fd, mode, offset, len);
+    } while (ret < 0 && errno == EINTR);
+    return ret < 0 ? -errno : 0;
+}
+
+/*
+ * Is @fd on a file system whose buffered writes into holes gain from
+ * allocating the range first?  ext4's delayed allocation reserves space
+ * (and quota) block by block as the copy dirties the page cache, which
+ * costs about as much as the copy itself; one fallocate() reserves and
+ * maps a whole range at once.  Other file systems are left alone (on a
+ * network file system fallocate() and SEEK_DATA are round trips).
+ */
+static bool raw_fs_wants_prealloc(int fd)
+{
+    struct statfs fs;
+
+    return fstatfs(fd, &fs) == 0 && fs.f_type == EXT4_SUPER_MAGIC;
+}
+
+/*
+ * Before a bulk buffered write into a hole of a regular file, allocate
+ * the range with fallocate(KEEP_SIZE).  These are the blocks the write
+ * allocates anyway (file contents, size and holes come out the same);
+ * they read as zeroes until the data lands.  A range that holds any data
+ * is left alone, so overwrites cost one lseek().  Failures only mean the
+ * write allocates for itself.
+ */
+static void raw_prealloc_for_write(RawPosixAIOData *acb)
+{
+    BDRVRawState *s = acb->bs->opaque;
+    off_t end = acb->aio_offset + acb->aio_nbytes;
+    off_t data;
+    int ret;
+
+    if (acb->aio_nbytes < RAW_PREALLOC_MIN || (s->open_flags & O_DIRECT) ||
+        s->is_blkdev || s->is_chardev || !s->has_fallocate ||
+        s->write_prealloc < 0) {
+        return;
+    }
+    if (s->write_prealloc == 0) {
+        s->write_prealloc = raw_fs_wants_prealloc(acb->aio_fildes) ? 1 : -1;
+        if (s->write_prealloc < 0) {
+            return;
+        }
+    }
+    data = lseek(acb->aio_fildes, acb->aio_offset, SEEK_DATA);
+    if (data < 0 ? errno != ENXIO : data < end) {
+        return;     /* some data in the range (or no SEEK_DATA) */
+    }
+    ret = raw_fallocate(acb->aio_fildes, FALLOC_FL_KEEP_SIZE,
+                        acb->aio_offset, acb->aio_nbytes);
+    if (ret < 0 && raw_errno_unsupported(-ret)) {
+        s->write_prealloc = -1;
+    }
+}
+
 static int handle_aiocb_rw(RawPosixAIOData *acb)
 {
     if (acb->aio_type & QEMU_AIO_MISALIGNED) {
         return raw_rw_bounce(acb);
+    }
+    if (acb->aio_type & QEMU_AIO_WRITE) {
+        raw_prealloc_for_write(acb);
     }
     return raw_rw_vector(acb);
 }
@@ -147,16 +217,6 @@ static int handle_aiocb_flush(RawPosixAIOData *acb)
         return ret;
     }
     return 0;
-}
-
-static int raw_fallocate(int fd, int mode, off_t offset, off_t len)
-{
-    int ret;
-
-    do {
-        ret = fallocate(fd, mode, offset, len);
-    } while (ret < 0 && errno == EINTR);
-    return ret < 0 ? -errno : 0;
 }
 
 /* BLKZEROOUT / BLKDISCARD on [offset, offset + nbytes). */

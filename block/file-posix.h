@@ -44,6 +44,13 @@ typedef struct BDRVRawState {
     bool has_fallocate;
     /* A failed fdatasync leaves the page cache unknown: fail all flushes */
     bool page_cache_inconsistent;
+    /* The kernel refused preadv2(RWF_NOWAIT) on @fd: always use the pool */
+    bool no_nowait_read;
+    /*
+     * Allocate holes before bulk buffered writes (file-posix-worker.c):
+     * 0 not yet known, 1 yes, -1 no (file system, or fallocate refused)
+     */
+    int write_prealloc;
 
     /* Image locking (file-posix-lock.c) */
     bool use_lock;
