@@ -45,6 +45,7 @@ static void free_qcow2_info(ImageInfoSpecificQCow2 *q)
     }
     g_free(q->compat);
     g_free(q->data_file);
+    qapi_free_QCryptoBlockInfoLUKS(q->encrypt);
     g_free(q);
 }
 
@@ -298,6 +299,13 @@ static QObject *qcow2_info_to_qobject(const ImageInfoSpecificQCow2 *q)
     }
     qdict_put_str(d, "compression-type",
                   qcow2_compression_names[q->compression_type]);
+    if (q->encrypt) {
+        /* QEMU's QCryptoBlockInfoQCow: the LUKS members plus "format". */
+        QObject *enc = qcrypto_block_info_luks_to_qobject(q->encrypt);
+
+        qdict_put_str(qobject_to(QDict, enc), "format", "luks");
+        qdict_put_obj(d, "encrypt", enc);
+    }
     return QOBJECT(d);
 }
 

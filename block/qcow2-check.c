@@ -639,6 +639,10 @@ check_pass(CheckState *cs, int64_t *highest)
     if (ret >= 0) {
         ret = check_snapshots(cs);
     }
+    if (ret >= 0 && s->crypto_header_length) {
+        /* The LUKS header area of an encrypted image. */
+        check_inc(cs, s->crypto_header_offset, s->crypto_header_length);
+    }
     if (ret >= 0) {
         ret = qcow2_check_bitmaps_refcounts(bs, cs->res,
                                             qcow2_check_count_region, cs);

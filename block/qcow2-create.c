@@ -87,6 +87,7 @@ typedef struct Qcow2CreateParams {
     char *backing_file;
     char *backing_fmt;
     char *data_file;
+    Qcow2CryptoCreate *encrypt;     /* encrypt.format=luks */
 } Qcow2CreateParams;
 
 static void create_params_free(Qcow2CreateParams *p)
@@ -94,6 +95,7 @@ static void create_params_free(Qcow2CreateParams *p)
     g_free(p->backing_file);
     g_free(p->backing_fmt);
     g_free(p->data_file);
+    qcow2_crypto_create_free(p->encrypt);
 }
 
 int qcow2_parse_prealloc(const char *str, PreallocMode *mode, Error **errp)
@@ -146,8 +148,15 @@ static int parse_create_opts(QemuOpts *opts, Qcow2CreateParams *p,
     refcount_bits = qemu_opt_get_number_del(opts, BLOCK_OPT_REFCOUNT_BITS,
                                             16);
 
-    if (encfmt || qemu_opt_get_bool_del(opts, BLOCK_OPT_ENCRYPT, false)) {
-        error_setg(errp, "Encrypted qcow2 images are not supported");
+    if (encfmt && !strcmp(encfmt, "luks")) {
+        p->encrypt = qcow2_crypto_create_opts(opts, errp);
+        if (!p->encrypt) {
+            return -EINVAL;
+        }
+    } else if (encfmt ||
+               qemu_opt_get_bool_del(opts, BLOCK_OPT_ENCRYPT, false)) {
+        error_setg(errp, "Legacy AES encryption of qcow2 images is not "
+                   "supported (use encrypt.format=luks)");
         return -ENOTSUP;
     }
     if (!compat || !strcmp(compat, "1.1") || !strcmp(compat, "v3")) {
@@ -577,6 +586,12 @@ static int coroutine_fn qcow2_do_create(const char *filename,
         goto out;
     }
     ret = blk_co_truncate(blk, p->size, false, p->prealloc, 0, errp);
+    if (ret == 0 && p->encrypt) {
+        /* After the resize, as 7.2: the LUKS area follows the L1 table. */
+        bdrv_graph_co_rdlock();
+        ret = qcow2_crypto_co_create(blk_bs(blk), p->encrypt, errp);
+        bdrv_graph_co_rdunlock();
+    }
     if (ret == 0) {
         /* The node is closed later (deferred unref): write back now. */
         ret = blk_co_flush(blk);
@@ -1186,7 +1201,7 @@ BlockMeasureInfo *qcow2_measure(QemuOpts *opts, BlockDriverState *in_bs,
     Qcow2CreateParams p = { 0 };
     BlockMeasureInfo *info = NULL;
     uint64_t cs, size, data_clusters;
-    int64_t allocated = 0;
+    int64_t allocated = 0, luks = 0;
 
     if (parse_create_opts(opts, &p, errp) < 0) {
         goto out;
@@ -1211,6 +1226,13 @@ BlockMeasureInfo *qcow2_measure(QemuOpts *opts, BlockDriverState *in_bs,
         goto out;
     }
 
+    if (p.encrypt) {
+        luks = qcow2_crypto_measure(opts, cs, errp);
+        if (luks < 0) {
+            goto out;
+        }
+    }
+
     info = g_new0(BlockMeasureInfo, 1);
     info->fully_allocated = data_clusters * cs +
         metadata_size(size, p.cluster_bits, p.refcount_order, p.extended_l2,
@@ -1231,6 +1253,9 @@ BlockMeasureInfo *qcow2_measure(QemuOpts *opts, BlockDriverState *in_bs,
         info->has_bitmaps = true;
         info->bitmaps = qcow2_measure_bitmaps(in_bs, cs);
     }
+    /* The LUKS header area (whole clusters) comes on top, as 7.2. */
+    info->required += luks;
+    info->fully_allocated += luks;
 out:
     create_params_free(&p);
     return info;
@@ -1248,6 +1273,7 @@ ImageInfoSpecific *qcow2_get_specific_info(BlockDriverState *bs,
     spec->u.qcow2.data = q;
     q->refcount_bits = s->refcount_bits;
     q->compression_type = s->compression_type;
+    q->encrypt = qcow2_crypto_get_info(bs);
     if (s->qcow_version == 2) {
         q->compat = g_strdup("0.10");
         return spec;

@@ -73,7 +73,7 @@ read_one_extension(BlockDriverState *bs, uint32_t magic, uint32_t len,
         return 0;
     case QCOW2_EXT_MAGIC_CRYPTO_HEADER:
         info->have_crypto = true;
-        return 0;
+        return qcow2_crypto_read_ext(bs, data, len, errp);
     case QCOW2_EXT_MAGIC_BITMAPS: {
         Qcow2BitmapHeaderExt ext;
 
@@ -464,10 +464,7 @@ static int check_features(BlockDriverState *bs, int flags, Qcow2ExtInfo *info,
                    s->crypt_method_header);
         return -EINVAL;
     }
-    if (s->crypt_method_header || info->have_crypto) {
-        error_setg(errp, "Encrypted qcow2 images are not supported");
-        return -ENOTSUP;
-    }
+    /* Encryption itself is checked by qcow2_crypto_open(). */
     if ((s->autoclear_features & QCOW2_AUTOCLEAR_DATA_FILE_RAW) &&
         !(s->incompatible_features & QCOW2_INCOMPAT_DATA_FILE)) {
         /* A raw data file without a data file makes no sense: ignore. */
@@ -547,6 +544,10 @@ qcow2_open_header(BlockDriverState *bs, QDict *options, int flags,
         goto out;
     }
     s->flags = flags;
+    ret = qcow2_crypto_open(bs, options, flags, errp);
+    if (ret < 0) {
+        goto out;
+    }
     ret = qcow2_update_options(bs, options, flags, errp);
 out:
     g_free(info.feature_table);
@@ -674,6 +675,15 @@ static int build_header(BlockDriverState *bs, uint8_t *buf, size_t buflen)
      * of images with clusters of 4 KiB or less; do the same so that our
      * images are byte-identical to its.
      */
+    if (!ret) {
+        uint8_t ext[16];
+        size_t len = qcow2_crypto_fill_ext(bs, ext);
+
+        if (len) {
+            ret = put_extension(buf, buflen, &pos,
+                                QCOW2_EXT_MAGIC_CRYPTO_HEADER, ext, len);
+        }
+    }
     if (!ret && s->qcow_version >= 3 && s->cluster_size > 4096) {
         Qcow2Feature table[ARRAY_SIZE(qcow2_feature_table)];
 

@@ -136,6 +136,10 @@ static int coroutine_fn GRAPH_RDLOCK read_piece(AioTask *task)
         qemu_iovec_memset(p->qiov, p->qiov_offset, 0, p->bytes);
         return 0;
     case QCOW2_SUBCLUSTER_NORMAL:
+        if (s->crypto) {
+            return qcow2_crypto_co_preadv(bs, p->host, p->bytes, p->qiov,
+                                          p->qiov_offset);
+        }
         BLKDBG_CO_EVENT(bs->file, BLKDBG_READ_AIO);
         return bdrv_co_preadv_part(s->data_file, p->host, p->bytes, p->qiov,
                                    p->qiov_offset, 0);
@@ -343,9 +347,24 @@ static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
 
 /*
  * Read what the guest sees now in [@guest_offset, + @bytes) (the L2 entry
- * is not updated yet) into a new buffer *@buf; zeroes past the end of the
- * image.
+ * is not updated yet) into @qiov (@bytes long); zeroes past the end of
+ * the image.
  */
+static int coroutine_fn GRAPH_RDLOCK cow_read_into(BlockDriverState *bs,
+                                                   uint64_t guest_offset,
+                                                   unsigned bytes,
+                                                   QEMUIOVector *qiov)
+{
+    uint64_t disk_size = bs->total_sectors * BDRV_SECTOR_SIZE;
+    uint64_t readable = guest_offset < disk_size ?
+                        MIN(bytes, disk_size - guest_offset) : 0;
+
+    qemu_iovec_memset(qiov, readable, 0, bytes - readable);
+    return readable ? qcow2_co_preadv_part(bs, guest_offset, readable, qiov,
+                                           0, 0) : 0;
+}
+
+/* The same into a new buffer *@buf (NULL when @bytes is 0). */
 static int coroutine_fn GRAPH_RDLOCK cow_read(BlockDriverState *bs,
                                               uint64_t guest_offset,
                                               unsigned bytes, uint8_t **buf)
@@ -438,6 +457,77 @@ out:
     return ret;
 }
 
+/*
+ * Encrypted images: the guest data and the COW regions (read decrypted,
+ * as the guest sees them) are encrypted for their host offsets and
+ * written, as one request when they are contiguous.  No zeroing
+ * shortcut: zeroes in the file do not decrypt to zeroes.
+ */
+static int coroutine_fn GRAPH_RDLOCK write_encrypted(Qcow2Piece *p)
+{
+    BlockDriverState *bs = p->bs;
+    QCowL2Meta *m = p->m;
+    unsigned head = m ? m->cow_start.nb_bytes : 0;
+    unsigned tail = m ? m->cow_end.nb_bytes : 0;
+    uint64_t head_host = m ? m->alloc_offset + m->cow_start.offset : 0;
+    uint64_t tail_host = m ? m->alloc_offset + m->cow_end.offset : 0;
+    uint8_t *buf;
+    int ret;
+
+    if (!head && !tail) {
+        return qcow2_crypto_co_pwritev(bs, p->host, p->bytes, p->qiov,
+                                       p->qiov_offset);
+    }
+    if ((head && head_host + head != p->host) ||
+        (tail && tail_host != p->host + p->bytes)) {
+        /* Not contiguous: each region on its own. */
+        ret = cow_read(bs, m->offset + m->cow_start.offset, head, &buf);
+        if (ret >= 0 && head) {
+            ret = qcow2_crypto_co_pwrite_buf(bs, head_host, head, buf);
+        }
+        qemu_vfree(buf);
+        if (ret >= 0) {
+            ret = cow_read(bs, m->offset + m->cow_end.offset, tail, &buf);
+        }
+        if (ret >= 0 && tail) {
+            ret = qcow2_crypto_co_pwrite_buf(bs, tail_host, tail, buf);
+        }
+        qemu_vfree(buf);
+        return ret < 0 ? ret : qcow2_crypto_co_pwritev(bs, p->host, p->bytes,
+                                                       p->qiov,
+                                                       p->qiov_offset);
+    }
+
+    /* head + data + tail in one buffer, encrypted and written at once. */
+    buf = qemu_try_blockalign(bs->file->bs, head + p->bytes + tail);
+    if (!buf) {
+        return -ENOMEM;
+    }
+    BLKDBG_CO_EVENT(bs->file, BLKDBG_COW_READ);
+    ret = 0;
+    if (head) {
+        QEMUIOVector qiov;
+
+        qemu_iovec_init_buf(&qiov, buf, head);
+        ret = cow_read_into(bs, m->offset + m->cow_start.offset, head,
+                            &qiov);
+    }
+    if (ret >= 0 && tail) {
+        QEMUIOVector qiov;
+
+        qemu_iovec_init_buf(&qiov, buf + head + p->bytes, tail);
+        ret = cow_read_into(bs, m->offset + m->cow_end.offset, tail, &qiov);
+    }
+    if (ret >= 0) {
+        qemu_iovec_to_buf(p->qiov, p->qiov_offset, buf + head, p->bytes);
+        BLKDBG_CO_EVENT(bs->file, BLKDBG_COW_WRITE);
+        ret = qcow2_crypto_co_pwrite_buf(bs, head ? head_host : p->host,
+                                         head + p->bytes + tail, buf);
+    }
+    qemu_vfree(buf);
+    return ret;
+}
+
 /* Write one mapped piece, then link its allocation (if any) into L2. */
 static int coroutine_fn GRAPH_RDLOCK write_piece(AioTask *task)
 {
@@ -447,7 +537,9 @@ static int coroutine_fn GRAPH_RDLOCK write_piece(AioTask *task)
     QCowL2Meta *m = p->m;
     int ret = -ENOTSUP;
 
-    if (!m || (!m->cow_start.nb_bytes && !m->cow_end.nb_bytes)) {
+    if (s->crypto) {
+        ret = write_encrypted(p);
+    } else if (!m || (!m->cow_start.nb_bytes && !m->cow_end.nb_bytes)) {
         BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
         ret = bdrv_co_pwritev_part(s->data_file, p->host, p->bytes, p->qiov,
                                    p->qiov_offset, 0);
@@ -660,9 +752,10 @@ int coroutine_fn qcow2_co_block_status(BlockDriverState *bs, bool want_zero,
     }
     *pnum = bytes;
 
-    if (type == QCOW2_SUBCLUSTER_NORMAL ||
-        type == QCOW2_SUBCLUSTER_ZERO_ALLOC ||
-        type == QCOW2_SUBCLUSTER_UNALLOCATED_ALLOC) {
+    /* Encrypted data is no use to the layers above: no offset (7.2). */
+    if ((type == QCOW2_SUBCLUSTER_NORMAL ||
+         type == QCOW2_SUBCLUSTER_ZERO_ALLOC ||
+         type == QCOW2_SUBCLUSTER_UNALLOCATED_ALLOC) && !s->crypto) {
         *map = host;
         *file = s->data_file->bs;
         status |= BDRV_BLOCK_OFFSET_VALID;

@@ -556,6 +556,7 @@ void qcow2_free_state(BlockDriverState *bs)
     g_clear_pointer(&s->image_backing_file, g_free);
     g_clear_pointer(&s->image_backing_format, g_free);
     g_clear_pointer(&s->image_data_file, g_free);
+    qcow2_crypto_close(bs);
     /* The core detaches the children (data-file included). */
 }
 
@@ -615,6 +616,8 @@ static int qcow2_reopen_prepare(BDRVReopenState *state,
     for (int i = 0; qcow2_runtime_opts.desc[i].name; i++) {
         qdict_del(state->options, qcow2_runtime_opts.desc[i].name);
     }
+    /* The volume stays unlocked: encrypt.* options are not needed. */
+    qdict_extract_subqdict(state->options, NULL, "encrypt.");
     return ret;
 }
 
@@ -652,6 +655,10 @@ static void qcow2_refresh_limits(BlockDriverState *bs, Error **errp)
 
     bs->bl.pwrite_zeroes_alignment = s->subcluster_size;
     bs->bl.pdiscard_alignment = s->cluster_size;
+    if (s->crypto) {
+        /* Data is encrypted in whole sectors. */
+        bs->bl.request_alignment = BDRV_SECTOR_SIZE;
+    }
 }
 
 static int qcow2_has_zero_init(BlockDriverState *bs)
@@ -749,6 +756,7 @@ static bool qcow2_supports_persistent_dirty_bitmap(BlockDriverState *bs)
 
 static const char *const qcow2_strong_runtime_opts[] = {
     QCOW2_OPT_DATA_FILE,
+    "encrypt.key-secret",
     NULL
 };
 

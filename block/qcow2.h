@@ -32,6 +32,7 @@
 #include "qemu/timer.h"
 #include "qemu/bswap.h"
 #include "qemu/host-utils.h"
+#include "crypto/block-luks.h"
 
 /* "QFI\xfb" */
 #define QCOW_MAGIC (('Q' << 24) | ('F' << 16) | ('I' << 8) | 0xfb)
@@ -387,6 +388,12 @@ typedef struct BDRVQcow2State {
      * header_length <= 104) means zlib.
      */
     uint8_t compression_type;
+
+    /* LUKS encryption (qcow2-crypto.c); crypto is NULL when plain. */
+    QCryptoBlock *crypto;
+    bool have_crypto_header;        /* the extension was found */
+    uint64_t crypto_header_offset;  /* LUKS header area in the file */
+    uint64_t crypto_header_length;
 } BDRVQcow2State;
 
 /* One region of a cluster allocation that must be copied (COW). */
@@ -1395,5 +1402,65 @@ qcow2_co_can_store_new_dirty_bitmap(BlockDriverState *bs, const char *name,
 int coroutine_fn GRAPH_RDLOCK
 qcow2_co_remove_persistent_dirty_bitmap(BlockDriverState *bs,
                                         const char *name, Error **errp);
+
+/*
+ * LUKS encryption (qcow2-crypto.c)
+ */
+
+/* What qemu-img create's encrypt.* options ask for (format=luks). */
+typedef struct Qcow2CryptoCreate {
+    QCryptoBlockCreateOptionsLUKS luks;
+    char *secret;
+} Qcow2CryptoCreate;
+
+/*
+ * The "full disk encryption header pointer" extension (@len bytes at
+ * @data): 0, or -EINVAL with @errp set (7.2's messages).
+ */
+int qcow2_crypto_read_ext(BlockDriverState *bs, const uint8_t *data,
+                          uint32_t len, Error **errp);
+/* Fill @data (16 bytes) with the extension; 0 when there is none. */
+size_t qcow2_crypto_fill_ext(BlockDriverState *bs, uint8_t *data);
+/*
+ * Take the encrypt.* options out of @options, check them against the
+ * header and unlock the LUKS header (only read it with BDRV_O_NO_IO).
+ * Sets s->crypto and bs->encrypted for an encrypted image.  Called after
+ * the header and extensions were read.  0 or -errno with @errp set.
+ */
+int coroutine_fn GRAPH_RDLOCK
+qcow2_crypto_open(BlockDriverState *bs, QDict *options, int flags,
+                  Error **errp);
+void qcow2_crypto_close(BlockDriverState *bs);
+/*
+ * Read @bytes at @host of the data file, decrypted, into @qiov at
+ * @qiov_offset.  @host and @bytes are multiples of 512.  s->lock not held.
+ */
+int coroutine_fn GRAPH_RDLOCK
+qcow2_crypto_co_preadv(BlockDriverState *bs, uint64_t host, uint64_t bytes,
+                       QEMUIOVector *qiov, size_t qiov_offset);
+/* Encrypt @bytes of @qiov and write them at @host of the data file. */
+int coroutine_fn GRAPH_RDLOCK
+qcow2_crypto_co_pwritev(BlockDriverState *bs, uint64_t host, uint64_t bytes,
+                        QEMUIOVector *qiov, size_t qiov_offset);
+/* Encrypt @buf in place for @host and write it there. */
+int coroutine_fn GRAPH_RDLOCK
+qcow2_crypto_co_pwrite_buf(BlockDriverState *bs, uint64_t host,
+                           uint64_t bytes, uint8_t *buf);
+/* The create options (NULL with @errp set: no key-secret). */
+Qcow2CryptoCreate *qcow2_crypto_create_opts(QemuOpts *opts, Error **errp);
+void qcow2_crypto_create_free(Qcow2CryptoCreate *c);
+/*
+ * Give the new image @bs (open read-write, sized) a LUKS header in
+ * freshly allocated clusters and rewrite the qcow2 header.  s->lock not
+ * held.  0 or -errno with @errp set.
+ */
+int coroutine_fn GRAPH_RDLOCK
+qcow2_crypto_co_create(BlockDriverState *bs, Qcow2CryptoCreate *c,
+                       Error **errp);
+/* Bytes the LUKS header of @opts takes in clusters; -1 with @errp set. */
+int64_t qcow2_crypto_measure(QemuOpts *opts, uint64_t cluster_size,
+                             Error **errp);
+/* The LUKS header's info for qemu-img info (NULL if not encrypted). */
+QCryptoBlockInfoLUKS *qcow2_crypto_get_info(BlockDriverState *bs);
 
 #endif /* BLOCK_QCOW2_H */

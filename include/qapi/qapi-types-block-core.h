@@ -195,6 +195,8 @@ typedef struct ImageInfoSpecificQCow2 {
     bool has_bitmaps;
     Qcow2BitmapInfoList *bitmaps;
     Qcow2CompressionType compression_type;
+    /* LUKS encryption (shown with "format": "luks"), or NULL. */
+    struct QCryptoBlockInfoLUKS *encrypt;
 } ImageInfoSpecificQCow2;
 
 typedef enum ImageInfoSpecificKind {
