@@ -1460,6 +1460,13 @@ qcow2_crypto_co_create(BlockDriverState *bs, Qcow2CryptoCreate *c,
 /* Bytes the LUKS header of @opts takes in clusters; -1 with @errp set. */
 int64_t qcow2_crypto_measure(QemuOpts *opts, uint64_t cluster_size,
                              Error **errp);
+/*
+ * qemu-img amend of an encrypted image: the encrypt.* key slot options
+ * (state, keyslot, old-secret, new-secret, iter-time) as for the luks
+ * driver.  0 or -errno with @errp set (7.2's messages).
+ */
+int GRAPH_RDLOCK qcow2_crypto_amend(BlockDriverState *bs, QemuOpts *opts,
+                                    bool force, Error **errp);
 /* The LUKS header's info for qemu-img info (NULL if not encrypted). */
 QCryptoBlockInfoLUKS *qcow2_crypto_get_info(BlockDriverState *bs);
 
