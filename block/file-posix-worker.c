@@ -150,13 +150,14 @@ static bool raw_fs_wants_prealloc(int fd)
  * the range with fallocate(KEEP_SIZE).  These are the blocks the write
  * allocates anyway (file contents, size and holes come out the same);
  * they read as zeroes until the data lands.  A range that holds any data
- * is left alone, so overwrites cost one lseek().  Failures only mean the
- * write allocates for itself.
+ * is left alone, so overwrites cost an fstat() (and an lseek() in a file
+ * with holes).  Failures only mean the write allocates for itself.
  */
 static void raw_prealloc_for_write(RawPosixAIOData *acb)
 {
     BDRVRawState *s = acb->bs->opaque;
     off_t end = acb->aio_offset + acb->aio_nbytes;
+    struct stat st;
     off_t data;
     int ret;
 
@@ -170,6 +171,14 @@ static void raw_prealloc_for_write(RawPosixAIOData *acb)
         if (s->write_prealloc < 0) {
             return;
         }
+    }
+    /*
+     * A file without holes (the usual overwrite case) needs no lseek(),
+     * which would wait for the inode lock behind concurrent writes.
+     */
+    if (fstat(acb->aio_fildes, &st) == 0 && end <= st.st_size &&
+        st.st_blocks * 512 >= st.st_size) {
+        return;
     }
     data = lseek(acb->aio_fildes, acb->aio_offset, SEEK_DATA);
     if (data < 0 ? errno != ENXIO : data < end) {
