@@ -117,6 +117,18 @@ BlockBackend *img_open_cache(bool image_opts, const char *filename,
                              bool quiet, bool force_share);
 
 /*
+ * img_open() and img_open_cache() with @extra (may be NULL) added to the
+ * open options, e.g. the key secrets of a target convert just created.
+ */
+BlockBackend *img_open_extra(bool image_opts, const char *filename,
+                             const char *fmt, int flags, bool writethrough,
+                             bool quiet, bool force_share, QDict *extra);
+BlockBackend *img_open_cache_extra(bool image_opts, const char *filename,
+                                   const char *fmt, int flags,
+                                   const char *cache, bool quiet,
+                                   bool force_share, QDict *extra);
+
+/*
  * Run whatever the main loop has ready (bottom halves left behind by
  * image creation, e.g. deferred closes) before opening a new image.
  */

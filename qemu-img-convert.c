@@ -11,6 +11,7 @@
 #include "qemu-img-bitmap.h"
 #include "block/block_int.h"
 #include "qapi/error.h"
+#include "qapi/qmp/qdict.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 
@@ -37,6 +38,8 @@ typedef struct ConvertArgs {
     bool skip_broken_bitmaps;
     bool force_share;
     bool explicit_min_sparse;
+    /* The create options' key secrets, for opening what was created. */
+    QDict *target_open_opts;
 } ConvertArgs;
 
 static void convert_parse_sparse(ConvertState *s, ConvertArgs *args,
@@ -304,6 +307,22 @@ static bool convert_open_sources(ConvertState *s, ConvertArgs *args,
     return true;
 }
 
+/*
+ * An encrypted target needs its secret to be opened: every create option
+ * whose name ends in "key-secret" (luks's key-secret, qcow2's
+ * encrypt.key-secret) becomes an open option too, as in QEMU 7.2.
+ */
+static int convert_take_key_secret(void *opaque, const char *name,
+                                   const char *value, Error **errp)
+{
+    QDict *open_opts = opaque;
+
+    if (g_str_has_suffix(name, "key-secret")) {
+        qdict_put_str(open_opts, name, value);
+    }
+    return 0;
+}
+
 /* Create the target image (without -n); false after reporting. */
 static bool convert_create(ConvertState *s, ConvertArgs *args)
 {
@@ -345,6 +364,10 @@ static bool convert_create(ConvertState *s, ConvertArgs *args)
                    "format");
         goto fail;
     }
+    /* Before the create, which consumes the options it uses. */
+    args->target_open_opts = qdict_new();
+    qemu_opt_foreach(opts, convert_take_key_secret, args->target_open_opts,
+                     NULL);
     ret = bdrv_create(drv, args->out_filename, opts, &local_err);
     img_settle();
     if (ret < 0) {
@@ -393,9 +416,12 @@ static bool convert_open_target(ConvertState *s, ConvertArgs *args)
     if (s->min_sparse) {
         flags |= BDRV_O_UNMAP;
     }
-    s->target = img_open_cache(args->tgt_image_opts, args->out_filename,
-                               args->tgt_image_opts ? NULL : args->out_fmt,
-                               flags, args->cache, s->quiet, false);
+    s->target = img_open_cache_extra(args->tgt_image_opts,
+                                     args->out_filename,
+                                     args->tgt_image_opts ? NULL
+                                                          : args->out_fmt,
+                                     flags, args->cache, s->quiet, false,
+                                     args->target_open_opts);
     if (!s->target) {
         return false;
     }
@@ -505,5 +531,6 @@ out:
     g_free(s.src_align);
     g_free(args.options);
     qemu_opts_del(args.sn_opts);
+    qobject_unref(args.target_open_opts);
     return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -224,9 +224,18 @@ BlockBackend *img_open(bool image_opts, const char *filename,
                        const char *fmt, int flags, bool writethrough,
                        bool quiet, bool force_share)
 {
+    return img_open_extra(image_opts, filename, fmt, flags, writethrough,
+                          quiet, force_share, NULL);
+}
+
+BlockBackend *img_open_extra(bool image_opts, const char *filename,
+                             const char *fmt, int flags, bool writethrough,
+                             bool quiet, bool force_share, QDict *extra)
+{
     Error *local_err = NULL;
     BlockBackend *blk;
     QDict *options;
+    const QDictEntry *e;
 
     if (image_opts && fmt) {
         error_report("--image-opts and --format are mutually exclusive");
@@ -235,6 +244,11 @@ BlockBackend *img_open(bool image_opts, const char *filename,
     options = img_open_options(image_opts, filename, fmt, force_share);
     if (!options) {
         return NULL;
+    }
+    for (e = extra ? qdict_first(extra) : NULL; e;
+         e = qdict_next(extra, e)) {
+        qdict_put_obj(options, qdict_entry_key(e),
+                      qobject_ref(qdict_entry_value(e)));
     }
     blk = blk_new_open(image_opts ? NULL : filename, NULL, options, flags,
                        &local_err);
@@ -250,14 +264,23 @@ BlockBackend *img_open_cache(bool image_opts, const char *filename,
                              const char *fmt, int flags, const char *cache,
                              bool quiet, bool force_share)
 {
+    return img_open_cache_extra(image_opts, filename, fmt, flags, cache,
+                                quiet, force_share, NULL);
+}
+
+BlockBackend *img_open_cache_extra(bool image_opts, const char *filename,
+                                   const char *fmt, int flags,
+                                   const char *cache, bool quiet,
+                                   bool force_share, QDict *extra)
+{
     bool writethrough;
 
     if (bdrv_parse_cache_mode(cache, &flags, &writethrough) < 0) {
         error_report("Invalid cache option: %s", cache);
         return NULL;
     }
-    return img_open(image_opts, filename, fmt, flags, writethrough, quiet,
-                    force_share);
+    return img_open_extra(image_opts, filename, fmt, flags, writethrough,
+                          quiet, force_share, extra);
 }
 
 void img_settle(void)
