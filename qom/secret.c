@@ -6,8 +6,7 @@
  * create() only parses the properties; complete() loads the bytes, so a
  * missing file fails at --object time with QEMU 7.2's messages, in 7.2's
  * order.  Encrypted secrets (keyid=) are AES-256-CBC with the key held
- * by another secret; none of our dependencies has AES, so the cipher is
- * our own (qom/secret-aes.c).
+ * by another secret, decrypted through nettle (qom/secret-aes.c).
  */
 
 #include "qemu/osdep.h"
