@@ -783,6 +783,13 @@ copy_partial_cluster(BlockDriverState *bs, uint64_t guest, uint64_t host,
         }
         switch (type) {
         case QCOW2_SUBCLUSTER_NORMAL:
+            if (s->crypto) {
+                QEMUIOVector qiov;
+
+                qemu_iovec_init_buf(&qiov, buf + done, cur);
+                ret = qcow2_crypto_co_preadv(bs, old_host, cur, &qiov, 0);
+                break;
+            }
             ret = bdrv_co_pread(s->data_file, old_host, cur, buf + done, 0);
             break;
         case QCOW2_SUBCLUSTER_UNALLOCATED_PLAIN:
@@ -801,6 +808,10 @@ copy_partial_cluster(BlockDriverState *bs, uint64_t guest, uint64_t host,
             return ret;
         }
         done += cur;
+    }
+    if (s->crypto) {
+        /* Encrypted for its new place. */
+        return qcow2_crypto_co_pwrite_buf(bs, host, bytes, buf);
     }
     return bdrv_co_pwrite(s->data_file, host, bytes, buf, 0);
 }
