@@ -305,6 +305,11 @@ static QObject *qcow2_info_to_qobject(const ImageInfoSpecificQCow2 *q)
 
         qdict_put_str(qobject_to(QDict, enc), "format", "luks");
         qdict_put_obj(d, "encrypt", enc);
+    } else if (q->encrypt_aes) {
+        QDict *enc = qdict_new();
+
+        qdict_put_str(enc, "format", "aes");
+        qdict_put(d, "encrypt", enc);
     }
     return QOBJECT(d);
 }

@@ -583,7 +583,8 @@ static int amend_check(BlockDriverState *bs, QemuOpts *opts, int version,
     uint64_t bits = qemu_opt_get_number(opts, BLOCK_OPT_REFCOUNT_BITS,
                                         s->refcount_bits);
 
-    if (!s->crypto && qemu_opt_foreach(opts, is_encrypt_opt, NULL, NULL)) {
+    if (!bs->encrypted &&
+        qemu_opt_foreach(opts, is_encrypt_opt, NULL, NULL)) {
         error_setg(errp, "Can't amend encryption options - encryption not "
                    "present");
         return -EINVAL;
@@ -689,7 +690,7 @@ int qcow2_amend_options(BlockDriverState *bs, QemuOpts *opts,
     if (ret < 0) {
         return ret;
     }
-    if (s->crypto && qemu_opt_foreach(opts, is_encrypt_opt, NULL, NULL)) {
+    if (bs->encrypted && qemu_opt_foreach(opts, is_encrypt_opt, NULL, NULL)) {
         /* LUKS key slots (qcow2-crypto.c), before anything else. */
         ret = qcow2_crypto_amend(bs, opts, force, errp);
         if (ret < 0) {

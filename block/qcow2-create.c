@@ -783,11 +783,12 @@ copy_partial_cluster(BlockDriverState *bs, uint64_t guest, uint64_t host,
         }
         switch (type) {
         case QCOW2_SUBCLUSTER_NORMAL:
-            if (s->crypto) {
+            if (bs->encrypted) {
                 QEMUIOVector qiov;
 
                 qemu_iovec_init_buf(&qiov, buf + done, cur);
-                ret = qcow2_crypto_co_preadv(bs, old_host, cur, &qiov, 0);
+                ret = qcow2_crypto_co_preadv(bs, old_host, guest + done, cur,
+                                             &qiov, 0);
                 break;
             }
             ret = bdrv_co_pread(s->data_file, old_host, cur, buf + done, 0);
@@ -809,9 +810,9 @@ copy_partial_cluster(BlockDriverState *bs, uint64_t guest, uint64_t host,
         }
         done += cur;
     }
-    if (s->crypto) {
+    if (bs->encrypted) {
         /* Encrypted for its new place. */
-        return qcow2_crypto_co_pwrite_buf(bs, host, bytes, buf);
+        return qcow2_crypto_co_pwrite_buf(bs, host, guest, bytes, buf);
     }
     return bdrv_co_pwrite(s->data_file, host, bytes, buf, 0);
 }
@@ -1285,6 +1286,7 @@ ImageInfoSpecific *qcow2_get_specific_info(BlockDriverState *bs,
     q->refcount_bits = s->refcount_bits;
     q->compression_type = s->compression_type;
     q->encrypt = qcow2_crypto_get_info(bs);
+    q->encrypt_aes = s->crypt_method_header == QCOW_CRYPT_AES;
     if (s->qcow_version == 2) {
         q->compat = g_strdup("0.10");
         return spec;

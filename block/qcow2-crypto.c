@@ -6,7 +6,10 @@
  * clusters (the IV of each 512-byte sector is its host offset / 512, as
  * QEMU 7.2), placing a new LUKS header in the image at create time, and
  * the "encrypt" part of qemu-img info and measure.  Compressed clusters
- * and zero clusters stay unencrypted, as in 7.2.
+ * and zero clusters stay unencrypted, as in 7.2.  Legacy AES images
+ * (crypt_method 1: AES-128-CBC, the key is the passphrase's first 16
+ * bytes, the IV the guest sector number) can be read and written, not
+ * created.
  */
 
 #include "qemu/osdep.h"
@@ -128,9 +131,7 @@ static int check_open_format(BDRVQcow2State *s, QDict *enc, Error **errp)
                        "options specify '%s'", fmt);
             return -EINVAL;
         }
-        error_setg(errp, "Encrypted qcow2 images are not supported with "
-                   "the legacy AES method (only encrypt.format=luks)");
-        return -ENOTSUP;
+        return 0;
     case QCOW_CRYPT_LUKS:
         if (fmt && strcmp(fmt, "luks")) {
             error_setg(errp, "Header reported 'luks' encryption format but "
@@ -143,6 +144,82 @@ static int check_open_format(BDRVQcow2State *s, QDict *enc, Error **errp)
                    s->crypt_method_header);
         return -EINVAL;
     }
+}
+
+/*
+ * Legacy AES: AES-128-CBC keyed with the passphrase (cut or zero-padded to
+ * 16 bytes), plain64 IVs from guest sectors.
+ */
+static int aes_open(BlockDriverState *bs, const char *secret, int flags,
+                    Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    g_autofree uint8_t *password = NULL;
+    uint8_t key[16] = { 0 };
+    size_t npassword = 0;
+
+    if (!(flags & BDRV_O_NO_IO)) {
+        if (!secret) {
+            error_setg(errp, "Parameter 'encrypt.key-secret' is required "
+                       "for cipher");
+            return -EINVAL;
+        }
+        if (qcrypto_secret_lookup(secret, &password, &npassword, errp) < 0) {
+            return -EINVAL;
+        }
+        memcpy(key, password, MIN(npassword, sizeof(key)));
+        memset(password, 0, npassword);
+        s->aes = qcrypto_cipher_new(QCRYPTO_CIPHER_ALG_AES_128,
+                                    QCRYPTO_CIPHER_MODE_CBC, key,
+                                    sizeof(key), errp);
+        memset(key, 0, sizeof(key));
+        if (!s->aes) {
+            return -EINVAL;
+        }
+        qemu_mutex_init(&s->aes_lock);
+    }
+    bs->encrypted = true;
+    return 0;
+}
+
+/* En- or decrypt @len bytes of @buf for guest offset @guest (AES). */
+static int aes_crypt(BDRVQcow2State *s, uint64_t guest, uint8_t *buf,
+                     size_t len, bool encrypt)
+{
+    int ret = 0;
+
+    qemu_mutex_lock(&s->aes_lock);
+    for (size_t done = 0; done < len && ret == 0;
+         done += BDRV_SECTOR_SIZE) {
+        uint8_t iv[16] = { 0 };
+
+        stq_le_p(iv, (guest + done) >> BDRV_SECTOR_BITS);
+        ret = qcrypto_cipher_setiv(s->aes, iv, sizeof(iv), NULL);
+        if (ret == 0) {
+            ret = encrypt ?
+                  qcrypto_cipher_encrypt(s->aes, buf + done, buf + done,
+                                         BDRV_SECTOR_SIZE, NULL) :
+                  qcrypto_cipher_decrypt(s->aes, buf + done, buf + done,
+                                         BDRV_SECTOR_SIZE, NULL);
+        }
+    }
+    qemu_mutex_unlock(&s->aes_lock);
+    return ret < 0 ? -EIO : 0;
+}
+
+/* @buf in place, for host offset @host / guest offset @guest. */
+static int crypt_buf(BDRVQcow2State *s, uint64_t host, uint64_t guest,
+                     uint8_t *buf, size_t len, bool encrypt)
+{
+    if (s->aes) {
+        return aes_crypt(s, guest, buf, len, encrypt);
+    }
+    if (encrypt) {
+        return qcrypto_block_encrypt(s->crypto, host, buf, len, NULL) < 0 ?
+               -EIO : 0;
+    }
+    return qcrypto_block_decrypt(s->crypto, host, buf, len, NULL) < 0 ?
+           -EIO : 0;
 }
 
 int coroutine_fn GRAPH_RDLOCK
@@ -161,6 +238,10 @@ qcow2_crypto_open(BlockDriverState *bs, QDict *options, int flags,
     ret = check_open_format(s, enc, errp);
     if (ret < 0 || s->crypt_method_header == QCOW_CRYPT_NONE) {
         return ret;
+    }
+    if (s->crypt_method_header == QCOW_CRYPT_AES) {
+        return aes_open(bs, qdict_get_try_str(enc, "key-secret"), flags,
+                        errp);
     }
     if (!s->have_crypto_header) {
         error_setg(errp, "Missing CRYPTO header for crypt method %" PRIu32,
@@ -204,13 +285,18 @@ void qcow2_crypto_close(BlockDriverState *bs)
 
     qcrypto_block_free(s->crypto);
     s->crypto = NULL;
+    if (s->aes) {
+        qcrypto_cipher_free(s->aes);
+        s->aes = NULL;
+        qemu_mutex_destroy(&s->aes_lock);
+    }
 }
 
 /* --- Data path ---------------------------------------------------------- */
 
 int coroutine_fn GRAPH_RDLOCK
-qcow2_crypto_co_preadv(BlockDriverState *bs, uint64_t host, uint64_t bytes,
-                       QEMUIOVector *qiov, size_t qiov_offset)
+qcow2_crypto_co_preadv(BlockDriverState *bs, uint64_t host, uint64_t guest,
+                       uint64_t bytes, QEMUIOVector *qiov, size_t qiov_offset)
 {
     BDRVQcow2State *s = bs->opaque;
     size_t buflen = MIN(bytes, QCOW2_CRYPTO_MAX_IO);
@@ -230,9 +316,8 @@ qcow2_crypto_co_preadv(BlockDriverState *bs, uint64_t host, uint64_t bytes,
         if (ret < 0) {
             break;
         }
-        if (qcrypto_block_decrypt(s->crypto, host + done, buf, n,
-                                  NULL) < 0) {
-            ret = -EIO;
+        ret = crypt_buf(s, host + done, guest + done, buf, n, false);
+        if (ret < 0) {
             break;
         }
         qemu_iovec_from_buf(qiov, qiov_offset + done, buf, n);
@@ -244,20 +329,23 @@ qcow2_crypto_co_preadv(BlockDriverState *bs, uint64_t host, uint64_t bytes,
 
 int coroutine_fn GRAPH_RDLOCK
 qcow2_crypto_co_pwrite_buf(BlockDriverState *bs, uint64_t host,
-                           uint64_t bytes, uint8_t *buf)
+                           uint64_t guest, uint64_t bytes, uint8_t *buf)
 {
     BDRVQcow2State *s = bs->opaque;
+    int ret;
 
     assert(QEMU_IS_ALIGNED(host | bytes, BDRV_SECTOR_SIZE));
-    if (qcrypto_block_encrypt(s->crypto, host, buf, bytes, NULL) < 0) {
-        return -EIO;
+    ret = crypt_buf(s, host, guest, buf, bytes, true);
+    if (ret < 0) {
+        return ret;
     }
     return bdrv_co_pwrite(s->data_file, host, bytes, buf, 0);
 }
 
 int coroutine_fn GRAPH_RDLOCK
-qcow2_crypto_co_pwritev(BlockDriverState *bs, uint64_t host, uint64_t bytes,
-                        QEMUIOVector *qiov, size_t qiov_offset)
+qcow2_crypto_co_pwritev(BlockDriverState *bs, uint64_t host, uint64_t guest,
+                        uint64_t bytes, QEMUIOVector *qiov,
+                        size_t qiov_offset)
 {
     BDRVQcow2State *s = bs->opaque;
     size_t buflen = MIN(bytes, QCOW2_CRYPTO_MAX_IO);
@@ -273,7 +361,8 @@ qcow2_crypto_co_pwritev(BlockDriverState *bs, uint64_t host, uint64_t bytes,
 
         qemu_iovec_to_buf(qiov, qiov_offset + done, buf, n);
         BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
-        ret = qcow2_crypto_co_pwrite_buf(bs, host + done, n, buf);
+        ret = qcow2_crypto_co_pwrite_buf(bs, host + done, guest + done, n,
+                                         buf);
         if (ret < 0) {
             break;
         }
@@ -439,6 +528,10 @@ int qcow2_crypto_amend(BlockDriverState *bs, QemuOpts *opts, bool force,
     };
     int ret = -EINVAL;
 
+    if (!s->crypto) {
+        error_setg(errp, "Only LUKS encryption options can be amended");
+        return -ENOTSUP;
+    }
     if (!state) {
         error_setg(errp, "Parameter 'state' is missing");
         return -EINVAL;

@@ -136,9 +136,9 @@ static int coroutine_fn GRAPH_RDLOCK read_piece(AioTask *task)
         qemu_iovec_memset(p->qiov, p->qiov_offset, 0, p->bytes);
         return 0;
     case QCOW2_SUBCLUSTER_NORMAL:
-        if (s->crypto) {
-            return qcow2_crypto_co_preadv(bs, p->host, p->bytes, p->qiov,
-                                          p->qiov_offset);
+        if (bs->encrypted) {
+            return qcow2_crypto_co_preadv(bs, p->host, p->offset, p->bytes,
+                                          p->qiov, p->qiov_offset);
         }
         BLKDBG_CO_EVENT(bs->file, BLKDBG_READ_AIO);
         return bdrv_co_preadv_part(s->data_file, p->host, p->bytes, p->qiov,
@@ -471,30 +471,34 @@ static int coroutine_fn GRAPH_RDLOCK write_encrypted(Qcow2Piece *p)
     unsigned tail = m ? m->cow_end.nb_bytes : 0;
     uint64_t head_host = m ? m->alloc_offset + m->cow_start.offset : 0;
     uint64_t tail_host = m ? m->alloc_offset + m->cow_end.offset : 0;
+    uint64_t head_guest = m ? m->offset + m->cow_start.offset : 0;
+    uint64_t tail_guest = m ? m->offset + m->cow_end.offset : 0;
     uint8_t *buf;
     int ret;
 
     if (!head && !tail) {
-        return qcow2_crypto_co_pwritev(bs, p->host, p->bytes, p->qiov,
-                                       p->qiov_offset);
+        return qcow2_crypto_co_pwritev(bs, p->host, p->offset, p->bytes,
+                                       p->qiov, p->qiov_offset);
     }
     if ((head && head_host + head != p->host) ||
         (tail && tail_host != p->host + p->bytes)) {
         /* Not contiguous: each region on its own. */
-        ret = cow_read(bs, m->offset + m->cow_start.offset, head, &buf);
+        ret = cow_read(bs, head_guest, head, &buf);
         if (ret >= 0 && head) {
-            ret = qcow2_crypto_co_pwrite_buf(bs, head_host, head, buf);
+            ret = qcow2_crypto_co_pwrite_buf(bs, head_host, head_guest, head,
+                                             buf);
         }
         qemu_vfree(buf);
         if (ret >= 0) {
-            ret = cow_read(bs, m->offset + m->cow_end.offset, tail, &buf);
+            ret = cow_read(bs, tail_guest, tail, &buf);
         }
         if (ret >= 0 && tail) {
-            ret = qcow2_crypto_co_pwrite_buf(bs, tail_host, tail, buf);
+            ret = qcow2_crypto_co_pwrite_buf(bs, tail_host, tail_guest, tail,
+                                             buf);
         }
         qemu_vfree(buf);
-        return ret < 0 ? ret : qcow2_crypto_co_pwritev(bs, p->host, p->bytes,
-                                                       p->qiov,
+        return ret < 0 ? ret : qcow2_crypto_co_pwritev(bs, p->host, p->offset,
+                                                       p->bytes, p->qiov,
                                                        p->qiov_offset);
     }
 
@@ -509,19 +513,19 @@ static int coroutine_fn GRAPH_RDLOCK write_encrypted(Qcow2Piece *p)
         QEMUIOVector qiov;
 
         qemu_iovec_init_buf(&qiov, buf, head);
-        ret = cow_read_into(bs, m->offset + m->cow_start.offset, head,
-                            &qiov);
+        ret = cow_read_into(bs, head_guest, head, &qiov);
     }
     if (ret >= 0 && tail) {
         QEMUIOVector qiov;
 
         qemu_iovec_init_buf(&qiov, buf + head + p->bytes, tail);
-        ret = cow_read_into(bs, m->offset + m->cow_end.offset, tail, &qiov);
+        ret = cow_read_into(bs, tail_guest, tail, &qiov);
     }
     if (ret >= 0) {
         qemu_iovec_to_buf(p->qiov, p->qiov_offset, buf + head, p->bytes);
         BLKDBG_CO_EVENT(bs->file, BLKDBG_COW_WRITE);
         ret = qcow2_crypto_co_pwrite_buf(bs, head ? head_host : p->host,
+                                         head ? head_guest : p->offset,
                                          head + p->bytes + tail, buf);
     }
     qemu_vfree(buf);
@@ -537,7 +541,7 @@ static int coroutine_fn GRAPH_RDLOCK write_piece(AioTask *task)
     QCowL2Meta *m = p->m;
     int ret = -ENOTSUP;
 
-    if (s->crypto) {
+    if (bs->encrypted) {
         ret = write_encrypted(p);
     } else if (!m || (!m->cow_start.nb_bytes && !m->cow_end.nb_bytes)) {
         BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
@@ -755,7 +759,7 @@ int coroutine_fn qcow2_co_block_status(BlockDriverState *bs, bool want_zero,
     /* Encrypted data is no use to the layers above: no offset (7.2). */
     if ((type == QCOW2_SUBCLUSTER_NORMAL ||
          type == QCOW2_SUBCLUSTER_ZERO_ALLOC ||
-         type == QCOW2_SUBCLUSTER_UNALLOCATED_ALLOC) && !s->crypto) {
+         type == QCOW2_SUBCLUSTER_UNALLOCATED_ALLOC) && !bs->encrypted) {
         *map = host;
         *file = s->data_file->bs;
         status |= BDRV_BLOCK_OFFSET_VALID;

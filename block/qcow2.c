@@ -655,7 +655,7 @@ static void qcow2_refresh_limits(BlockDriverState *bs, Error **errp)
 
     bs->bl.pwrite_zeroes_alignment = s->subcluster_size;
     bs->bl.pdiscard_alignment = s->cluster_size;
-    if (s->crypto) {
+    if (bs->encrypted) {
         /* Data is encrypted in whole sectors. */
         bs->bl.request_alignment = BDRV_SECTOR_SIZE;
     }

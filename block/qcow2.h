@@ -394,6 +394,8 @@ typedef struct BDRVQcow2State {
     bool have_crypto_header;        /* the extension was found */
     uint64_t crypto_header_offset;  /* LUKS header area in the file */
     uint64_t crypto_header_length;
+    QCryptoCipher *aes;             /* legacy AES (crypt_method 1) */
+    QemuMutex aes_lock;             /* the cipher's IV is shared state */
 } BDRVQcow2State;
 
 /* One region of a cluster allocation that must be copied (COW). */
@@ -1423,8 +1425,9 @@ int qcow2_crypto_read_ext(BlockDriverState *bs, const uint8_t *data,
 size_t qcow2_crypto_fill_ext(BlockDriverState *bs, uint8_t *data);
 /*
  * Take the encrypt.* options out of @options, check them against the
- * header and unlock the LUKS header (only read it with BDRV_O_NO_IO).
- * Sets s->crypto and bs->encrypted for an encrypted image.  Called after
+ * header and unlock the LUKS header (only read it with BDRV_O_NO_IO), or
+ * key the legacy AES cipher.  Sets s->crypto or s->aes (not with
+ * BDRV_O_NO_IO) and bs->encrypted for an encrypted image.  Called after
  * the header and extensions were read.  0 or -errno with @errp set.
  */
 int coroutine_fn GRAPH_RDLOCK
@@ -1432,20 +1435,27 @@ qcow2_crypto_open(BlockDriverState *bs, QDict *options, int flags,
                   Error **errp);
 void qcow2_crypto_close(BlockDriverState *bs);
 /*
- * Read @bytes at @host of the data file, decrypted, into @qiov at
- * @qiov_offset.  @host and @bytes are multiples of 512.  s->lock not held.
+ * Read @bytes at @host of the data file (guest offset @guest), decrypted,
+ * into @qiov at @qiov_offset.  @host and @bytes are multiples of 512.
+ * s->lock not held.
  */
 int coroutine_fn GRAPH_RDLOCK
-qcow2_crypto_co_preadv(BlockDriverState *bs, uint64_t host, uint64_t bytes,
-                       QEMUIOVector *qiov, size_t qiov_offset);
-/* Encrypt @bytes of @qiov and write them at @host of the data file. */
+qcow2_crypto_co_preadv(BlockDriverState *bs, uint64_t host, uint64_t guest,
+                       uint64_t bytes, QEMUIOVector *qiov,
+                       size_t qiov_offset);
+/*
+ * Encrypt @bytes of @qiov and write them at @host of the data file.
+ * @guest is the guest offset of the data (legacy AES IVs count guest
+ * sectors, LUKS IVs host sectors).
+ */
 int coroutine_fn GRAPH_RDLOCK
-qcow2_crypto_co_pwritev(BlockDriverState *bs, uint64_t host, uint64_t bytes,
-                        QEMUIOVector *qiov, size_t qiov_offset);
-/* Encrypt @buf in place for @host and write it there. */
+qcow2_crypto_co_pwritev(BlockDriverState *bs, uint64_t host, uint64_t guest,
+                        uint64_t bytes, QEMUIOVector *qiov,
+                        size_t qiov_offset);
+/* Encrypt @buf in place for @host/@guest and write it at @host. */
 int coroutine_fn GRAPH_RDLOCK
 qcow2_crypto_co_pwrite_buf(BlockDriverState *bs, uint64_t host,
-                           uint64_t bytes, uint8_t *buf);
+                           uint64_t guest, uint64_t bytes, uint8_t *buf);
 /* The create options (NULL with @errp set: no key-secret). */
 Qcow2CryptoCreate *qcow2_crypto_create_opts(QemuOpts *opts, Error **errp);
 void qcow2_crypto_create_free(Qcow2CryptoCreate *c);

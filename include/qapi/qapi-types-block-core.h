@@ -197,6 +197,7 @@ typedef struct ImageInfoSpecificQCow2 {
     Qcow2CompressionType compression_type;
     /* LUKS encryption (shown with "format": "luks"), or NULL. */
     struct QCryptoBlockInfoLUKS *encrypt;
+    bool encrypt_aes;   /* legacy AES: "encrypt": {"format": "aes"} */
 } ImageInfoSpecificQCow2;
 
 typedef enum ImageInfoSpecificKind {

@@ -613,7 +613,10 @@ static void test_corrupt_header(void)
         { 96, 4, 7, "Reference count entry width too large; may not exceed "
                     "64 bits" },
         { 100, 4, 0x20000, "qcow2 header exceeds cluster size" },
-        { 32, 4, 1, "Encrypted qcow2 images are not supported" },
+        { 32, 4, 1, "Parameter 'encrypt.key-secret' is required for "
+                    "cipher" },
+        { 32, 4, 2, "Missing CRYPTO header for crypt method 2" },
+        { 32, 4, 3, "Unsupported encryption method 3" },
     };
     g_autofree char *img = path_of("corrupt.qcow2");
 
