@@ -35,6 +35,12 @@ int qcow2_crypto_read_ext(BlockDriverState *bs, const uint8_t *data,
     BDRVQcow2State *s = bs->opaque;
     Qcow2CryptoHeaderExt ext;
 
+    /* 7.2 checks the method before it reads the extensions. */
+    if (s->crypt_method_header > QCOW_CRYPT_LUKS) {
+        error_setg(errp, "Unsupported encryption method %" PRIu32,
+                   s->crypt_method_header);
+        return -EINVAL;
+    }
     if (s->crypt_method_header != QCOW_CRYPT_LUKS) {
         error_setg(errp, "CRYPTO header extension only expected with LUKS "
                    "encryption method");
