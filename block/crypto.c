@@ -21,6 +21,7 @@
 #include "sysemu/block-backend.h"
 #include "crypto/block-luks.h"
 #include "crypto/secret.h"
+#include "block/crypto.h"
 
 #define BLOCK_CRYPTO_OPT_KEY_SECRET "key-secret"
 #define BLOCK_CRYPTO_MAX_IO_SIZE (1024 * 1024)
@@ -483,22 +484,32 @@ static int amend_write_fn(size_t offset, const uint8_t *buf, size_t len,
     return 0;
 }
 
-static int GRAPH_RDLOCK
-block_crypto_amend_options_luks(BlockDriverState *bs, QemuOpts *opts,
-                                BlockDriverAmendStatusCB *status_cb,
-                                void *cb_opaque, bool force, Error **errp)
+/* The option <@prefix><@name> of @opts. */
+static const char *amend_opt(QemuOpts *opts, const char *prefix,
+                             const char *name)
 {
-    BlockCrypto *s = bs->opaque;
-    const char *state = qemu_opt_get(opts, "state");
-    const char *old_id = qemu_opt_get(opts, "old-secret");
-    const char *new_id = qemu_opt_get(opts, "new-secret");
+    g_autofree char *key = g_strconcat(prefix, name, NULL);
+
+    return qemu_opt_get(opts, key);
+}
+
+int block_crypto_amend_luks(QCryptoBlock *block, QemuOpts *opts,
+                            const char *prefix, QCryptoBlockReadFunc read_fn,
+                            QCryptoBlockWriteFunc write_fn, void *opaque,
+                            bool force, Error **errp)
+{
+    const char *state = amend_opt(opts, prefix, "state");
+    const char *old_id = amend_opt(opts, prefix, "old-secret");
+    const char *new_id = amend_opt(opts, prefix, "new-secret");
+    g_autofree char *keyslot_key = g_strconcat(prefix, "keyslot", NULL);
+    g_autofree char *iter_key = g_strconcat(prefix, "iter-time", NULL);
     g_autofree uint8_t *old_pw = NULL;
     g_autofree uint8_t *new_pw = NULL;
     QCryptoBlockAmendOptionsLUKS o = {
-        .has_keyslot = qemu_opt_get(opts, "keyslot") != NULL,
-        .keyslot = qemu_opt_get_number(opts, "keyslot", 0),
-        .has_iter_time = qemu_opt_get(opts, "iter-time") != NULL,
-        .iter_time = qemu_opt_get_number(opts, "iter-time", 0),
+        .has_keyslot = qemu_opt_get(opts, keyslot_key) != NULL,
+        .keyslot = qemu_opt_get_number(opts, keyslot_key, 0),
+        .has_iter_time = qemu_opt_get(opts, iter_key) != NULL,
+        .iter_time = qemu_opt_get_number(opts, iter_key, 0),
     };
     int ret = -EINVAL;
 
@@ -522,8 +533,7 @@ block_crypto_amend_options_luks(BlockDriverState *bs, QemuOpts *opts,
     }
     o.old_password = old_pw;
     o.new_password = new_pw;
-    if (qcrypto_block_luks_amend(s->block, &o, read_header_fn,
-                                 amend_write_fn, bs->file, force,
+    if (qcrypto_block_luks_amend(block, &o, read_fn, write_fn, opaque, force,
                                  errp) == 0) {
         ret = 0;
     }
@@ -535,6 +545,17 @@ out:
         memset(new_pw, 0, o.nnew_password);
     }
     return ret;
+}
+
+static int GRAPH_RDLOCK
+block_crypto_amend_options_luks(BlockDriverState *bs, QemuOpts *opts,
+                                BlockDriverAmendStatusCB *status_cb,
+                                void *cb_opaque, bool force, Error **errp)
+{
+    BlockCrypto *s = bs->opaque;
+
+    return block_crypto_amend_luks(s->block, opts, "", read_header_fn,
+                                   amend_write_fn, bs->file, force, errp);
 }
 
 /* A new image holds the LUKS header area and the payload, all allocated. */

@@ -19,6 +19,7 @@
 #include "qemu/option.h"
 #include "block/qdict.h"
 #include "crypto/secret.h"
+#include "block/crypto.h"
 #include "qcow2.h"
 
 #define QCOW2_CRYPTO_MAX_IO (1024 * 1024)
@@ -521,55 +522,13 @@ int qcow2_crypto_amend(BlockDriverState *bs, QemuOpts *opts, bool force,
                        Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
-    const char *state = qemu_opt_get(opts, "encrypt.state");
-    const char *old_id = qemu_opt_get(opts, "encrypt.old-secret");
-    const char *new_id = qemu_opt_get(opts, "encrypt.new-secret");
-    g_autofree uint8_t *old_pw = NULL;
-    g_autofree uint8_t *new_pw = NULL;
-    QCryptoBlockAmendOptionsLUKS o = {
-        .has_keyslot = qemu_opt_get(opts, "encrypt.keyslot") != NULL,
-        .keyslot = qemu_opt_get_number(opts, "encrypt.keyslot", 0),
-        .has_iter_time = qemu_opt_get(opts, "encrypt.iter-time") != NULL,
-        .iter_time = qemu_opt_get_number(opts, "encrypt.iter-time", 0),
-    };
-    int ret = -EINVAL;
 
     if (!s->crypto) {
         error_setg(errp, "Only LUKS encryption options can be amended");
         return -ENOTSUP;
     }
-    if (!state) {
-        error_setg(errp, "Parameter 'state' is missing");
-        return -EINVAL;
-    }
-    if (strcmp(state, "active") && strcmp(state, "inactive")) {
-        error_setg(errp, "Parameter 'state' does not accept value "
-                   "'%s'", state);
-        return -EINVAL;
-    }
-    o.active = !strcmp(state, "active");
-    if (old_id && qcrypto_secret_lookup(old_id, &old_pw, &o.nold_password,
-                                        errp) < 0) {
-        goto out;
-    }
-    if (new_id && qcrypto_secret_lookup(new_id, &new_pw, &o.nnew_password,
-                                        errp) < 0) {
-        goto out;
-    }
-    o.old_password = old_pw;
-    o.new_password = new_pw;
-    if (qcrypto_block_luks_amend(s->crypto, &o, hdr_read_fn, hdr_write_fn,
-                                 bs, force, errp) == 0) {
-        ret = 0;
-    }
-out:
-    if (old_pw) {
-        memset(old_pw, 0, o.nold_password);
-    }
-    if (new_pw) {
-        memset(new_pw, 0, o.nnew_password);
-    }
-    return ret;
+    return block_crypto_amend_luks(s->crypto, opts, "encrypt.", hdr_read_fn,
+                                   hdr_write_fn, bs, force, errp);
 }
 
 /* --- Info --------------------------------------------------------------- */
