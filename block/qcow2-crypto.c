@@ -133,19 +133,17 @@ static int check_open_format(BDRVQcow2State *s, QDict *enc, Error **errp)
         }
         return 0;
     case QCOW_CRYPT_AES:
-        if (fmt && strcmp(fmt, "aes")) {
-            error_setg(errp, "Header reported 'aes' encryption format but "
-                       "options specify '%s'", fmt);
+    case QCOW_CRYPT_LUKS: {
+        const char *hdr = s->crypt_method_header == QCOW_CRYPT_AES ? "aes"
+                                                                  : "luks";
+
+        if (fmt && strcmp(fmt, hdr)) {
+            error_setg(errp, "Header reported '%s' encryption format but "
+                       "options specify '%s'", hdr, fmt);
             return -EINVAL;
         }
         return 0;
-    case QCOW_CRYPT_LUKS:
-        if (fmt && strcmp(fmt, "luks")) {
-            error_setg(errp, "Header reported 'luks' encryption format but "
-                       "options specify '%s'", fmt);
-            return -EINVAL;
-        }
-        return 0;
+    }
     default:
         error_setg(errp, "Unsupported encryption method %" PRIu32,
                    s->crypt_method_header);
@@ -183,6 +181,14 @@ static int aes_open(BlockDriverState *bs, const char *secret, int flags,
         if (!s->aes) {
             return -EINVAL;
         }
+        s->aes_ivgen = qcrypto_ivgen_new(QCRYPTO_IVGEN_ALG_PLAIN64,
+                                         QCRYPTO_CIPHER_ALG_AES_128, 0,
+                                         NULL, 0, errp);
+        if (!s->aes_ivgen) {
+            qcrypto_cipher_free(s->aes);
+            s->aes = NULL;
+            return -EINVAL;
+        }
         qemu_mutex_init(&s->aes_lock);
     }
     bs->encrypted = true;
@@ -193,23 +199,12 @@ static int aes_open(BlockDriverState *bs, const char *secret, int flags,
 static int aes_crypt(BDRVQcow2State *s, uint64_t guest, uint8_t *buf,
                      size_t len, bool encrypt)
 {
-    int ret = 0;
+    int ret;
 
     qemu_mutex_lock(&s->aes_lock);
-    for (size_t done = 0; done < len && ret == 0;
-         done += BDRV_SECTOR_SIZE) {
-        uint8_t iv[16] = { 0 };
-
-        stq_le_p(iv, (guest + done) >> BDRV_SECTOR_BITS);
-        ret = qcrypto_cipher_setiv(s->aes, iv, sizeof(iv), NULL);
-        if (ret == 0) {
-            ret = encrypt ?
-                  qcrypto_cipher_encrypt(s->aes, buf + done, buf + done,
-                                         BDRV_SECTOR_SIZE, NULL) :
-                  qcrypto_cipher_decrypt(s->aes, buf + done, buf + done,
-                                         BDRV_SECTOR_SIZE, NULL);
-        }
-    }
+    ret = qcrypto_ivgen_crypt_sectors(s->aes, s->aes_ivgen, encrypt,
+                                      guest >> BDRV_SECTOR_BITS, buf, len,
+                                      NULL);
     qemu_mutex_unlock(&s->aes_lock);
     return ret < 0 ? -EIO : 0;
 }
@@ -295,6 +290,8 @@ void qcow2_crypto_close(BlockDriverState *bs)
     if (s->aes) {
         qcrypto_cipher_free(s->aes);
         s->aes = NULL;
+        qcrypto_ivgen_free(s->aes_ivgen);
+        s->aes_ivgen = NULL;
         qemu_mutex_destroy(&s->aes_lock);
     }
 }

@@ -395,6 +395,7 @@ typedef struct BDRVQcow2State {
     uint64_t crypto_header_offset;  /* LUKS header area in the file */
     uint64_t crypto_header_length;
     QCryptoCipher *aes;             /* legacy AES (crypt_method 1) */
+    QCryptoIVGen *aes_ivgen;        /* its plain64 IVs (guest sectors) */
     QemuMutex aes_lock;             /* the cipher's IV is shared state */
 } BDRVQcow2State;
 

@@ -193,7 +193,7 @@ int luks_make_slot(QCryptoBlock *b, int idx, const uint8_t *mk,
         qcrypto_afsplit_encode(b->hash_alg, hdr->key_bytes, LUKS_STRIPES, mk,
                                split, errp) < 0 ||
         luks_make_cipher(b, slotkey, &cipher, &ivgen, errp) < 0 ||
-        luks_crypt_sectors(cipher, ivgen, true, 0, split,
+        qcrypto_ivgen_crypt_sectors(cipher, ivgen, true, 0, split,
                            luks_split_len(hdr), errp) < 0) {
         goto out;
     }

@@ -83,14 +83,6 @@ int luks_make_cipher(QCryptoBlock *block, const uint8_t *key,
                      Error **errp);
 
 /*
- * Encrypt (@enc) or decrypt @len bytes of @buf in place, in 512-byte
- * sectors numbered from @sector (the last one may be shorter).
- */
-int luks_crypt_sectors(QCryptoCipher *cipher, QCryptoIVGen *ivgen,
-                       bool enc, uint64_t sector, uint8_t *buf, size_t len,
-                       Error **errp);
-
-/*
  * Fill slot @idx with the volume key @mk under @password (PBKDF2
  * iterations for @iter_time ms) and mark it active; its encrypted key
  * material goes into @split (luks_split_len() bytes), to be written at the

@@ -277,34 +277,6 @@ int luks_make_cipher(QCryptoBlock *b, const uint8_t *key,
     return 0;
 }
 
-int luks_crypt_sectors(QCryptoCipher *cipher, QCryptoIVGen *ivgen,
-                       bool enc, uint64_t sector, uint8_t *buf, size_t len,
-                       Error **errp)
-{
-    size_t blocklen = 16;
-    uint8_t iv[16];
-    size_t off;
-
-    for (off = 0; off < len; off += QCRYPTO_BLOCK_LUKS_SECTOR_SIZE) {
-        size_t n = MIN(len - off, QCRYPTO_BLOCK_LUKS_SECTOR_SIZE);
-        int ret;
-
-        if (qcrypto_ivgen_calculate(ivgen, sector++, iv, blocklen,
-                                    errp) < 0 ||
-            qcrypto_cipher_setiv(cipher, iv, blocklen, errp) < 0) {
-            return -1;
-        }
-        ret = enc ? qcrypto_cipher_encrypt(cipher, buf + off, buf + off, n,
-                                           errp)
-                  : qcrypto_cipher_decrypt(cipher, buf + off, buf + off, n,
-                                           errp);
-        if (ret < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* --- Unlocking ---------------------------------------------------------- */
 
 int luks_try_slot(QCryptoBlock *b, int i, const uint8_t *password,
@@ -329,7 +301,7 @@ int luks_try_slot(QCryptoBlock *b, int i, const uint8_t *password,
                        LUKS_SALT_LEN, slot->iterations, slotkey,
                        hdr->key_bytes, errp) < 0 ||
         luks_make_cipher(b, slotkey, &cipher, &ivgen, errp) < 0 ||
-        luks_crypt_sectors(cipher, ivgen, false, 0, split, splitlen,
+        qcrypto_ivgen_crypt_sectors(cipher, ivgen, false, 0, split, splitlen,
                            errp) < 0) {
         goto out;
     }
@@ -427,7 +399,7 @@ static int crypt_payload(QCryptoBlock *b, bool enc, uint64_t offset,
         return -1;
     }
     qemu_mutex_lock(&b->lock);
-    ret = luks_crypt_sectors(b->cipher, b->ivgen, enc,
+    ret = qcrypto_ivgen_crypt_sectors(b->cipher, b->ivgen, enc,
                              offset / QCRYPTO_BLOCK_LUKS_SECTOR_SIZE,
                              buf, len, errp);
     qemu_mutex_unlock(&b->lock);

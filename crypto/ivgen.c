@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * crypto/ivgen.c: the plain, plain64 and essiv IV generators.
+ * crypto/ivgen.c: the plain, plain64 and essiv IV generators, and the
+ * sector-by-sector en/decryption loop that uses them.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -106,4 +107,31 @@ void qcrypto_ivgen_free(QCryptoIVGen *ivgen)
         qcrypto_cipher_free(ivgen->essiv);
         g_free(ivgen);
     }
+}
+
+int qcrypto_ivgen_crypt_sectors(QCryptoCipher *cipher, QCryptoIVGen *ivgen,
+                                bool enc, uint64_t sector, uint8_t *buf,
+                                size_t len, Error **errp)
+{
+    uint8_t iv[16];
+    size_t off;
+
+    for (off = 0; off < len; off += QCRYPTO_IVGEN_SECTOR_SIZE) {
+        size_t n = MIN(len - off, QCRYPTO_IVGEN_SECTOR_SIZE);
+        int ret;
+
+        if (qcrypto_ivgen_calculate(ivgen, sector++, iv, sizeof(iv),
+                                    errp) < 0 ||
+            qcrypto_cipher_setiv(cipher, iv, sizeof(iv), errp) < 0) {
+            return -1;
+        }
+        ret = enc ? qcrypto_cipher_encrypt(cipher, buf + off, buf + off, n,
+                                           errp)
+                  : qcrypto_cipher_decrypt(cipher, buf + off, buf + off, n,
+                                           errp);
+        if (ret < 0) {
+            return -1;
+        }
+    }
+    return 0;
 }

@@ -47,6 +47,17 @@ QCryptoIVGen *qcrypto_ivgen_new(QCryptoIVGenAlgorithm alg,
 int qcrypto_ivgen_calculate(QCryptoIVGen *ivgen, uint64_t sector,
                             uint8_t *iv, size_t niv, Error **errp);
 
+/*
+ * Encrypt (@enc) or decrypt @len bytes of @buf in place with @cipher, in
+ * 512-byte sectors numbered from @sector, each with its IV from @ivgen
+ * (the last sector may be shorter).  0, or -1 with @errp set.  The
+ * caller serialises users of @cipher and @ivgen.
+ */
+#define QCRYPTO_IVGEN_SECTOR_SIZE 512
+int qcrypto_ivgen_crypt_sectors(QCryptoCipher *cipher, QCryptoIVGen *ivgen,
+                                bool enc, uint64_t sector, uint8_t *buf,
+                                size_t len, Error **errp);
+
 void qcrypto_ivgen_free(QCryptoIVGen *ivgen);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QCryptoIVGen, qcrypto_ivgen_free)
 
