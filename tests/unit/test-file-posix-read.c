@@ -22,6 +22,7 @@
 #include "block/block_int.h"
 #include "block/thread-pool.h"
 #include "sysemu/block-backend.h"
+#include "test-tmpdir.h"
 
 #define FILE_SIZE (4 * MiB)
 
@@ -322,22 +323,6 @@ static void test_write_into_hole(void)
     g_assert_cmpint(st.st_blocks, ==, st_twin.st_blocks);
 }
 
-static void remove_dir(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-
-        unlink(p);
-    }
-    if (d) {
-        g_dir_close(d);
-    }
-    rmdir(dir);
-}
-
 int main(int argc, char **argv)
 {
     int ret;
@@ -355,7 +340,7 @@ int main(int argc, char **argv)
     g_test_add_func("/file-posix-read/write-into-hole", test_write_into_hole);
 
     ret = g_test_run();
-    remove_dir(test_dir);
+    test_remove_dir(test_dir);
     g_free(test_dir);
     return ret;
 }

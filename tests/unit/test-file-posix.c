@@ -26,6 +26,7 @@
 #include "block/raw-aio.h"
 #include "sysemu/block-backend.h"
 #include "sysemu/iothread.h"
+#include "test-tmpdir.h"
 
 #define IMG_SIZE (4 * MiB)
 
@@ -1159,22 +1160,6 @@ static void add_engine_tests(const char *name, GTestDataFunc fn)
     }
 }
 
-static void remove_dir(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-
-        unlink(p);
-    }
-    if (d) {
-        g_dir_close(d);
-    }
-    rmdir(dir);
-}
-
 int main(int argc, char **argv)
 {
     int ret;
@@ -1211,7 +1196,7 @@ int main(int argc, char **argv)
     g_test_add_func("/file-posix/host-device", test_host_device);
 
     ret = g_test_run();
-    remove_dir(test_dir);
+    test_remove_dir(test_dir);
     g_free(test_dir);
     return ret;
 }

@@ -21,6 +21,7 @@
 #include "qemu/units.h"
 #include "block/block_int.h"
 #include "sysemu/block-backend.h"
+#include "test-tmpdir.h"
 
 #define QEMU_IO "/usr/bin/qemu-io"
 #define QEMU_IMG "/usr/bin/qemu-img"
@@ -588,22 +589,6 @@ static void test_create_locked(void)
     blk_unref(blk);
 }
 
-static void remove_dir(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-
-        unlink(p);
-    }
-    if (d) {
-        g_dir_close(d);
-    }
-    rmdir(dir);
-}
-
 int main(int argc, char **argv)
 {
     int ret;
@@ -627,7 +612,7 @@ int main(int argc, char **argv)
     g_test_add_func("/image-locking/create-locked", test_create_locked);
 
     ret = g_test_run();
-    remove_dir(test_dir);
+    test_remove_dir(test_dir);
     g_free(test_dir);
     return ret;
 }
