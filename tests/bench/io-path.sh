@@ -68,7 +68,10 @@ verify_write() {
     return 0
 }
 
-for ROW_AIO in threads io_uring; do
+# bench_rows SUFFIX CMDFN [VERIFY]: the four rows (4k random and 64k
+# sequential, read and write) of one table, setting ROW_MODE and ROW_OP.
+bench_rows() {
+    local what bytes
     for ROW_MODE in random seq; do
         for ROW_OP in aio_read aio_write; do
             if [ $ROW_MODE = random ]; then
@@ -76,10 +79,13 @@ for ROW_AIO in threads io_uring; do
             else
                 what="64k seq"; bytes=$((SEQ_REQS * 65536))
             fi
-            bench_row "$what ${ROW_OP#aio_} aio=$ROW_AIO" MiB/s "$bytes" \
-                : qemuio_cmd verify_write
+            bench_row "$what ${ROW_OP#aio_} $1" MiB/s "$bytes" : "$2" "${3:-:}"
         done
     done
+}
+
+for ROW_AIO in threads io_uring; do
+    bench_rows "aio=$ROW_AIO" qemuio_cmd verify_write
 done
 bench_table "io-path: qemu-io on a ${FILE_MIB} MiB raw file, cache=$CACHE"
 
@@ -150,17 +156,7 @@ fio_time() {
 TIMEFN=fio_time
 ROW_AIO=io_uring
 for FIO_MODE in batch free; do
-    for ROW_MODE in random seq; do
-        for ROW_OP in aio_read aio_write; do
-            if [ $ROW_MODE = random ]; then
-                what="4k rand"; bytes=$((RAND_REQS * 4096))
-            else
-                what="64k seq"; bytes=$((SEQ_REQS * 65536))
-            fi
-            bench_row "$what ${ROW_OP#aio_} io_uring" MiB/s "$bytes" \
-                : fio_cmd verify_ours
-        done
-    done
+    bench_rows io_uring fio_cmd verify_ours
     bench_note "ours: qemu-io's I/O time (whole run minus $(awk -v b="$BASE_OURS" 'BEGIN { printf "%.1f", b * 1000 }') ms for start-up, open and close); fio: its own I/O time"
     if [ $FIO_MODE = batch ]; then
         bench_note "fio drains every batch of $QD before the next (--iodepth_batch_submit/--iodepth_batch_complete_min=$QD), as qemu-io's command list does"
@@ -200,17 +196,7 @@ img_bench_time() {
 }
 TIMEFN=img_bench_time
 FIO_MODE=free
-for ROW_MODE in random seq; do
-    for ROW_OP in aio_read aio_write; do
-        if [ $ROW_MODE = random ]; then
-            what="4k rand"; bytes=$((RAND_REQS * 4096))
-        else
-            what="64k seq"; bytes=$((SEQ_REQS * 65536))
-        fi
-        bench_row "$what ${ROW_OP#aio_} io_uring" MiB/s "$bytes" \
-            : img_bench_cmd
-    done
-done
+bench_rows io_uring img_bench_cmd
 bench_note "ours: qemu-img bench's own run time; fio: its own I/O time; both keep $QD requests in flight"
 bench_note "ours' 4k rows step 257 blocks through the file (every block visited), fio's are random"
 bench_table "io-path vs fio: qemu-img bench, depth $QD free-running (io_uring, cache=$CACHE)" fio
