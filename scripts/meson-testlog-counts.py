@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Print "passed failed skipped" for a meson testlog.json (one JSON per line).
+# Print "passed failed skipped" for a meson testlog.json (one JSON per line),
+# and the name of each failed test on stderr.
 import json
 import sys
 
@@ -11,13 +12,16 @@ try:
             line = line.strip()
             if not line:
                 continue
-            res = json.loads(line).get('result', '')
+            test = json.loads(line)
+            res = test.get('result', '')
             if res in ('OK', 'EXPECTEDFAIL'):
                 passed += 1
             elif res == 'SKIP':
                 skipped += 1
             else:
                 failed += 1
+                print('  %s: %s' % (test.get('name', '?'), res),
+                      file=sys.stderr)
 except FileNotFoundError:
     pass
 print(passed, failed, skipped)

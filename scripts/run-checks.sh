@@ -19,6 +19,10 @@ case "$BUILD" in /*) ;; *) BUILD="$SRC/$BUILD" ;; esac
 PASSED=0
 FAILED=0
 SKIPPED=0
+# One line per failed suite or test, repeated just above the summary line
+# (CI reports often show only the tail of the output).
+FAIL_LIST=$(mktemp)
+trap 'rm -f "$FAIL_LIST"' EXIT
 
 add_counts() {
     # $1 passed, $2 failed, $3 skipped, $4 suite name
@@ -26,6 +30,7 @@ add_counts() {
     FAILED=$((FAILED + $2))
     SKIPPED=$((SKIPPED + $3))
     echo "== $4: $1 passed, $2 failed, $3 skipped"
+    [ "$2" -eq 0 ] || echo "$4" >>"$FAIL_LIST"
 }
 
 suite_meson() {
@@ -33,7 +38,7 @@ suite_meson() {
     meson test -C "$BUILD" --no-rebuild --print-errorlogs --num-processes 2 \
         --no-suite bench
     counts=$(python3 "$SRC/scripts/meson-testlog-counts.py" \
-             "$BUILD/meson-logs/testlog.json")
+             "$BUILD/meson-logs/testlog.json" 2>>"$FAIL_LIST")
     add_counts $counts "meson tests"
 }
 
@@ -78,6 +83,7 @@ iotests_counts() {
     p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
     f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
     s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+    awk -v suite="$2" '$2 == "fail" { print "  " suite ": " $1 }' "$1" >>"$FAIL_LIST"
     if [ -z "$p" ]; then
         add_counts 0 $((1 + ${3:-0})) 0 "$2 (runner printed no summary)"
     else
@@ -149,7 +155,7 @@ suite_asan() {
         meson test -C "$ASAN_BUILD" --no-rebuild --print-errorlogs \
         --num-processes 2 --suite unit
     counts=$(python3 "$SRC/scripts/meson-testlog-counts.py" \
-             "$ASAN_BUILD/meson-logs/testlog.json")
+             "$ASAN_BUILD/meson-logs/testlog.json" 2>>"$FAIL_LIST")
     asan_reports "$logs/unit" >/dev/null
     add_counts $counts "asan unit tests"
 
@@ -193,6 +199,10 @@ for suite in $SUITES; do
     SUITE_TIMES="$SUITE_TIMES $suite=$((t1 - t0))s"
 done
 echo "== suite times:$SUITE_TIMES"
+if [ -s "$FAIL_LIST" ]; then
+    echo "== failed:"
+    cat "$FAIL_LIST"
+fi
 
 if [ "$SKIPPED" -gt 0 ]; then
     echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
