@@ -9,9 +9,10 @@
  * zero blocks of -S bytes, which become zero writes or holes.  Reads run
  * in parallel; writes run in offset order unless -W was given.  A write
  * in order starts when the one before it is done, or, for targets that
- * write every byte in place (raw files), as soon as that one has started;
- * either way, after a write the next range's write goes out before its
- * coroutine looks for more work.
+ * write every byte in place (raw files), as soon as that one has started,
+ * or, for qcow2 (which allocates in arrival order), as soon as that one's
+ * last request has been submitted; either way, after a write the next
+ * range's write goes out before its coroutine looks for more work.
  */
 #include "qemu/osdep.h"
 #include "qemu-img-convert.h"
@@ -231,12 +232,41 @@ static int coroutine_fn convert_write_zero(ConvertState *s, int64_t offset,
                                 s->min_sparse ? BDRV_REQ_MAY_UNMAP : 0);
 }
 
+/*
+ * Pipelined writes: let the range after [@offset, @end) start its write
+ * (once only; the turn is ours while wr_offset is @offset).
+ */
+static void convert_pass_turn(ConvertState *s, int64_t offset, int64_t end)
+{
+    if (s->wr_pipelined && s->wr_offset == offset) {
+        s->wr_offset = end;
+        qemu_co_queue_restart_all(&s->wr_queue);
+    }
+}
+
+/*
+ * Data write [@off, @off + @n) of the range [@offset, @offset + @len);
+ * @last: no request of the range follows it.  The next range may start
+ * right before that last request when the target allocates in arrival
+ * order and the request reaches it whole (qemu-img-convert.h).  The
+ * woken writer runs only when we yield, after the target took ours.
+ */
+static int coroutine_fn convert_pwrite(ConvertState *s, int64_t offset,
+                                       int64_t len, int64_t off, int64_t n,
+                                       const uint8_t *buf, bool last)
+{
+    if (last && QEMU_IS_ALIGNED(off | n, s->wr_align)) {
+        convert_pass_turn(s, offset, offset + len);
+    }
+    return blk_co_pwrite(s->target, off, n, buf, 0);
+}
+
 /* Write a data range, turning zero blocks into zero writes or holes. */
 static int coroutine_fn convert_write_data(ConvertState *s, int64_t offset,
                                            int64_t len, const uint8_t *buf)
 {
-    int64_t pos = 0, n;
-    bool zero = false;
+    int64_t pos = 0, n, next = 0;
+    bool zero = false, next_zero = false;
     int ret;
 
     if (s->compressed) {
@@ -247,19 +277,29 @@ static int coroutine_fn convert_write_data(ConvertState *s, int64_t offset,
                              BDRV_REQ_WRITE_COMPRESSED);
     }
     if (!s->min_sparse) {
-        return blk_co_pwrite(s->target, offset, len, buf, 0);
+        return convert_pwrite(s, offset, len, offset, len, buf, true);
     }
+    n = convert_run(s, buf, offset, 0, len, &zero);
     while (pos < len) {
-        n = convert_run(s, buf, offset, pos, len, &zero);
+        /* Runs alternate; the one after a data run tells if it is last. */
+        next = pos + n < len ?
+               convert_run(s, buf, offset, pos + n, len, &next_zero) : 0;
         if (zero) {
             ret = convert_write_zero(s, offset + pos, n);
         } else {
-            ret = blk_co_pwrite(s->target, offset + pos, n, buf + pos, 0);
+            bool last = pos + n == len ||
+                        (next_zero && s->has_zero_init &&
+                         pos + n + next == len);
+
+            ret = convert_pwrite(s, offset, len, offset + pos, n, buf + pos,
+                                 last);
         }
         if (ret < 0) {
             return ret;
         }
         pos += n;
+        n = next;
+        zero = next_zero;
     }
     return 0;
 }
@@ -350,8 +390,10 @@ static void convert_report_write_error(int64_t offset, int ret)
 
 /*
  * Pipelined write of the range whose turn it is: the next range may start
- * its write as soon as this one has started (up to CONVERT_WR_DEPTH in
- * flight), so the target always has the next write queued.  They still
+ * its write before this one is done (as soon as it has started, or before
+ * its last request: convert_pwrite; up to CONVERT_WR_DEPTH in flight), so
+ * the target always has the next write queued.  A failed write keeps the
+ * turn (the copy stops, as with serial writes).  They still
  * finish in offset order here: the first failing write is the one reported
  * (as with serial writes) and the progress counts the same sums.
  */
@@ -363,9 +405,14 @@ static int coroutine_fn convert_write_pipelined(ConvertState *s,
     int ret;
 
     s->wr_in_flight++;
-    s->wr_offset = offset + len;
-    qemu_co_queue_restart_all(&s->wr_queue);
+    if (s->wr_turn_at_start) {
+        convert_pass_turn(s, offset, offset + len);
+    }
     ret = convert_write(s, offset, len, status, buf);
+    if (ret == 0) {
+        /* Not passed yet if no data request came last. */
+        convert_pass_turn(s, offset, offset + len);
+    }
     s->wr_in_flight--;
     qemu_co_queue_restart_all(&s->wr_queue);
 

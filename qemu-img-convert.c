@@ -406,6 +406,20 @@ static bool convert_target_in_place(BlockDriverState *bs)
     return in_place;
 }
 
+/*
+ * Does the target node allocate in the order requests arrive at it, so
+ * that overlapping in-order writes give the layout serial ones give?
+ * qcow2 promises that for its writes, zero writes and discards (block/
+ * qcow2.h, "Allocation order"); no other driver does.  Only the node
+ * itself counts (a filter or raw layer above it could split or delay a
+ * request); the copy engine passes the turn early only before a request
+ * that reaches it as one driver call (see wr_pipelined).
+ */
+static bool convert_target_allocates_in_order(BlockDriverState *bs)
+{
+    return bs->drv && !strcmp(bs->drv->format_name, "qcow2");
+}
+
 /* Open the target and size the requests; false after reporting. */
 static bool convert_open_target(ConvertState *s, ConvertArgs *args)
 {
@@ -460,8 +474,12 @@ static bool convert_open_target(ConvertState *s, ConvertArgs *args)
         return false;
     }
     s->target_has_backing = args->out_baseimg != NULL;
+    s->wr_turn_at_start = convert_target_in_place(out_bs);
     s->wr_pipelined = s->wr_in_order && !s->compressed &&
-                      convert_target_in_place(out_bs);
+                      (s->wr_turn_at_start ||
+                       (!s->copy_range &&
+                        convert_target_allocates_in_order(out_bs)));
+    s->wr_align = MAX(out_bs->bl.request_alignment, 1);
     if (args->target_is_zero) {
         s->has_zero_init = true;
     } else if (!args->skip_create && s->min_sparse &&

@@ -37,12 +37,18 @@ typedef struct ConvertState {
     bool has_zero_init;     /* target reads as zero before we start */
     bool wr_in_order;       /* false with -W */
     /*
-     * In-order writes that may overlap: a write starts as soon as the one
-     * before it has started, not when it is done.  Only for targets that
-     * store every byte at its own offset (raw over a host file), whose
-     * result cannot depend on which write lands first.
+     * In-order writes that may overlap: the next range's write starts
+     * before this one is done.  For targets that store every byte at its
+     * own offset (raw over a host file: @wr_turn_at_start) as soon as
+     * this one has started, since the result cannot depend on which
+     * write lands first.  For qcow2, which allocates in the order writes
+     * arrive, only once this range's last request has been submitted
+     * (and only a data write of @wr_align multiples: a single driver
+     * call), so the layout is the one serial writes give.
      */
     bool wr_pipelined;
+    bool wr_turn_at_start;
+    int64_t wr_align;       /* the target's request alignment */
     bool copy_range;        /* -C */
     bool salvage;
     bool quiet;

@@ -610,47 +610,108 @@ static int coroutine_fn GRAPH_RDLOCK map_write_piece(BlockDriverState *bs,
     return ret;
 }
 
+/* Give back the allocations of pieces that will not run.  s->lock held. */
+static void coroutine_fn GRAPH_RDLOCK abort_pieces(BlockDriverState *bs,
+                                                   Qcow2Piece *pieces, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (pieces[i].m) {
+            qcow2_alloc_cluster_abort(bs, pieces[i].m);
+            g_free(pieces[i].m);
+            pieces[i].m = NULL;
+        }
+    }
+}
+
+/*
+ * Map all of the write [@offset, @offset + @bytes) into the pieces of
+ * *@pieces (@inline_buf, or a new array the caller frees) and return how
+ * many, or -errno with nothing left allocated.  One s->alloc_order hold
+ * covers the whole range, so no later write allocates in between (see
+ * qcow2.h).  Pieces end on cluster boundaries (the last one excepted),
+ * so none of them waits for another piece of the same write.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+map_write(BlockDriverState *bs, int64_t offset, int64_t bytes,
+          QEMUIOVector *qiov, size_t qiov_offset, Qcow2Piece *inline_buf,
+          int inline_n, Qcow2Piece **pieces)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t chunk = QCOW2_MAX_CHUNK & ~(uint64_t)(s->cluster_size - 1);
+    Qcow2Piece *p = inline_buf;
+    int n = 0, cap = inline_n, ret = 0;
+
+    qemu_co_mutex_lock(&s->alloc_order);
+    qemu_co_mutex_lock(&s->lock);
+    while (bytes > 0) {
+        if (n == cap) {
+            cap *= 2;
+            if (p == inline_buf) {
+                p = g_new(Qcow2Piece, cap);
+                memcpy(p, inline_buf, n * sizeof(*p));
+            } else {
+                p = g_renew(Qcow2Piece, p, cap);
+            }
+        }
+        p[n] = (Qcow2Piece) {
+            .bs = bs, .offset = offset, .qiov = qiov,
+            .qiov_offset = qiov_offset, .bytes = MIN(bytes, chunk),
+        };
+        ret = map_write_piece(bs, &p[n]);
+        if (ret < 0) {
+            abort_pieces(bs, p, n);
+            break;
+        }
+        offset += p[n].bytes;
+        bytes -= p[n].bytes;
+        qiov_offset += p[n].bytes;
+        n++;
+    }
+    qemu_co_mutex_unlock(&s->lock);
+    qemu_co_mutex_unlock(&s->alloc_order);
+
+    *pieces = p;
+    if (ret < 0) {
+        return ret;
+    }
+    return n;
+}
+
 int coroutine_fn qcow2_co_pwritev_part(BlockDriverState *bs, int64_t offset,
                                        int64_t bytes, QEMUIOVector *qiov,
                                        size_t qiov_offset,
                                        BdrvRequestFlags flags)
 {
     BDRVQcow2State *s = bs->opaque;
-    AioTaskPool *pool = NULL;
-    int ret = 0;
+    Qcow2Piece inline_buf[QCOW2_MAX_WORKERS];
+    Qcow2Piece *pieces;
+    AioTaskPool *pool;
+    int n, i, ret;
 
-    while (bytes > 0 && aio_task_pool_status(pool) == 0) {
-        Qcow2Piece piece = {
-            .bs = bs, .offset = offset, .qiov = qiov,
-            .qiov_offset = qiov_offset,
-        };
-
-        piece.bytes = MIN(bytes, QCOW2_MAX_CHUNK);
-        qemu_co_mutex_lock(&s->lock);
-        ret = map_write_piece(bs, &piece);
-        qemu_co_mutex_unlock(&s->lock);
-        if (ret < 0) {
-            break;
-        }
-
-        if (!pool && piece.bytes < bytes) {
-            pool = aio_task_pool_new(QCOW2_MAX_WORKERS);
-        }
-        ret = qcow2_run_piece(pool, write_piece, &piece);
-        if (ret < 0) {
-            break;
-        }
-        offset += piece.bytes;
-        bytes -= piece.bytes;
-        qiov_offset += piece.bytes;
+    n = map_write(bs, offset, bytes, qiov, qiov_offset, inline_buf,
+                  ARRAY_SIZE(inline_buf), &pieces);
+    if (n <= 1) {
+        ret = n == 1 ? qcow2_run_piece(NULL, write_piece, &pieces[0]) : n;
+        goto out;
     }
 
-    if (pool) {
-        aio_task_pool_wait_all(pool);
-        if (ret == 0) {
-            ret = aio_task_pool_status(pool);
-        }
-        aio_task_pool_free(pool);
+    /* The locks are dropped: waiting for a slot cannot block a link. */
+    pool = aio_task_pool_new(QCOW2_MAX_WORKERS);
+    for (i = 0; i < n && aio_task_pool_status(pool) == 0; i++) {
+        qcow2_run_piece(pool, write_piece, &pieces[i]);
+    }
+    aio_task_pool_wait_all(pool);
+    ret = aio_task_pool_status(pool);
+    aio_task_pool_free(pool);
+    if (i < n) {
+        /* A piece failed: the ones not started give their clusters back. */
+        qemu_co_mutex_lock(&s->lock);
+        abort_pieces(bs, pieces + i, n - i);
+        qemu_co_mutex_unlock(&s->lock);
+    }
+out:
+    if (pieces != inline_buf) {
+        g_free(pieces);
     }
     return ret < 0 ? ret : 0;
 }
@@ -674,10 +735,13 @@ int coroutine_fn qcow2_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
     int64_t a_end = MIN(ROUND_UP(end, gran), disk_end);
     int ret;
 
+    /* From here on in arrival order (see qcow2.h), the checks included. */
+    qemu_co_mutex_lock(&s->alloc_order);
     if (a_start != offset || (a_end != end && end != disk_end)) {
         /* Widen to whole (sub)clusters if the extra parts read as zero. */
         if (!is_zero(bs, a_start, offset - a_start) ||
             !is_zero(bs, end, a_end - end)) {
+            qemu_co_mutex_unlock(&s->alloc_order);
             return -ENOTSUP;
         }
         offset = a_start;
@@ -688,6 +752,7 @@ int coroutine_fn qcow2_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
     qcow2_wait_for_allocations(bs, offset, end - offset);
     ret = qcow2_subcluster_zeroize(bs, offset, end - offset, flags);
     qemu_co_mutex_unlock(&s->lock);
+    qemu_co_mutex_unlock(&s->alloc_order);
     return ret;
 }
 
@@ -708,11 +773,13 @@ int coroutine_fn qcow2_co_pdiscard(BlockDriverState *bs, int64_t offset,
         }
     }
 
+    qemu_co_mutex_lock(&s->alloc_order);
     qemu_co_mutex_lock(&s->lock);
     qcow2_wait_for_allocations(bs, offset, bytes);
     ret = qcow2_cluster_discard(bs, offset, bytes, QCOW2_DISCARD_REQUEST,
                                 false);
     qemu_co_mutex_unlock(&s->lock);
+    qemu_co_mutex_unlock(&s->alloc_order);
     return ret;
 }
 

@@ -497,6 +497,7 @@ int qcow2_open(BlockDriverState *bs, QDict *options, int flags,
     }
 
     qemu_co_mutex_init(&s->lock);
+    qemu_co_mutex_init(&s->alloc_order);
     qemu_co_queue_init(&s->thread_task_queue);
     QLIST_INIT(&s->cluster_allocs);
     QLIST_INIT(&s->unknown_header_ext);

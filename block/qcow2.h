@@ -332,6 +332,11 @@ typedef struct BDRVQcow2State {
     uint64_t free_byte_offset;      /* for qcow2_alloc_bytes */
 
     CoMutex lock;                   /* see "Locking" above */
+    /*
+     * Held by a write, zero write or discard while it maps its whole
+     * range (taken before s->lock): they allocate in arrival order.
+     */
+    CoMutex alloc_order;
 
     uint32_t crypt_method_header;
     uint64_t snapshots_offset;
@@ -836,6 +841,14 @@ void qcow2_attach_aio_context(BlockDriverState *bs, AioContext *new_context);
 /*
  * qcow2-io.c: the data path (BlockDriver callbacks).  They take s->lock
  * themselves; the caller holds the graph read lock.
+ *
+ * Allocation order: writes, zero writes and discards change the mapping
+ * in the order they arrive here (s->alloc_order, a FIFO lock held while
+ * one maps its whole range, waits for in-flight allocations included).
+ * So a write's clusters all come before those of any write that arrives
+ * later, whatever the number of pieces or the I/O in between; callers
+ * that keep a fixed submission order get a fixed layout.  Compressed
+ * writes are not covered (they allocate in their own turn order).
  */
 int coroutine_fn GRAPH_RDLOCK
 qcow2_co_preadv_part(BlockDriverState *bs, int64_t offset, int64_t bytes,
