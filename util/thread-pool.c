@@ -8,7 +8,12 @@
  * so no request wakes a worker that is already awake and a woken worker
  * never blocks at once on the submitter's lock.  A worker drains the
  * FIFO before it goes idle again, and exits after ten idle seconds (down
- * to the configured minimum).  A finished request is marked done and the
+ * to the configured minimum).  A worker that has just finished a request
+ * is "returning": it will look at the FIFO before it sleeps, so a
+ * submission that finds one leaves the request to it instead of waking
+ * anybody (the completion's callback usually submits the next request
+ * while the worker that ran the last one is still on its way back).
+ * A finished request is marked done and the
  * pool's completion BH runs the callbacks in the home thread, in
  * submission order.  Only requests that have not started can be
  * cancelled; they complete with -ECANCELED.
@@ -60,8 +65,15 @@ struct ThreadPool {
     int min_threads;
     int max_threads;
     bool stopping;
-    /* Wake-ups sent, for tests (thread_pool_get_stats()). */
+    /*
+     * Workers that finished a request and have not yet re-taken
+     * pool->lock, less the submissions already left to them.  Raised
+     * without the lock (atomically), lowered only under it.
+     */
+    int returning;
+    /* For tests (thread_pool_get_stats()). */
     uint64_t wakeups;
+    uint64_t handoffs;
 };
 
 /* Take @w off the idle stack.  Called with pool->lock held. */
@@ -96,6 +108,39 @@ static bool worker_wait_locked(ThreadPool *pool, ThreadPoolWorker *w)
     return true;
 }
 
+/*
+ * A returning worker is back under pool->lock: withdraw its offer to
+ * take a submission, unless a submitter has used it already (then the
+ * FIFO holds that request, which the caller's loop takes next).  The
+ * count may belong to another returning worker: it does not matter
+ * which, as each one looks at the FIFO right after this.
+ */
+static void worker_returned_locked(ThreadPool *pool)
+    TSA_REQUIRES(&pool->lock)
+{
+    if (qatomic_read(&pool->returning) > 0) {
+        qatomic_dec(&pool->returning);
+    }
+}
+
+/*
+ * A worker leaves (fewer workers wanted) while requests wait: some may
+ * have been left to it as it returned.  Wake a sleeping worker for
+ * them; if none sleeps, the others are busy and drain the FIFO before
+ * they sleep.  Called with pool->lock held.
+ */
+static void worker_pass_on_locked(ThreadPool *pool)
+    TSA_REQUIRES(&pool->lock)
+{
+    ThreadPoolWorker *w = QSLIST_FIRST(&pool->idle);
+
+    if (w && !QTAILQ_EMPTY(&pool->request_list)) {
+        worker_unidle_locked(pool, w);
+        pool->wakeups++;
+        qemu_cond_signal(&w->wake);
+    }
+}
+
 static void *worker_thread(void *opaque)
 {
     ThreadPool *pool = opaque;
@@ -119,13 +164,20 @@ static void *worker_thread(void *opaque)
 
         ret = req->func(req->arg);
         req->ret = ret;
+        /*
+         * Count ourselves returning before the completion is visible:
+         * whatever its callback submits may then be left to us.
+         */
+        qatomic_inc(&pool->returning);
         /* The completion BH reads ret after seeing DONE. */
         qatomic_store_release(&req->state, THREAD_DONE);
         qemu_bh_schedule(pool->completion_bh);
 
         qemu_mutex_lock(&pool->lock);
+        worker_returned_locked(pool);
     }
     pool->cur_threads--;
+    worker_pass_on_locked(pool);
     qemu_cond_signal(&pool->worker_stopped);
     qemu_mutex_unlock(&pool->lock);
     qemu_cond_destroy(&w.wake);
@@ -240,7 +292,12 @@ BlockAIOCB *thread_pool_submit_aio(ThreadPoolFunc *func, void *arg,
     qemu_mutex_lock(&pool->lock);
     QTAILQ_INSERT_TAIL(&pool->request_list, req, reqs);
     idle = QSLIST_FIRST(&pool->idle);
-    if (idle) {
+    if (qatomic_read(&pool->returning) > 0) {
+        /* A worker on its way back takes it: nobody to wake. */
+        qatomic_dec(&pool->returning);
+        pool->handoffs++;
+        idle = NULL;
+    } else if (idle) {
         worker_unidle_locked(pool, idle);
         pool->wakeups++;
     } else if (pool->cur_threads < pool->max_threads) {
@@ -305,6 +362,7 @@ void thread_pool_get_stats(ThreadPool *pool, ThreadPoolStats *st)
     st->cur_threads = pool->cur_threads;
     st->idle_threads = pool->idle_threads;
     st->wakeups = pool->wakeups;
+    st->handoffs = pool->handoffs;
     qemu_mutex_unlock(&pool->lock);
 }
 

@@ -48,6 +48,8 @@ typedef struct ThreadPoolStats {
     int cur_threads;            /* workers alive */
     int idle_threads;           /* workers sleeping for want of work */
     uint64_t wakeups;           /* idle workers woken by a submission */
+    /* submissions left to a worker returning from another request */
+    uint64_t handoffs;
 } ThreadPoolStats;
 
 /* Fill @st from @pool; any thread. */

@@ -77,7 +77,7 @@ static uint64_t pool_submissions(void)
     ThreadPoolStats st;
 
     thread_pool_get_stats(aio_get_thread_pool(qemu_get_aio_context()), &st);
-    return st.wakeups + st.cur_threads;
+    return st.wakeups + st.handoffs + st.cur_threads;
 }
 
 /* Is any page of [offset, offset + len) of @path in the page cache? */

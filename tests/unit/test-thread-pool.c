@@ -249,6 +249,72 @@ static void test_wakeups(void)
     aio_context_set_thread_pool_params(ctx, 0, 64, &error_abort);
 }
 
+typedef struct {
+    int n;              /* jobs in the chain */
+    int done;           /* jobs completed so far */
+    uintptr_t *ran_on;  /* the worker that ran each job */
+} Chain;
+
+/* One per thread: its address tells the threads apart. */
+static __thread char thread_marker;
+
+static int chain_func(void *opaque)
+{
+    uintptr_t *ran_on = opaque;
+
+    *ran_on = (uintptr_t)&thread_marker;
+    return 0;
+}
+
+/* Completion of one job of the chain: submit the next, as qd1 I/O does. */
+static void chain_done(void *opaque, int ret)
+{
+    Chain *c = opaque;
+
+    g_assert_cmpint(ret, ==, 0);
+    if (++c->done < c->n) {
+        thread_pool_submit_aio(chain_func, &c->ran_on[c->done], chain_done,
+                               c);
+    }
+}
+
+/*
+ * Requests submitted one at a time, each from the completion of the one
+ * before, all run on one worker: the next request goes to the worker
+ * that ran the last one, either left to it while it returns (no wake-up
+ * at all) or, if it is asleep already, by waking it (it is the most
+ * recently idle).  The other worker is never disturbed.
+ */
+static void test_handoff(void)
+{
+    enum { WORKERS = 2, N = 200 };
+    ThreadPool *pool = aio_get_thread_pool(ctx);
+    Chain c = { .n = N, .ran_on = g_new0(uintptr_t, N) };
+    ThreadPoolStats before, st;
+    int i;
+
+    aio_context_set_thread_pool_params(ctx, WORKERS, WORKERS, &error_abort);
+    wait_idle(pool, WORKERS);
+    thread_pool_get_stats(pool, &before);
+
+    thread_pool_submit_aio(chain_func, &c.ran_on[0], chain_done, &c);
+    while (c.done < N) {
+        aio_poll(ctx, true);
+    }
+    g_assert(c.ran_on[0] != 0 && c.ran_on[0] != (uintptr_t)&thread_marker);
+    for (i = 1; i < N; i++) {
+        g_assert(c.ran_on[i] == c.ran_on[0]);
+    }
+    /* Every submission was one wake-up or one hand-off, never both. */
+    thread_pool_get_stats(pool, &st);
+    g_assert_cmpuint((st.wakeups - before.wakeups) +
+                     (st.handoffs - before.handoffs), ==, N);
+    g_assert_cmpint(st.cur_threads, ==, WORKERS);
+    wait_idle(pool, WORKERS);
+    g_free(c.ran_on);
+    aio_context_set_thread_pool_params(ctx, 0, 64, &error_abort);
+}
+
 /* A private context gets its own pool, freed with the context. */
 static void test_private_context(void)
 {
@@ -273,6 +339,7 @@ int main(int argc, char **argv)
     g_test_add_func("/thread-pool/many", test_many);
     g_test_add_func("/thread-pool/cancel", test_cancel);
     g_test_add_func("/thread-pool/wakeups", test_wakeups);
+    g_test_add_func("/thread-pool/handoff", test_handoff);
     g_test_add_func("/thread-pool/private-context", test_private_context);
     return g_test_run();
 }
