@@ -174,15 +174,20 @@ static void raw_prealloc_for_write(RawPosixAIOData *acb)
     }
     /*
      * A file without holes (the usual overwrite case) needs no lseek(),
-     * which would wait for the inode lock behind concurrent writes.
+     * which would wait for the inode lock behind concurrent writes; nor
+     * does an append (no data lies past the end of a file).
      */
-    if (fstat(acb->aio_fildes, &st) == 0 && end <= st.st_size &&
-        st.st_blocks * 512 >= st.st_size) {
+    if (fstat(acb->aio_fildes, &st) < 0) {
         return;
     }
-    data = lseek(acb->aio_fildes, acb->aio_offset, SEEK_DATA);
-    if (data < 0 ? errno != ENXIO : data < end) {
-        return;     /* some data in the range (or no SEEK_DATA) */
+    if (end <= st.st_size && st.st_blocks * 512 >= st.st_size) {
+        return;
+    }
+    if (acb->aio_offset < st.st_size) {
+        data = lseek(acb->aio_fildes, acb->aio_offset, SEEK_DATA);
+        if (data < 0 ? errno != ENXIO : data < end) {
+            return;     /* some data in the range (or no SEEK_DATA) */
+        }
     }
     ret = raw_fallocate(acb->aio_fildes, FALLOC_FL_KEEP_SIZE,
                         acb->aio_offset, acb->aio_nbytes);
