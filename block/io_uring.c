@@ -14,10 +14,12 @@
  * random writes took twice the CPU time when submitted one by one).
  * Inside a defer_call section (qemu/defer-call.h) the caller promises
  * more requests: everything is held until the section ends and goes in
- * one io_uring_enter.  Completions are processed in such a section, so
- * requests issued by the coroutines they wake are batched.  Short reads
- * are resubmitted for the remainder; a read that hits end of file
- * completes with zeroes.
+ * one io_uring_enter.  Completions are not processed in such a section:
+ * requests issued by the coroutines they wake go out in eager batches
+ * while the rest of the completions are still being processed, the
+ * remainder right after (see luring_completion_cb()).  Short reads are
+ * resubmitted for the remainder; a read that hits end of file completes
+ * with zeroes.
  */
 
 #include "qemu/osdep.h"
@@ -192,12 +194,19 @@ static void luring_complete(LuringState *s, LuringRequest *req, int res)
     luring_finish(req, (size_t)res == want ? 0 : -ENOSPC);
 }
 
+/*
+ * Reap every completion.  The coroutines woken here may issue new
+ * requests at once (qemu-img bench, a guest's queue): they are not held
+ * back for one io_uring_enter at the end of the burst, which left the
+ * device idle while the burst was processed (qemu-img bench -d 32, 4k
+ * random: reads 10% and writes 20-30% slower, medians of alternating
+ * runs); eager batches send them while the burst goes on.
+ */
 static void luring_completion_cb(void *opaque)
 {
     LuringState *s = opaque;
     struct io_uring_cqe *cqe;
 
-    defer_call_begin();
     while (io_uring_peek_cqe(&s->ring, &cqe) == 0) {
         LuringRequest *req = io_uring_cqe_get_data(cqe);
         int res = cqe->res;
@@ -206,9 +215,15 @@ static void luring_completion_cb(void *opaque)
         s->stats.completed++;
         luring_complete(s, req, res);
     }
-    /* Requests that waited for a free entry get one now. */
-    defer_call(luring_deferred_flush, s);
-    defer_call_end();
+    /*
+     * The rest of a batch goes now rather than from the bottom half, and
+     * requests that waited for a free entry get one.
+     */
+    if (defer_call_active()) {
+        defer_call(luring_deferred_flush, s);
+    } else {
+        luring_flush(s);
+    }
 }
 
 /* Busy polling: completions are visible in the CQ ring without a syscall. */

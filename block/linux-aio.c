@@ -10,9 +10,10 @@
  * of the event loop iteration (see block/io_uring.c for why).  Inside a
  * defer_call section (qemu/defer-call.h) they wait for the end of the
  * section, or for a full batch (aio-max-batch).  Completions are
- * processed inside such a section, so requests of the coroutines they
- * wake are batched too.  Only reads and writes
- * go through here; file-posix does everything else in the thread pool.
+ * processed outside such sections: requests of the coroutines they wake
+ * go in eager batches while the rest are processed (as in io_uring.c).
+ * Only reads and writes go through here; file-posix does everything
+ * else in the thread pool.
  */
 
 #include "qemu/osdep.h"
@@ -139,7 +140,6 @@ static void laio_completion_cb(EventNotifier *e)
     int n, i;
 
     event_notifier_test_and_clear(&s->e);
-    defer_call_begin();
     do {
         n = io_getevents(s->kctx, 0, ARRAY_SIZE(events), events, &no_wait);
         for (i = 0; i < n; i++) {
@@ -149,8 +149,12 @@ static void laio_completion_cb(EventNotifier *e)
             laio_complete(req, (long)events[i].res);
         }
     } while (n == ARRAY_SIZE(events));
-    defer_call(laio_deferred_submit, s);
-    defer_call_end();
+    /* The rest of the woken coroutines' requests go now. */
+    if (defer_call_active()) {
+        defer_call(laio_deferred_submit, s);
+    } else {
+        laio_submit_pending(s);
+    }
 }
 
 /*

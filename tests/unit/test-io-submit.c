@@ -5,8 +5,9 @@
  * defer_call section they go in batches of LURING_EAGER_BATCH /
  * LAIO_EAGER_BATCH as soon as a batch is full, and the rest at the end
  * of the event loop iteration; inside one, the section's requests go
- * together in a single io_uring_enter / io_submit when it ends.  Either
- * way every read returns the file's data.  An io_uring read across end
+ * together in a single io_uring_enter / io_submit when it ends.  Requests
+ * issued from completion processing go in eager batches too (no
+ * section around it).  Either way every read returns the file's data.  An io_uring read across end
  * of file is resubmitted for the rest of its two-element iovec and
  * completes with zeroes past the end.  An engine the kernel refuses is
  * skipped.
@@ -185,6 +186,80 @@ static void test_deferred_batch(const void *opaque)
     finish_reads(reqs);
 }
 
+/* A read whose completion issues a second one, of another block. */
+typedef struct {
+    const Engine *engine;
+    uint64_t first, second;
+    uint8_t buf[REQ_SIZE];
+    int ret;
+    bool done;
+} RefillReq;
+
+static void check_block(const uint8_t *buf, uint64_t offset)
+{
+    int i;
+
+    for (i = 0; i < REQ_SIZE; i++) {
+        g_assert_cmpint(buf[i], ==, file_byte(offset + i));
+    }
+}
+
+static void coroutine_fn refill_co(void *opaque)
+{
+    RefillReq *r = opaque;
+    QEMUIOVector qiov;
+
+    qemu_iovec_init_buf(&qiov, r->buf, REQ_SIZE);
+    r->ret = r->engine->submit(r->first, &qiov);
+    if (r->ret == 0) {
+        check_block(r->buf, r->first);
+        /* Issued from the engine's completion processing. */
+        r->ret = r->engine->submit(r->second, &qiov);
+    }
+    r->done = true;
+}
+
+/*
+ * Requests that coroutines woken by completions issue are not held for
+ * the end of the burst: they go in eager batches while it is processed,
+ * the rest right after.  The file is in the page cache, so the first
+ * reads (one call, from a section) have all completed when the event
+ * loop looks, and one pass over the completions wakes every coroutine.
+ */
+static void test_refill_from_completions(const void *opaque)
+{
+    const Engine *e = opaque;
+    RefillReq reqs[NREQ];
+    uint64_t calls0, sub0, calls, sub;
+    int i;
+
+    if (!e->ready()) {
+        g_test_skip("engine not available");
+        return;
+    }
+    defer_call_begin();
+    for (i = 0; i < NREQ; i++) {
+        reqs[i] = (RefillReq) {
+            .engine = e,
+            .first = (uint64_t)i * REQ_SIZE,
+            .second = (uint64_t)((i * 3 + 1) % NREQ) * REQ_SIZE,
+        };
+        qemu_coroutine_enter(qemu_coroutine_create(refill_co, &reqs[i]));
+    }
+    defer_call_end();
+    e->stats(&calls0, &sub0);
+    for (i = 0; i < NREQ; i++) {
+        while (!reqs[i].done) {
+            aio_poll(main_ctx(), true);
+        }
+        g_assert_cmpint(reqs[i].ret, ==, 0);
+        check_block(reqs[i].buf, reqs[i].second);
+    }
+    e->stats(&calls, &sub);
+    g_assert_cmpuint(sub - sub0, ==, NREQ);
+    g_assert_cmpuint(calls - calls0, ==, DIV_ROUND_UP(NREQ, e->eager_batch));
+}
+
 /*
  * linux-aio: the context's aio-max-batch (--object main-loop) caps a
  * batch even inside a defer_call section.
@@ -298,8 +373,14 @@ int main(int argc, char **argv)
         g_autofree char *deferred =
             g_strdup_printf("/io-submit/%s/deferred-batch", engines[i].name);
 
+        g_autofree char *refill =
+            g_strdup_printf("/io-submit/%s/refill-from-completions",
+                            engines[i].name);
+
         g_test_add_data_func(eager, &engines[i], test_eager_batches);
         g_test_add_data_func(deferred, &engines[i], test_deferred_batch);
+        g_test_add_data_func(refill, &engines[i],
+                             test_refill_from_completions);
     }
     g_test_add_func("/io-submit/io_uring/read-past-eof", test_read_past_eof);
     g_test_add_func("/io-submit/native/context-max-batch",
