@@ -11,7 +11,8 @@
  * defer_call section (qemu/defer-call.h) they wait for the end of the
  * section, or for a full batch (aio-max-batch).  Completions are
  * processed outside such sections: requests of the coroutines they wake
- * go in eager batches while the rest are processed (as in io_uring.c).
+ * go in batches of LAIO_REFILL_BATCH while the rest are processed (as in
+ * io_uring.c).
  * Only reads and writes go through here; file-posix does everything
  * else in the thread pool.
  */
@@ -50,6 +51,8 @@ struct LinuxAioState {
     QSIMPLEQ_HEAD(, LaioRequest) pending;
     unsigned int in_queue;
     unsigned int in_flight;
+    /* laio_completion_cb() is reaping: refill batches apply */
+    bool reaping;
     /* Largest batch wanted by a queued request (0: default). */
     uint64_t max_batch;
     /* aio_setup_linux_aio() calls not yet matched by aio_put_linux_aio() */
@@ -140,6 +143,7 @@ static void laio_completion_cb(EventNotifier *e)
     int n, i;
 
     event_notifier_test_and_clear(&s->e);
+    s->reaping = true;
     do {
         n = io_getevents(s->kctx, 0, ARRAY_SIZE(events), events, &no_wait);
         for (i = 0; i < n; i++) {
@@ -149,6 +153,7 @@ static void laio_completion_cb(EventNotifier *e)
             laio_complete(req, (long)events[i].res);
         }
     } while (n == ARRAY_SIZE(events));
+    s->reaping = false;
     /* The rest of the woken coroutines' requests go now. */
     if (defer_call_active()) {
         defer_call(laio_deferred_submit, s);
@@ -205,7 +210,8 @@ int coroutine_fn laio_co_submit(int fd, uint64_t offset, QEMUIOVector *qiov,
         s->max_batch = batch;
     }
     if (s->in_queue >= batch ||
-        (!defer_call_active() && s->in_queue >= LAIO_EAGER_BATCH)) {
+        (!defer_call_active() &&
+         s->in_queue >= (s->reaping ? LAIO_REFILL_BATCH : LAIO_EAGER_BATCH))) {
         laio_submit_pending(s);
     } else if (defer_call_active()) {
         defer_call(laio_deferred_submit, s);

@@ -81,9 +81,11 @@ int coroutine_fn laio_co_submit(int fd, uint64_t offset, QEMUIOVector *qiov,
 
 /*
  * Outside a defer_call section, requests go to io_submit() once this
- * many are queued (else at the end of the event loop iteration).
+ * many are queued (else at the end of the event loop iteration); while
+ * completions are processed, once LAIO_REFILL_BATCH are.
  */
 #define LAIO_EAGER_BATCH 4
+#define LAIO_REFILL_BATCH 8
 
 /* Counters of one kernel AIO context, for tests and benchmarks. */
 typedef struct LaioStats {
@@ -121,8 +123,12 @@ void aio_put_linux_io_uring(AioContext *ctx);
 int coroutine_fn luring_co_submit(int fd, uint64_t offset,
                                   QEMUIOVector *qiov, int type);
 
-/* Outside a defer_call section, a ring submits once this many wait. */
+/*
+ * Outside a defer_call section, a ring submits once this many wait;
+ * while it processes completions, once LURING_REFILL_BATCH wait.
+ */
 #define LURING_EAGER_BATCH 4
+#define LURING_REFILL_BATCH 8
 
 /* Counters of one ring, for tests and benchmarks. */
 typedef struct LuringStats {

@@ -6,8 +6,8 @@
  * LAIO_EAGER_BATCH as soon as a batch is full, and the rest at the end
  * of the event loop iteration; inside one, the section's requests go
  * together in a single io_uring_enter / io_submit when it ends.  Requests
- * issued from completion processing go in eager batches too (no
- * section around it).  Either way every read returns the file's data.  An io_uring read across end
+ * issued from completion processing go in batches of LURING_REFILL_BATCH
+ * / LAIO_REFILL_BATCH (no section around it).  Either way every read returns the file's data.  An io_uring read across end
  * of file is resubmitted for the rest of its two-element iovec and
  * completes with zeroes past the end.  An engine the kernel refuses is
  * skipped.
@@ -29,6 +29,7 @@ static int fd = -1;
 typedef struct {
     const char *name;
     unsigned int eager_batch;
+    unsigned int refill_batch;  /* while completions are processed */
     bool (*ready)(void);
     int coroutine_fn (*submit)(uint64_t offset, QEMUIOVector *qiov);
     /* io_uring_enter() / io_submit() calls and requests taken so far */
@@ -79,9 +80,10 @@ static void laio_stats(uint64_t *calls, uint64_t *submitted)
 }
 
 static const Engine engines[] = {
-    { "io_uring", LURING_EAGER_BATCH, uring_ready, uring_submit,
-      uring_stats },
-    { "native", LAIO_EAGER_BATCH, laio_ready, laio_submit, laio_stats },
+    { "io_uring", LURING_EAGER_BATCH, LURING_REFILL_BATCH, uring_ready,
+      uring_submit, uring_stats },
+    { "native", LAIO_EAGER_BATCH, LAIO_REFILL_BATCH, laio_ready,
+      laio_submit, laio_stats },
 };
 
 typedef struct {
@@ -221,7 +223,7 @@ static void coroutine_fn refill_co(void *opaque)
 
 /*
  * Requests that coroutines woken by completions issue are not held for
- * the end of the burst: they go in eager batches while it is processed,
+ * the end of the burst: they go in refill batches while it is processed,
  * the rest right after.  The file is in the page cache, so the first
  * reads (one call, from a section) have all completed when the event
  * loop looks, and one pass over the completions wakes every coroutine.
@@ -257,7 +259,8 @@ static void test_refill_from_completions(const void *opaque)
     }
     e->stats(&calls, &sub);
     g_assert_cmpuint(sub - sub0, ==, NREQ);
-    g_assert_cmpuint(calls - calls0, ==, DIV_ROUND_UP(NREQ, e->eager_batch));
+    g_assert_cmpuint(calls - calls0, ==,
+                     DIV_ROUND_UP(NREQ, e->refill_batch));
 }
 
 /*
