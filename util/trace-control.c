@@ -3,34 +3,19 @@
  * util/trace-control.c: the event table and the -T option of
  * include/trace/control.h.
  *
- * The table holds the few events the block layer raises; there is no
- * code generation from trace-events files.  Output is unbuffered stdio,
+ * The table itself is generated from the trace-events files
+ * (scripts/tracetool.py, trace/meson.build).  Output is unbuffered stdio,
  * one fprintf per event under a mutex so that lines from I/O threads do
  * not interleave.
  */
 
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
+#include "qemu/atomic.h"
 #include "qemu/help_option.h"
 #include "qemu/option.h"
 #include "qemu/thread.h"
-#include "trace/trace-block.h"
-
-TraceEvent trace_event_bdrv_open_common = { "bdrv_open_common" };
-TraceEvent trace_event_blk_co_preadv = { "blk_co_preadv" };
-TraceEvent trace_event_blk_co_pwritev = { "blk_co_pwritev" };
-TraceEvent trace_event_bdrv_co_preadv_part = { "bdrv_co_preadv_part" };
-TraceEvent trace_event_bdrv_co_pwritev_part = { "bdrv_co_pwritev_part" };
-TraceEvent trace_event_bdrv_co_pwrite_zeroes = { "bdrv_co_pwrite_zeroes" };
-
-static TraceEvent *const trace_events[] = {
-    &trace_event_bdrv_open_common,
-    &trace_event_blk_co_preadv,
-    &trace_event_blk_co_pwritev,
-    &trace_event_bdrv_co_preadv_part,
-    &trace_event_bdrv_co_pwritev_part,
-    &trace_event_bdrv_co_pwrite_zeroes,
-};
+#include "trace/control.h"
 
 static char *trace_file_name;
 static FILE *trace_out;
@@ -57,8 +42,8 @@ void trace_list_events(FILE *f)
 {
     size_t i;
 
-    for (i = 0; i < ARRAY_SIZE(trace_events); i++) {
-        fprintf(f, "%s\n", trace_events[i]->name);
+    for (i = 0; i < trace_event_count; i++) {
+        fprintf(f, "%s\n", trace_event_table[i]->name);
     }
 }
 
@@ -75,9 +60,9 @@ void trace_enable_events(const char *pattern)
         enable = false;
         pattern++;
     }
-    for (i = 0; i < ARRAY_SIZE(trace_events); i++) {
-        if (g_pattern_match_simple(pattern, trace_events[i]->name)) {
-            qatomic_set(&trace_events[i]->enabled, enable);
+    for (i = 0; i < trace_event_count; i++) {
+        if (g_pattern_match_simple(pattern, trace_event_table[i]->name)) {
+            qatomic_set(&trace_event_table[i]->enabled, enable);
             found = true;
         }
     }

@@ -2,9 +2,11 @@
 /*
  * trace/control.h: a tiny trace facility for the tools' -T/--trace.
  *
- * Events are a fixed table (util/trace-control.c); each has a name and an
- * "enabled" flag that the event's inline function tests before doing any
- * work (include/trace/trace-block.h).  An enabled event prints one line,
+ * Events are declared in the trace-events file of each directory and
+ * scripts/tracetool.py generates, at build time, trace/trace-<group>.h (one
+ * inline trace_<name>() per event) and the table below.  Each event has a
+ * name and an "enabled" flag that its inline function tests before doing
+ * any work.  An enabled event prints one line,
  * "<event> <arguments>", to stderr or to the file named by file=, the
  * format of QEMU's "log" trace backend without timestamps.
  *
@@ -21,6 +23,10 @@ typedef struct TraceEvent {
     const char *name;
     bool enabled;
 } TraceEvent;
+
+/* Every event, in trace-events file order (generated trace-events.c). */
+extern TraceEvent *const trace_event_table[];
+extern const size_t trace_event_count;
 
 /*
  * Handle one -T argument: enable the events it names (a name without a
