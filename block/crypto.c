@@ -285,7 +285,8 @@ block_crypto_co_getlength(BlockDriverState *bs)
     if (len < 0) {
         return len;
     }
-    return len < s->payload ? 0 : len - s->payload;
+    /* A file too short for the payload offset is an I/O error (as 7.2). */
+    return len < s->payload ? -EIO : len - s->payload;
 }
 
 static int64_t coroutine_fn GRAPH_RDLOCK

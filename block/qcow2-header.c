@@ -147,12 +147,13 @@ read_extensions(BlockDriverState *bs, const uint8_t *buf, uint64_t start,
         int ret;
 
         pos += 8;
-        if (magic == QCOW2_EXT_MAGIC_END) {
-            break;
-        }
+        /* Even the end marker's length must fit (7.2 rejects it too). */
         if (len > end - pos) {
             error_setg(errp, "Header extension too large");
             return -EINVAL;
+        }
+        if (magic == QCOW2_EXT_MAGIC_END) {
+            break;
         }
         ret = read_one_extension(bs, magic, len, buf + pos, info, errp);
         if (ret < 0) {

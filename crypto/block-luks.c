@@ -108,8 +108,8 @@ static int check_slot(const LUKSHeader *hdr, int i, Error **errp)
 {
     const LUKSKeySlot *slot = &hdr->slots[i];
     uint64_t start = slot->key_offset;
-    uint64_t header_sectors = DIV_ROUND_UP(QCRYPTO_BLOCK_LUKS_HEADER_LEN,
-                                           QCRYPTO_BLOCK_LUKS_SECTOR_SIZE);
+    /* Key material starts at 4 KiB or later, as 7.2 requires. */
+    uint64_t header_sectors = 4096 / QCRYPTO_BLOCK_LUKS_SECTOR_SIZE;
 
     if (slot->active != LUKS_SLOT_ACTIVE &&
         slot->active != LUKS_SLOT_DISABLED) {
