@@ -16,6 +16,7 @@
 #include "block/nbd-server.h"
 #include "sysemu/block-backend.h"
 #include "qom/object_interfaces.h"
+#include "trace/control.h"
 #include "qemu-nbd.h"
 
 enum {
@@ -97,37 +98,6 @@ static void G_NORETURN fail(const char *fmt, const char *arg)
 {
     error_report(fmt, arg);
     exit(EXIT_FAILURE);
-}
-
-/*
- * -T: there are no trace events; warn about a pattern naming none, as
- * QEMU does, and fail on an unreadable events= file.
- */
-static void parse_trace(const char *arg)
-{
-    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
-
-    for (int i = 0; parts[i]; i++) {
-        const char *p = parts[i];
-
-        if (g_str_has_prefix(p, "file=")) {
-            continue;
-        }
-        if (g_str_has_prefix(p, "events=")) {
-            if (access(p + 7, R_OK) < 0) {
-                error_printf("%s:%s: %s\n", error_get_progname(), p + 7,
-                             strerror(errno));
-                exit(EXIT_FAILURE);
-            }
-            continue;
-        }
-        if (g_str_has_prefix(p, "enable=")) {
-            p += 7;
-        }
-        if (*p && !strchr(p, '*')) {
-            warn_report("trace event '%s' does not exist", p);
-        }
-    }
 }
 
 /* Options that are about the block device: 7.2's -L refuses them. */
@@ -264,7 +234,7 @@ static void parse_one(int c, const char *arg, QemuNbdArgs *a)
         a->list = true;
         break;
     case 'T':
-        parse_trace(arg);
+        trace_opt_parse(arg);
         break;
     case OPT_OBJECT:
         g_ptr_array_add(a->objects, (gpointer)arg);

@@ -25,6 +25,7 @@
 #include "block/nbd-client.h"
 #include "sysemu/block-backend.h"
 #include "qom/object_interfaces.h"
+#include "trace/control.h"
 #include "qemu-nbd.h"
 
 #define QEMU_NBD_COPYRIGHT \
@@ -380,6 +381,9 @@ int main(int argc, char **argv)
 
     error_init(argv[0]);
     qemu_nbd_parse_args(argc, argv, &args);
+    if (!trace_init_backends()) {
+        exit(EXIT_FAILURE);
+    }
     /* Before the objects: --object main-loop tunes this context. */
     qemu_init_main_loop(&error_fatal);
     qemu_main_loop_tool_defaults();

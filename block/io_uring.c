@@ -30,6 +30,7 @@
 #include "qemu/queue.h"
 #include "block/aio.h"
 #include "block/raw-aio.h"
+#include "trace/trace-block.h"
 
 #define LURING_ENTRIES 128
 
@@ -64,7 +65,14 @@ struct LuringState {
     /* aio_setup_linux_io_uring() calls not yet matched by a put */
     unsigned int users;
     LuringStats stats;
+    /* EXPERIMENT */
+    int last_fd;
+    int last_type;
+    uint64_t last_end;
 };
+static int xp_policy = -1;
+static unsigned xp_n = 8;
+
 
 /* Fill one SQE for @req (from req->done on); false if the ring is full. */
 static bool luring_prep(LuringState *s, LuringRequest *req)
@@ -130,6 +138,7 @@ static void luring_flush(LuringState *s)
         }
         ret = io_uring_submit(&s->ring);
         s->stats.submit_calls++;
+        trace_luring_io_uring_submit(s, ret);
         if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -EINTR) {
             /* Nothing sensible to do but retry from the next event. */
             return;
@@ -148,10 +157,35 @@ static void luring_deferred_flush(void *opaque)
 
 static void luring_queue(LuringState *s, LuringRequest *req)
 {
+    bool now = false;
+
+    if (xp_policy < 0) {
+        const char *e = getenv("XP_POLICY");
+        const char *n = getenv("XP_N");
+        xp_policy = e ? atoi(e) : 0;
+        if (n) {
+            xp_n = atoi(n);
+        }
+    }
+    if (xp_policy == 1 || xp_policy == 4) {
+        uint64_t off = req->offset + req->done;
+        bool adj = req->fd == s->last_fd && req->type == s->last_type &&
+                   off == s->last_end && req->type != QEMU_AIO_FLUSH;
+        now = !adj && (xp_policy == 1 || req->type == QEMU_AIO_READ);
+        s->last_fd = req->fd;
+        s->last_type = req->type;
+        s->last_end = req->offset + (req->qiov ? req->qiov->size : 0);
+    } else if (xp_policy == 2) {
+        now = req->type == QEMU_AIO_READ;
+    } else if (xp_policy == 3) {
+        now = s->stats.submitted - s->stats.completed < xp_n;
+    }
     if (!QSIMPLEQ_EMPTY(&s->overflow) || !luring_prep(s, req)) {
         QSIMPLEQ_INSERT_TAIL(&s->overflow, req, next);
     }
-    if (defer_call_active()) {
+    if (now && !defer_call_active()) {
+        luring_flush(s);
+    } else if (defer_call_active()) {
         defer_call(luring_deferred_flush, s);
     } else if (s->unsubmitted >= (s->reaping ? LURING_REFILL_BATCH :
                                                LURING_EAGER_BATCH)) {
@@ -174,6 +208,7 @@ static void luring_complete(LuringState *s, LuringRequest *req, int res)
 {
     size_t want = req->type == QEMU_AIO_FLUSH ? 0 : req->qiov->size;
 
+    trace_luring_process_completion(s, req, res);
     if (res == -EINTR || res == -EAGAIN) {
         luring_queue(s, req);
         return;
@@ -186,6 +221,7 @@ static void luring_complete(LuringState *s, LuringRequest *req, int res)
         req->done += res;
         if (req->done < want) {
             if (res > 0) {
+                trace_luring_resubmit_short_read(s, req, res);
                 luring_queue(s, req);
                 return;
             }
@@ -263,6 +299,7 @@ int coroutine_fn luring_co_submit(int fd, uint64_t offset,
         req.type != QEMU_AIO_FLUSH) {
         return -EINVAL;
     }
+    trace_luring_co_submit(NULL, s, &req, fd, offset, qiov ? qiov->size : 0, type);
     luring_queue(s, &req);
     while (req.ret == -EINPROGRESS) {
         qemu_coroutine_yield();
@@ -304,6 +341,7 @@ LuringState *luring_init(Error **errp)
     }
     QSIMPLEQ_INIT(&s->overflow);
     s->has_rw_ops = luring_has_rw_ops(&s->ring);
+    trace_luring_init_state(s, sizeof(*s));
     return s;
 }
 
@@ -312,6 +350,7 @@ void luring_cleanup(LuringState *s)
     assert(!s->aio_context && QSIMPLEQ_EMPTY(&s->overflow));
     io_uring_queue_exit(&s->ring);
     g_free(s);
+    trace_luring_cleanup_state(s);
 }
 
 void luring_detach_aio_context(LuringState *s, AioContext *old_context)

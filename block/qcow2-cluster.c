@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qcow2.h"
+#include "trace/trace-block.h"
 
 /*
  * L1 table
@@ -213,6 +214,7 @@ static int GRAPH_RDLOCK l2_allocate(BlockDriverState *bs, int l1_index)
     int64_t l2_offset;
     int ret;
 
+    trace_qcow2_l2_allocate(bs, l1_index);
     l2_offset = qcow2_alloc_clusters(bs, s->cluster_size);
     if (l2_offset < 0) {
         return l2_offset;
@@ -232,6 +234,7 @@ static int GRAPH_RDLOCK l2_allocate(BlockDriverState *bs, int l1_index)
         goto fail;
     }
 
+    trace_qcow2_l2_allocate_get_empty(bs, l1_index);
     for (int i = 0; i < n_slices; i++) {
         uint64_t *new_slice, *old_slice;
 
@@ -258,12 +261,14 @@ static int GRAPH_RDLOCK l2_allocate(BlockDriverState *bs, int l1_index)
         qcow2_cache_put(s->l2_table_cache, (void **)&new_slice);
     }
 
+    trace_qcow2_l2_allocate_write_l2(bs, l1_index);
     /* The table must be on disk before the L1 entry points at it. */
     ret = qcow2_cache_flush(bs, s->l2_table_cache);
     if (ret < 0) {
         goto fail;
     }
 
+    trace_qcow2_l2_allocate_write_l1(bs, l1_index);
     s->l1_table[l1_index] = l2_offset | QCOW_OFLAG_COPIED;
     ret = qcow2_write_l1_entry(bs, l1_index);
     if (ret < 0) {
@@ -275,9 +280,11 @@ static int GRAPH_RDLOCK l2_allocate(BlockDriverState *bs, int l1_index)
         qcow2_free_clusters(bs, old_l2_offset, s->cluster_size,
                             QCOW2_DISCARD_OTHER);
     }
+    trace_qcow2_l2_allocate_done(bs, l1_index, 0);
     return 0;
 
 fail:
+    trace_qcow2_l2_allocate_done(bs, l1_index, ret);
     for (int i = 0; i < n_slices; i++) {
         void *t = qcow2_cache_is_table_offset(s->l2_table_cache,
                                               l2_offset + i * slice_bytes);
@@ -728,6 +735,7 @@ alloc_new_clusters(BlockDriverState *bs, uint64_t start, uint64_t *want,
     int n = 0;
     QCowL2Meta *m;
 
+    trace_qcow2_handle_alloc(qemu_coroutine_self(), start, UINT64_MAX, *want);
     while (n < nb_max && l2_index + n < s->l2_slice_size) {
         uint64_t e = get_l2_entry(s, l2_slice, l2_index + n);
 
@@ -780,6 +788,7 @@ int coroutine_fn qcow2_alloc_host_offset(BlockDriverState *bs,
     int l2_index, sc_from, sc_to, ret;
     QCowL2Meta *meta = NULL;
 
+    trace_qcow2_alloc_clusters_offset(qemu_coroutine_self(), offset, *bytes);
     if (s->use_lazy_refcounts) {
         ret = qcow2_mark_dirty(bs);
         if (ret < 0) {
@@ -891,6 +900,7 @@ int coroutine_fn qcow2_alloc_cluster_link_l2(BlockDriverState *bs,
     uint64_t *l2_slice;
     int l2_index, ret;
 
+    trace_qcow2_cluster_link_l2(qemu_coroutine_self(), m->nb_clusters);
     if (!m->keep_old_clusters && !has_data_file(bs) &&
         !s->use_lazy_refcounts) {
         ret = qcow2_cache_set_dependency(bs, s->l2_table_cache,

@@ -12,6 +12,7 @@
 #include "qapi/error.h"
 #include "block/aio_task.h"
 #include "qcow2.h"
+#include "trace/trace-block.h"
 
 /* Largest piece handled per mapping lookup. */
 #define QCOW2_MAX_CHUNK (INT_MAX & ~(uint64_t)(BDRV_SECTOR_SIZE - 1))
@@ -541,6 +542,7 @@ static int coroutine_fn GRAPH_RDLOCK write_piece(AioTask *task)
     QCowL2Meta *m = p->m;
     int ret = -ENOTSUP;
 
+    trace_qcow2_writev_data(qemu_coroutine_self(), p->host);
     if (bs->encrypted) {
         ret = write_encrypted(p);
     } else if (!m || (!m->cow_start.nb_bytes && !m->cow_end.nb_bytes)) {
@@ -579,6 +581,7 @@ static int coroutine_fn GRAPH_RDLOCK map_write_piece(BlockDriverState *bs,
     uint64_t start, len;
     int ret;
 
+    trace_qcow2_writev_start_part(qemu_coroutine_self());
     p->m = NULL;
     ret = qcow2_alloc_host_offset(bs, p->offset, &p->bytes, &p->host, &p->m);
     if (ret < 0) {
@@ -662,6 +665,7 @@ map_write(BlockDriverState *bs, int64_t offset, int64_t bytes,
             abort_pieces(bs, p, n);
             break;
         }
+        trace_qcow2_writev_done_part(qemu_coroutine_self(), p[n].bytes);
         offset += p[n].bytes;
         bytes -= p[n].bytes;
         qiov_offset += p[n].bytes;
@@ -688,6 +692,7 @@ int coroutine_fn qcow2_co_pwritev_part(BlockDriverState *bs, int64_t offset,
     AioTaskPool *pool;
     int n, i, ret;
 
+    trace_qcow2_writev_start_req(qemu_coroutine_self(), offset, bytes);
     n = map_write(bs, offset, bytes, qiov, qiov_offset, inline_buf,
                   ARRAY_SIZE(inline_buf), &pieces);
     if (n <= 1) {
@@ -713,6 +718,7 @@ out:
     if (pieces != inline_buf) {
         g_free(pieces);
     }
+    trace_qcow2_writev_done_req(qemu_coroutine_self(), ret < 0 ? ret : 0);
     return ret < 0 ? ret : 0;
 }
 
@@ -735,6 +741,7 @@ int coroutine_fn qcow2_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
     int64_t a_end = MIN(ROUND_UP(end, gran), disk_end);
     int ret;
 
+    trace_qcow2_pwrite_zeroes_start_req(qemu_coroutine_self(), offset, bytes);
     /* From here on in arrival order (see qcow2.h), the checks included. */
     qemu_co_mutex_lock(&s->alloc_order);
     if (a_start != offset || (a_end != end && end != disk_end)) {
@@ -748,6 +755,7 @@ int coroutine_fn qcow2_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
         end = MAX(end, a_end);
     }
 
+    trace_qcow2_pwrite_zeroes(qemu_coroutine_self(), offset, end - offset);
     qemu_co_mutex_lock(&s->lock);
     qcow2_wait_for_allocations(bs, offset, end - offset);
     ret = qcow2_subcluster_zeroize(bs, offset, end - offset, flags);

@@ -13,6 +13,8 @@
 #include "qemu/host-utils.h"
 #include "block/nbd-client.h"
 #include "nbd/client-internal.h"
+#include "trace/nbd-names.h"
+#include "trace/trace-nbd.h"
 
 /* ---- option requests and replies -------------------------------------- */
 
@@ -621,6 +623,9 @@ int coroutine_mixed_fn nbd_send_request(QIOChannel *ioc,
     g_autofree struct iovec *iov = NULL;
     int niov = 1;
 
+    trace_nbd_send_request(request->from, request->len, request->cookie,
+                           request->flags, request->type,
+                           trace_nbd_cmd_name(request->type));
     QEMU_BUILD_BUG_ON(sizeof(hdr) != NBD_REQUEST_SIZE);
     if (payload) {
         assert(payload->size == request->len);
@@ -653,6 +658,9 @@ int coroutine_mixed_fn nbd_receive_reply(QIOChannel *ioc, NBDReply *reply,
     reply->cookie = ldq_be_p(buf + 8);
     if (reply->magic == NBD_SIMPLE_REPLY_MAGIC) {
         reply->error = ldl_be_p(buf + 4);
+        trace_nbd_receive_simple_reply(reply->error,
+                                       nbd_err_lookup(reply->error),
+                                       reply->cookie);
         return 1;
     }
     if (reply->magic != NBD_STRUCTURED_REPLY_MAGIC) {
@@ -667,5 +675,7 @@ int coroutine_mixed_fn nbd_receive_reply(QIOChannel *ioc, NBDReply *reply,
     reply->flags = lduw_be_p(buf + 4);
     reply->type = lduw_be_p(buf + 6);
     reply->length = ldl_be_p(buf + 16);
+    trace_nbd_receive_structured_reply_chunk(reply->flags, reply->type,
+        trace_nbd_reply_type_name(reply->type), reply->cookie, reply->length);
     return 1;
 }

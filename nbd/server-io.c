@@ -15,6 +15,7 @@
 #include "qemu/main-loop.h"
 #include "block/block_int.h"
 #include "nbd/server-int.h"
+#include "trace/trace-nbd.h"
 
 typedef struct NBDRequest {
     NBDClient *client;
@@ -81,6 +82,8 @@ static int coroutine_fn nbd_co_send_simple(NBDClient *client,
     stl_be_p(&rep.magic, NBD_SIMPLE_REPLY_MAGIC);
     stl_be_p(&rep.error, system_errno_to_nbd_errno(err));
     stq_be_p(&rep.cookie, cookie);
+    trace_nbd_co_send_simple_reply(cookie, ldl_be_p(&rep.error),
+                                   nbd_err_lookup(ldl_be_p(&rep.error)), len);
     return nbd_co_send_iov(client, iov, len ? 2 : 1, errp);
 }
 
@@ -127,6 +130,8 @@ static int coroutine_fn nbd_co_send_generic(NBDClient *client,
     stw_be_p(&e.message_length, len);
     iov[0] = (struct iovec) { .iov_base = &e, .iov_len = sizeof(e) };
     iov[1] = (struct iovec) { .iov_base = (void *)msg, .iov_len = len };
+    trace_nbd_co_send_structured_error(cookie, ldl_be_p(&e.error),
+        nbd_err_lookup(ldl_be_p(&e.error)), msg ?: "");
     return nbd_co_send_chunk(client, cookie, NBD_REPLY_TYPE_ERROR,
                              NBD_REPLY_FLAG_DONE, iov, len ? 2 : 1, errp);
 }
@@ -145,6 +150,7 @@ static int coroutine_fn nbd_co_send_data_chunk(NBDClient *client,
         { .iov_base = data, .iov_len = len },
     };
 
+    trace_nbd_co_send_structured_read(cookie, offset, data, len);
     return nbd_co_send_chunk(client, cookie, NBD_REPLY_TYPE_OFFSET_DATA,
                              last ? NBD_REPLY_FLAG_DONE : 0, iov, 2, errp);
 }
@@ -159,6 +165,7 @@ static int coroutine_fn nbd_co_send_hole_chunk(NBDClient *client,
 
     stq_be_p(&hole.offset, offset);
     stl_be_p(&hole.length, len);
+    trace_nbd_co_send_structured_read_hole(cookie, offset, len);
     return nbd_co_send_chunk(client, cookie, NBD_REPLY_TYPE_OFFSET_HOLE,
                              last ? NBD_REPLY_FLAG_DONE : 0, &iov, 1, errp);
 }
@@ -455,6 +462,8 @@ static NBDRequest *coroutine_fn nbd_co_receive(NBDClient *client)
     req->cookie = be64_to_cpu(hdr.cookie);
     req->from = be64_to_cpu(hdr.from);
     req->len = be32_to_cpu(hdr.len);
+    trace_nbd_receive_request(magic, req->flags, req->type, req->from,
+                              req->len);
 
     if (magic != NBD_REQUEST_MAGIC) {
         /* Out of step: answer (cookie 0) and hang up. */

@@ -17,6 +17,7 @@
 #include "qemu/main-loop.h"
 #include "block/block_int.h"
 #include "nbd/server-int.h"
+#include "trace/trace-nbd.h"
 
 bool nbd_server_verbose;
 
@@ -611,6 +612,8 @@ static int coroutine_fn nbd_negotiate_option(NBDClient *client, Error **errp)
 {
     int ret;
 
+    trace_nbd_negotiate_options_check_option(client->opt,
+                                             nbd_server_opt_name(client->opt));
     if (!client->fixed && client->opt != NBD_OPT_EXPORT_NAME) {
         error_setg(errp, "Unsupported option %" PRIu32 " (%s)",
                    client->opt, nbd_server_opt_name(client->opt));
@@ -656,6 +659,7 @@ static int coroutine_fn nbd_negotiate(NBDClient *client, Error **errp)
     NBDOption opt;
     int ret;
 
+    trace_nbd_negotiate_begin();
     stq_be_p(greeting, NBD_INIT_MAGIC);
     stq_be_p(greeting + 8, NBD_OPTS_MAGIC);
     stw_be_p(greeting + 16, NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES);
@@ -672,6 +676,7 @@ static int coroutine_fn nbd_negotiate(NBDClient *client, Error **errp)
         return -1;
     }
     client->fixed = cflags & NBD_FLAG_C_FIXED_NEWSTYLE;
+    trace_nbd_negotiate_options_flags(cflags);
     client->no_zeroes = cflags & NBD_FLAG_C_NO_ZEROES;
 
     for (;;) {

@@ -101,13 +101,19 @@ def gen_header(group, events):
     for e in events:
         params = ', '.join('%s%s' % a for a in e.args) or 'void'
         call = ''.join(', ' + a[1] for a in e.args)
-        out += ['static inline void trace_%s(%s)' % (e.name, params),
+        # The macro tests the flag first so that the arguments (which may
+        # be function calls such as qemu_coroutine_self()) are evaluated
+        # only for an enabled event; the inline function type-checks them.
+        out += ['static inline void trace_do_%s(%s)' % (e.name, params),
                 '{',
-                '    if (unlikely(qatomic_read(&trace_event_%s.enabled))) {'
+                '    trace_event_log("%s", %s%s);' % (e.name, e.fmt, call),
+                '}',
+                '#define trace_%s(...) do { \\' % e.name,
+                '    if (unlikely(qatomic_read(&trace_event_%s.enabled))) { \\'
                 % e.name,
-                '        trace_event_log("%s", %s%s);' % (e.name, e.fmt, call),
-                '    }',
-                '}', '']
+                '        trace_do_%s(__VA_ARGS__); \\' % e.name,
+                '    } \\',
+                '} while (0)', '']
     out.append('#endif')
     return '\n'.join(out) + '\n'
 

@@ -23,6 +23,7 @@
 #include "qemu/coroutine.h"
 #include "qemu/defer-call.h"
 #include "block/thread-pool.h"
+#include "trace/trace-util.h"
 
 enum {
     THREAD_QUEUED,
@@ -233,6 +234,7 @@ static void thread_pool_completion_bh(void *opaque)
     defer_call_begin();
     while ((elem = first_done(pool))) {
         QTAILQ_REMOVE(&pool->all, elem, all);
+        trace_thread_pool_complete(pool, elem, elem->common.opaque, elem->ret);
         if (elem->common.cb) {
             /* Stay scheduled in case the callback polls for others. */
             qemu_bh_schedule(pool->completion_bh);
@@ -249,6 +251,7 @@ static void thread_pool_cancel(BlockAIOCB *acb)
     ThreadPoolElement *elem = container_of(acb, ThreadPoolElement, common);
     ThreadPool *pool = elem->pool;
 
+    trace_thread_pool_cancel(elem, elem->common.opaque);
     qemu_mutex_lock(&pool->lock);
     if (elem->state == THREAD_QUEUED) {
         QTAILQ_REMOVE(&pool->request_list, elem, reqs);
@@ -289,6 +292,7 @@ BlockAIOCB *thread_pool_submit_aio(ThreadPoolFunc *func, void *arg,
     req->pool = pool;
     QTAILQ_INSERT_TAIL(&pool->all, req, all);
 
+    trace_thread_pool_submit(pool, req, opaque);
     qemu_mutex_lock(&pool->lock);
     QTAILQ_INSERT_TAIL(&pool->request_list, req, reqs);
     idle = QSLIST_FIRST(&pool->idle);
