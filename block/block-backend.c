@@ -23,6 +23,7 @@
 #include "block/accounting.h"
 #include "sysemu/block-backend.h"
 #include "block-backend-internal.h"
+#include "trace/trace-block.h"
 
 /* Every BlockBackend, and the monitor-owned (named) ones.  Main loop. */
 static QTAILQ_HEAD(, BlockBackend) block_backends =
@@ -678,6 +679,7 @@ static void GRAPH_WRLOCK blk_root_attach(BdrvChild *child)
     BlockBackend *blk = child->opaque;
     BlockBackendAioNotifier *n;
 
+    trace_blk_root_attach(child, blk, child->bs);
     QLIST_FOREACH(n, &blk->aio_notifiers, list) {
         bdrv_add_aio_context_notifier(child->bs, n->attached_aio_context,
                                       n->detach_aio_context, n->opaque);
@@ -689,6 +691,7 @@ static void GRAPH_WRLOCK blk_root_detach(BdrvChild *child)
     BlockBackend *blk = child->opaque;
     BlockBackendAioNotifier *n;
 
+    trace_blk_root_detach(child, blk, child->bs);
     QLIST_FOREACH(n, &blk->aio_notifiers, list) {
         bdrv_remove_aio_context_notifier(child->bs, n->attached_aio_context,
                                          n->detach_aio_context, n->opaque);

@@ -24,6 +24,7 @@
 #include "qemu/units.h"
 #include "block/thread-pool.h"
 #include "block/file-posix.h"
+#include "trace/trace-block.h"
 
 /* Chunk used to write zeroes for full preallocation. */
 #define RAW_ZERO_CHUNK (1 * MiB)
@@ -221,6 +222,7 @@ static int handle_aiocb_flush(RawPosixAIOData *acb)
     } while (ret < 0 && errno == EINTR);
     if (ret < 0) {
         ret = -errno;
+        trace_file_flush_fdatasync_failed(-ret);
         /*
          * After a failed writeback the kernel may have dropped the dirty
          * pages: a later success would not mean the data is safe.
@@ -357,6 +359,8 @@ static int handle_aiocb_copy_range(RawPosixAIOData *acb)
         ssize_t n = copy_file_range(acb->aio_fildes, &in_off,
                                     acb->copy_range.aio_fd2, &out_off,
                                     left, 0);
+        trace_file_copy_file_range(acb->bs, acb->aio_fildes, in_off,
+                                   acb->copy_range.aio_fd2, out_off, left, 0, n);
         if (n < 0 && errno == EINTR) {
             continue;
         }

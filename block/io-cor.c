@@ -15,6 +15,7 @@
 #include "qemu/iov.h"
 #include "block/block_int.h"
 #include "io-internal.h"
+#include "trace/trace-block.h"
 
 /* Largest bounce buffer copy-on-read uses for one piece. */
 #define COR_BOUNCE_MAX (16 * 1024 * 1024)
@@ -93,6 +94,7 @@ bdrv_co_copy_on_readv(BdrvChild *child, int64_t offset, int64_t bytes,
     int ret = 0;
 
     bdrv_round_to_subclusters(bs, offset, bytes, &start, &len);
+    trace_bdrv_co_do_copy_on_readv(bs, offset, bytes, start, len);
     skip = offset - start;
     bounce = qemu_try_blockalign(bs, MIN(len, chunk));
     if (!bounce) {

@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "block/block_int.h"
 #include "io-internal.h"
+#include "trace/trace-block.h"
 
 /* --- Helpers built on the request path ----------------------------------- */
 
@@ -383,6 +384,8 @@ int coroutine_fn bdrv_co_copy_range_from(BdrvChild *src, int64_t src_offset,
 {
     IO_CODE();
     assert_bdrv_graph_readable();
+    trace_bdrv_co_copy_range_from(src, src_offset, dst, dst_offset, bytes,
+                                  read_flags, write_flags);
     return bdrv_co_copy_range_internal(src, src_offset, dst, dst_offset,
                                        bytes, read_flags, write_flags, true);
 }
@@ -395,6 +398,8 @@ int coroutine_fn bdrv_co_copy_range_to(BdrvChild *src, int64_t src_offset,
 {
     IO_CODE();
     assert_bdrv_graph_readable();
+    trace_bdrv_co_copy_range_to(src, src_offset, dst, dst_offset, bytes,
+                                read_flags, write_flags);
     return bdrv_co_copy_range_internal(src, src_offset, dst, dst_offset,
                                        bytes, read_flags, write_flags, false);
 }

@@ -18,6 +18,7 @@
 #include "block/aio.h"
 #include "block/thread-pool.h"
 #include "aio-posix.h"
+#include "trace/trace-util.h"
 
 enum {
     BH_PENDING   = 1 << 0,  /* on ctx->bh_list or a slice */
@@ -363,6 +364,7 @@ static void co_schedule_bh_cb(void *opaque)
         QSLIST_REMOVE_HEAD(&straight, co_scheduled_next);
 
         /* Pairs with the release store in aio_co_schedule(). */
+        trace_aio_co_schedule_bh_cb(ctx, co);
         qatomic_store_release(&co->scheduled, NULL);
         smp_mb();
         aio_context_acquire(ctx);
@@ -373,7 +375,10 @@ static void co_schedule_bh_cb(void *opaque)
 
 void aio_co_schedule(AioContext *ctx, Coroutine *co)
 {
-    const char *scheduled = qatomic_cmpxchg(&co->scheduled, NULL, __func__);
+    const char *scheduled;
+
+    trace_aio_co_schedule(ctx, co);
+    scheduled = qatomic_cmpxchg(&co->scheduled, NULL, __func__);
 
     if (scheduled) {
         fprintf(stderr, "%s: Co-routine was already scheduled in '%s'\n",

@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/coroutine_int.h"
 #include "block/aio.h"
+#include "trace/trace-util.h"
 
 /* ---- CoMutex ---- */
 
@@ -39,6 +40,7 @@ void coroutine_fn qemu_co_mutex_lock(CoMutex *mutex)
         mutex->holder = self;
         mutex->ctx = self->ctx;
         qemu_spin_unlock(&mutex->spin);
+        trace_qemu_co_mutex_lock_uncontended(mutex, self);
         self->locks_held++;
         return;
     }
@@ -50,9 +52,11 @@ void coroutine_fn qemu_co_mutex_lock(CoMutex *mutex)
     mutex->tail = &w;
     qemu_spin_unlock(&mutex->spin);
 
+    trace_qemu_co_mutex_lock_entry(mutex, self);
     qemu_coroutine_yield();
 
     /* qemu_co_mutex_unlock() made us the holder before waking us. */
+    trace_qemu_co_mutex_lock_return(mutex, self);
     assert(mutex->holder == self);
     self->locks_held++;
 }
@@ -65,6 +69,7 @@ void coroutine_fn qemu_co_mutex_unlock(CoMutex *mutex)
 
     assert(qemu_in_coroutine());
     assert(mutex->locked);
+    trace_qemu_co_mutex_unlock_entry(mutex, self);
     assert(mutex->holder == self);
     self->locks_held--;
 
@@ -75,6 +80,7 @@ void coroutine_fn qemu_co_mutex_unlock(CoMutex *mutex)
         mutex->holder = NULL;
         mutex->ctx = NULL;
         qemu_spin_unlock(&mutex->spin);
+        trace_qemu_co_mutex_unlock_return(mutex, self);
         return;
     }
     mutex->head = w->next;
@@ -88,6 +94,7 @@ void coroutine_fn qemu_co_mutex_unlock(CoMutex *mutex)
     qemu_spin_unlock(&mutex->spin);
 
     aio_co_wake(next);
+    trace_qemu_co_mutex_unlock_return(mutex, self);
 }
 
 void coroutine_fn qemu_co_mutex_assert_locked(CoMutex *mutex)

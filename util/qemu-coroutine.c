@@ -15,6 +15,7 @@
 #include "qemu/atomic.h"
 #include "qemu/coroutine_int.h"
 #include "block/aio.h"
+#include "trace/trace-util.h"
 
 enum {
     /* Default size of each free list. */
@@ -148,6 +149,7 @@ void qemu_aio_coroutine_enter(AioContext *ctx, Coroutine *co)
         /* Make our view of *to visible where it is going to run. */
         smp_wmb();
 
+        trace_qemu_aio_coroutine_enter(ctx, self, to, to->entry_arg);
         ret = qemu_coroutine_switch(self, to, COROUTINE_ENTER);
 
         QSIMPLEQ_PREPEND(&todo, &to->co_queue_wakeup);
@@ -155,6 +157,7 @@ void qemu_aio_coroutine_enter(AioContext *ctx, Coroutine *co)
         case COROUTINE_YIELD:
             break;
         case COROUTINE_TERMINATE:
+            trace_qemu_coroutine_terminate(to);
             assert(to->locks_held == 0);
             to->caller = NULL;
             pool_put(to);
@@ -186,6 +189,7 @@ void coroutine_fn qemu_coroutine_yield(void)
         coroutine_die("Co-routine is yielding to no one", NULL);
     }
     self->caller = NULL;
+    trace_qemu_coroutine_yield(self, to);
     qemu_coroutine_switch(self, to, COROUTINE_YIELD);
 }
 
