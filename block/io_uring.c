@@ -65,14 +65,7 @@ struct LuringState {
     /* aio_setup_linux_io_uring() calls not yet matched by a put */
     unsigned int users;
     LuringStats stats;
-    /* EXPERIMENT */
-    int last_fd;
-    int last_type;
-    uint64_t last_end;
 };
-static int xp_policy = -1;
-static unsigned xp_n = 8;
-
 
 /* Fill one SQE for @req (from req->done on); false if the ring is full. */
 static bool luring_prep(LuringState *s, LuringRequest *req)
@@ -157,35 +150,10 @@ static void luring_deferred_flush(void *opaque)
 
 static void luring_queue(LuringState *s, LuringRequest *req)
 {
-    bool now = false;
-
-    if (xp_policy < 0) {
-        const char *e = getenv("XP_POLICY");
-        const char *n = getenv("XP_N");
-        xp_policy = e ? atoi(e) : 0;
-        if (n) {
-            xp_n = atoi(n);
-        }
-    }
-    if (xp_policy == 1 || xp_policy == 4) {
-        uint64_t off = req->offset + req->done;
-        bool adj = req->fd == s->last_fd && req->type == s->last_type &&
-                   off == s->last_end && req->type != QEMU_AIO_FLUSH;
-        now = !adj && (xp_policy == 1 || req->type == QEMU_AIO_READ);
-        s->last_fd = req->fd;
-        s->last_type = req->type;
-        s->last_end = req->offset + (req->qiov ? req->qiov->size : 0);
-    } else if (xp_policy == 2) {
-        now = req->type == QEMU_AIO_READ;
-    } else if (xp_policy == 3) {
-        now = s->stats.submitted - s->stats.completed < xp_n;
-    }
     if (!QSIMPLEQ_EMPTY(&s->overflow) || !luring_prep(s, req)) {
         QSIMPLEQ_INSERT_TAIL(&s->overflow, req, next);
     }
-    if (now && !defer_call_active()) {
-        luring_flush(s);
-    } else if (defer_call_active()) {
+    if (defer_call_active()) {
         defer_call(luring_deferred_flush, s);
     } else if (s->unsubmitted >= (s->reaping ? LURING_REFILL_BATCH :
                                                LURING_EAGER_BATCH)) {
