@@ -360,7 +360,8 @@ static int handle_aiocb_copy_range(RawPosixAIOData *acb)
                                     acb->copy_range.aio_fd2, &out_off,
                                     left, 0);
         trace_file_copy_file_range(acb->bs, acb->aio_fildes, in_off,
-                                   acb->copy_range.aio_fd2, out_off, left, 0, n);
+                                   acb->copy_range.aio_fd2, out_off, left,
+                                   0, n);
         if (n < 0 && errno == EINTR) {
             continue;
         }

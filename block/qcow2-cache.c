@@ -209,7 +209,8 @@ static int GRAPH_RDLOCK cache_entry_flush(BlockDriverState *bs, Qcow2Cache *c,
     if (!c->entries[i].dirty || !c->entries[i].offset) {
         return 0;
     }
-    trace_qcow2_cache_entry_flush(qemu_coroutine_self(), c == s->l2_table_cache, i);
+    trace_qcow2_cache_entry_flush(qemu_coroutine_self(),
+                                  c == s->l2_table_cache, i);
 
     if (c->depends) {
         Qcow2Cache *dep = c->depends;
@@ -250,7 +251,7 @@ int qcow2_cache_write(BlockDriverState *bs, Qcow2Cache *c)
     int result = 0;
 
     trace_qcow2_cache_flush(qemu_coroutine_self(),
-                            c == ((BDRVQcow2State *)bs->opaque)->l2_table_cache);
+        c == ((BDRVQcow2State *)bs->opaque)->l2_table_cache);
     for (int i = 0; i < c->size; i++) {
         int ret = cache_entry_flush(bs, c, i);
         if (ret < 0 && result != -ENOSPC) {
@@ -357,7 +358,8 @@ static int GRAPH_RDLOCK cache_do_get(BlockDriverState *bs, Qcow2Cache *c,
     bool hit;
     int i, ret;
 
-    trace_qcow2_cache_get(qemu_coroutine_self(), c == s->l2_table_cache, offset, read_from_disk);
+    trace_qcow2_cache_get(qemu_coroutine_self(), c == s->l2_table_cache,
+                          offset, read_from_disk);
     assert(offset != 0);
     if (!QEMU_IS_ALIGNED(offset, c->table_size)) {
         qcow2_signal_corruption(bs, true, offset, c->table_size,
@@ -374,14 +376,16 @@ static int GRAPH_RDLOCK cache_do_get(BlockDriverState *bs, Qcow2Cache *c,
             /* Every slot is borrowed: cannot happen with MIN_*_CACHE_SIZE */
             return -ENOSPC;
         }
-        trace_qcow2_cache_get_replace_entry(qemu_coroutine_self(), c == s->l2_table_cache, i);
+        trace_qcow2_cache_get_replace_entry(qemu_coroutine_self(),
+                                            c == s->l2_table_cache, i);
         ret = cache_entry_flush(bs, c, i);
         if (ret < 0) {
             return ret;
         }
         cache_drop_entry(c, i);
         if (read_from_disk) {
-            trace_qcow2_cache_get_read(qemu_coroutine_self(), c == s->l2_table_cache, i);
+            trace_qcow2_cache_get_read(qemu_coroutine_self(),
+                                       c == s->l2_table_cache, i);
             ret = bdrv_pread(bs->file, offset, c->table_size,
                              cache_table(c, i), 0);
             if (ret < 0) {
@@ -396,7 +400,8 @@ static int GRAPH_RDLOCK cache_do_get(BlockDriverState *bs, Qcow2Cache *c,
     c->entries[i].lru_counter = ++c->lru_counter;
     lru_unlink(c, i);
     lru_link(c, i, false);
-    trace_qcow2_cache_get_done(qemu_coroutine_self(), c == s->l2_table_cache, i);
+    trace_qcow2_cache_get_done(qemu_coroutine_self(),
+                               c == s->l2_table_cache, i);
     *table = cache_table(c, i);
     return 0;
 }

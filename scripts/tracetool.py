@@ -51,8 +51,14 @@ def parse_args(text, where):
     return out
 
 
-def check_format(fmt, where):
-    """The format must be a sequence of string literals and PRI macros."""
+CONV_RE = re.compile(r'%(?:%|[-+ #0]*\d*(?:\.\d+)?'
+                     r'(?:hh|h|ll|l|z|j|t)?[diouxXcsp])')
+
+
+def format_text(fmt, where):
+    """Join the string literals of @fmt, a PRI macro standing for "ll" plus
+    its conversion letter, so that the conversions can be counted."""
+    text = ''
     rest = fmt
     while rest:
         rest = rest.lstrip()
@@ -64,12 +70,24 @@ def check_format(fmt, where):
                 i += 2 if rest[i] == '\\' else 1
             if i >= len(rest):
                 raise ValueError('%s: unterminated format string' % where)
+            text += rest[1:i]
             rest = rest[i + 1:]
             continue
-        m = re.match(r'PRI[diouxX](8|16|32|64|PTR)', rest)
+        m = re.match(r'PRI([diouxX])(8|16|32|64|PTR)', rest)
         if not m:
             raise ValueError('%s: bad format text "%s"' % (where, rest))
+        text += 'll' + m.group(1)
         rest = rest[m.end():]
+    return text
+
+
+def check_format(fmt, nargs, where):
+    """The format must be string literals and PRI macros, with one
+    conversion per argument."""
+    convs = [c for c in CONV_RE.findall(format_text(fmt, where)) if c != '%%']
+    if len(convs) != nargs:
+        raise ValueError('%s: %d conversions in the format for %d arguments'
+                         % (where, len(convs), nargs))
 
 
 def parse_file(path):
@@ -84,9 +102,9 @@ def parse_file(path):
             if not m:
                 raise ValueError('%s: cannot parse "%s"' % (where, line))
             fmt = m.group(3).strip()
-            check_format(fmt, where)
-            events.append(Event(m.group(1), parse_args(m.group(2), where),
-                                fmt, where))
+            args = parse_args(m.group(2), where)
+            check_format(fmt, len(args), where)
+            events.append(Event(m.group(1), args, fmt, where))
     return events
 
 
