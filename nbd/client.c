@@ -31,6 +31,7 @@ int nbd_opt_send(QIOChannel *ioc, uint32_t opt, const void *data,
         { .iov_base = (void *)data, .iov_len = len },
     };
 
+    trace_nbd_send_option_request(opt, trace_nbd_opt_name(opt), len);
     if (qio_channel_writev_all(ioc, iov, len ? 2 : 1, errp) < 0) {
         error_prepend(errp, "Failed to send option request %s: ",
                       nbd_opt_name(opt));
@@ -58,6 +59,11 @@ int nbd_opt_read_reply(QIOChannel *ioc, uint32_t opt, NBDOptReply *reply,
     reply->option = be32_to_cpu(hdr.option);
     reply->type = be32_to_cpu(hdr.type);
     reply->length = be32_to_cpu(hdr.length);
+    trace_nbd_receive_option_reply(reply->option,
+                                   trace_nbd_opt_name(reply->option),
+                                   reply->type,
+                                   trace_nbd_rep_name(reply->type),
+                                   reply->length);
     if (be64_to_cpu(hdr.magic) != NBD_REP_MAGIC) {
         error_setg(errp, "Unexpected option reply magic");
         return -1;
@@ -215,6 +221,7 @@ static int nbd_parse_info(QIOChannel *ioc, NBDOptReply *reply,
         }
         info->size = ldq_be_p(buf);
         info->flags = lduw_be_p(buf + 8);
+        trace_nbd_receive_negotiate_size_flags(info->size, info->flags);
         *got_export = true;
         return 0;
     case NBD_INFO_BLOCK_SIZE:
@@ -226,6 +233,8 @@ static int nbd_parse_info(QIOChannel *ioc, NBDOptReply *reply,
         if (nbd_opt_read_payload(ioc, reply, buf, 12, errp) < 0) {
             return -1;
         }
+        trace_nbd_opt_info_block_size(ldl_be_p(buf), ldl_be_p(buf + 4),
+                                      ldl_be_p(buf + 8));
         return nbd_check_block_sizes(info, ldl_be_p(buf), ldl_be_p(buf + 4),
                                      ldl_be_p(buf + 8), errp);
     case NBD_INFO_DESCRIPTION:
@@ -302,6 +311,7 @@ int nbd_opt_info_or_go(QIOChannel *ioc, uint32_t opt, NBDExportInfo *info,
     NBDOptReply reply;
     int ret;
 
+    trace_nbd_opt_info_go_start(trace_nbd_opt_name(opt), info->name ?: "");
     nbd_put_name(buf, info->name ?: "");
     g_byte_array_append(buf, (const guint8 *)&n, sizeof(n));
     if (info->request_sizes) {
@@ -343,6 +353,7 @@ int nbd_opt_info_or_go(QIOChannel *ioc, uint32_t opt, NBDExportInfo *info,
         error_setg(errp, "broken server omitted NBD_INFO_EXPORT");
         return -1;
     }
+    trace_nbd_opt_info_go_success(trace_nbd_opt_name(opt));
     return nbd_check_export(info, errp) < 0 ? -1 : 1;
 }
 
@@ -489,6 +500,7 @@ int nbd_negotiate_flags(QIOChannel *ioc, Error **errp)
         return -1;
     }
     sflags = be16_to_cpu(sflags);
+    trace_nbd_receive_negotiate_server_flags(sflags);
     if (sflags & NBD_FLAG_FIXED_NEWSTYLE) {
         cflags |= NBD_FLAG_C_FIXED_NEWSTYLE;
     }
@@ -512,6 +524,8 @@ int nbd_read_greeting(QIOChannel *ioc, Error **errp)
         error_prepend(errp, "Failed to read initial magic: ");
         return -1;
     }
+    trace_nbd_receive_negotiate_magic(be64_to_cpu(magic[0]));
+    trace_nbd_receive_negotiate_magic(be64_to_cpu(magic[1]));
     if (be64_to_cpu(magic[0]) != NBD_INIT_MAGIC) {
         error_setg(errp, "Bad initial magic received: 0x%" PRIx64,
                    be64_to_cpu(magic[0]));
@@ -570,6 +584,8 @@ int coroutine_mixed_fn nbd_receive_negotiate(QIOChannel *ioc,
         error_setg(errp, "export name too long to send to server");
         return -EINVAL;
     }
+    trace_nbd_receive_negotiate_name(name);
+    trace_nbd_start_negotiate(NULL, "<null>");
     ret = nbd_read_greeting(ioc, errp);
     if (ret < 0) {
         return -EINVAL;

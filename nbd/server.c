@@ -17,6 +17,7 @@
 #include "qemu/main-loop.h"
 #include "block/block_int.h"
 #include "nbd/server-int.h"
+#include "trace/nbd-names.h"
 #include "trace/trace-nbd.h"
 
 bool nbd_server_verbose;
@@ -300,6 +301,9 @@ int coroutine_fn nbd_opt_reply(NBDClient *client, uint32_t type,
     stq_be_p(&rep.magic, NBD_REP_MAGIC);
     stl_be_p(&rep.option, client->opt);
     stl_be_p(&rep.type, type);
+    trace_nbd_negotiate_send_rep_len(client->opt,
+                                     trace_nbd_opt_name(client->opt), type,
+                                     trace_nbd_rep_name(type), len);
     stl_be_p(&rep.length, len);
     return qio_channel_writev_all(client->ioc, iov, len ? 2 : 1, errp);
 }
@@ -710,6 +714,7 @@ static void coroutine_fn nbd_co_client_start(void *opaque)
     Error *local_err = NULL;
 
     if (nbd_negotiate(client, &local_err) == 0) {
+        trace_nbd_negotiate_success();
         client->negotiated = true;
         nbd_co_client_transmission(client);
     } else if (local_err) {
