@@ -468,7 +468,14 @@ static int check_features(BlockDriverState *bs, int flags, Qcow2ExtInfo *info,
     /* Encryption itself is checked by qcow2_crypto_open(). */
     if ((s->autoclear_features & QCOW2_AUTOCLEAR_DATA_FILE_RAW) &&
         !(s->incompatible_features & QCOW2_INCOMPAT_DATA_FILE)) {
-        /* A raw data file without a data file makes no sense: ignore. */
+        /*
+         * A raw data file without a data file: 7.2 refuses every open
+         * except qemu-img info's (no I/O), where the bit is ignored.
+         */
+        if (!(flags & BDRV_O_NO_IO)) {
+            error_setg(errp, "data-file-raw requires a data file");
+            return -EINVAL;
+        }
         s->autoclear_features &= ~QCOW2_AUTOCLEAR_DATA_FILE_RAW;
     }
     return validate_compression_type(s, errp);
