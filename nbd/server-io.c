@@ -15,6 +15,7 @@
 #include "qemu/main-loop.h"
 #include "block/block_int.h"
 #include "nbd/server-int.h"
+#include "trace/nbd-names.h"
 #include "trace/trace-nbd.h"
 
 typedef struct NBDRequest {
@@ -472,6 +473,8 @@ static NBDRequest *coroutine_fn nbd_co_receive(NBDClient *client)
         nbd_refuse(req, "invalid magic (got 0x%" PRIx32 ")", magic);
         return g_steal_pointer(&req);
     }
+    trace_nbd_co_receive_request_decode_type(req->cookie, req->type,
+        trace_nbd_cmd_name(req->type));
     if (req->type == NBD_CMD_DISC) {
         return NULL;
     }
@@ -501,6 +504,9 @@ static NBDRequest *coroutine_fn nbd_co_receive(NBDClient *client)
         qemu_vfree(req->data);
         return NULL;
     }
+    if (req->type == NBD_CMD_WRITE) {
+        trace_nbd_co_receive_request_payload_received(req->cookie, req->len);
+    }
     nbd_check_request(client, req);
     return g_steal_pointer(&req);
 }
@@ -518,6 +524,7 @@ void coroutine_fn nbd_co_client_transmission(NBDClient *client)
             qemu_coroutine_yield();
             continue;
         }
+        trace_nbd_trip();
         req = nbd_co_receive(client);
         if (!req) {
             break;

@@ -456,6 +456,7 @@ static int coroutine_fn nbd_send_infos(NBDClient *client, NBDExport *exp,
 
     if (want_name) {
         len = strlen(exp->name);
+        trace_nbd_negotiate_send_info(NBD_INFO_NAME, "name", len);
         stw_be_p(buf, NBD_INFO_NAME);
         memcpy(buf + 2, exp->name, len);
         if (nbd_opt_reply(client, NBD_REP_INFO, buf, 2 + len, errp) < 0) {
@@ -464,12 +465,16 @@ static int coroutine_fn nbd_send_infos(NBDClient *client, NBDExport *exp,
     }
     if (exp->description[0]) {
         len = strlen(exp->description);
+        trace_nbd_negotiate_send_info(NBD_INFO_DESCRIPTION, "description",
+                                      len);
         stw_be_p(buf, NBD_INFO_DESCRIPTION);
         memcpy(buf + 2, exp->description, len);
         if (nbd_opt_reply(client, NBD_REP_INFO, buf, 2 + len, errp) < 0) {
             return -1;
         }
     }
+    trace_nbd_negotiate_handle_info_block_size(min, MAX(4096, min), max);
+    trace_nbd_negotiate_send_info(NBD_INFO_BLOCK_SIZE, "block size", 12);
     stw_be_p(buf, NBD_INFO_BLOCK_SIZE);
     stl_be_p(buf + 2, min);
     stl_be_p(buf + 6, MAX(4096, min));
@@ -477,6 +482,9 @@ static int coroutine_fn nbd_send_infos(NBDClient *client, NBDExport *exp,
     if (nbd_opt_reply(client, NBD_REP_INFO, buf, 14, errp) < 0) {
         return -1;
     }
+    trace_nbd_negotiate_new_style_size_flags(exp->size,
+                                             nbd_client_flags(client, exp));
+    trace_nbd_negotiate_send_info(NBD_INFO_EXPORT, "export", 10);
     stw_be_p(buf, NBD_INFO_EXPORT);
     stq_be_p(buf + 2, exp->size);
     stw_be_p(buf + 10, nbd_client_flags(client, exp));
@@ -516,11 +524,13 @@ static int coroutine_fn nbd_negotiate_info(NBDClient *client, Error **errp)
         return nbd_opt_error(client, NBD_REP_ERR_INVALID, errp,
                              "Invalid name length: %" PRIu32, namelen);
     }
+    trace_nbd_negotiate_handle_export_name_request(name);
     ret = nbd_opt_read(client, &nreq, sizeof(nreq), errp);
     if (ret <= 0) {
         return ret;
     }
     nreq = be16_to_cpu(nreq);
+    trace_nbd_negotiate_handle_info_requests(nreq);
     if (client->optlen != nreq * 2u) {
         return nbd_opt_error(client, NBD_REP_ERR_INVALID, errp,
                              "Inconsistent lengths in option %s",
@@ -533,6 +543,7 @@ static int coroutine_fn nbd_negotiate_info(NBDClient *client, Error **errp)
             return ret;
         }
         info = be16_to_cpu(info);
+        trace_nbd_negotiate_handle_info_request(info, trace_nbd_info_name(info));
         want_name |= info == NBD_INFO_NAME;
         want_blocksize |= info == NBD_INFO_BLOCK_SIZE;
     }
@@ -688,6 +699,7 @@ static int coroutine_fn nbd_negotiate(NBDClient *client, Error **errp)
                                  errp) < 0) {
             return -1;
         }
+        trace_nbd_negotiate_options_check_magic(be64_to_cpu(opt.magic));
         if (be64_to_cpu(opt.magic) != NBD_OPTS_MAGIC) {
             error_setg(errp, "Bad magic received");
             return -1;

@@ -109,4 +109,20 @@ static inline const char *trace_nbd_rep_name(uint32_t rep)
     }
 }
 
+static inline const char *trace_nbd_info_name(uint16_t info)
+{
+    switch (info) {
+    case NBD_INFO_EXPORT:
+        return "export";
+    case NBD_INFO_NAME:
+        return "name";
+    case NBD_INFO_DESCRIPTION:
+        return "description";
+    case NBD_INFO_BLOCK_SIZE:
+        return "block size";
+    default:
+        return "<unknown>";
+    }
+}
+
 #endif /* TRACE_NBD_NAMES_H */
