@@ -134,19 +134,19 @@ static double tdiv(double value, struct timespec t)
 }
 
 /*
- * Elapsed time: "S.hh sec" (seconds zero-padded to two digits) below an
- * hour, else "H:MM:SS.hh" with no unit; the machine-readable report
- * always uses the second form.
+ * Elapsed time: "0S.hh sec" below one second, else "H:MM:SS.hh" with no
+ * unit (as QEMU 7.2: "0:00:02.14"); the machine-readable report always
+ * uses the second form.
  */
 static void timestr(struct timespec t, char *ts, size_t size, bool full)
 {
     double frac = t.tv_nsec / 1e9;
 
-    if (full || t.tv_sec >= 3600) {
+    if (full || t.tv_sec >= 1) {
         snprintf(ts, size, "%u:%02u:%05.2f", (unsigned)(t.tv_sec / 3600),
                  (unsigned)(t.tv_sec % 3600) / 60, (t.tv_sec % 60) + frac);
     } else {
-        snprintf(ts, size, "%05.2f sec", t.tv_sec + frac);
+        snprintf(ts, size, "%05.2f sec", frac);
     }
 }
 
