@@ -83,12 +83,12 @@ iotests_counts() {
     p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
     f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
     s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
-    awk -v suite="$2" '$2 == "fail" { print "  " suite ": " $1 }' "$1" >>"$FAIL_LIST"
     if [ -z "$p" ]; then
         add_counts 0 $((1 + ${3:-0})) 0 "$2 (runner printed no summary)"
     else
         add_counts "$p" $((${f:-0} + ${3:-0})) "${s:-0}" "$2"
     fi
+    awk -v suite="$2" '$2 == "fail" { print "  " suite ": " $1 }' "$1" >>"$FAIL_LIST"
 }
 
 # The iotests runner's self-test, then our iotests (quick group) against the
