@@ -19,6 +19,7 @@
 #include "qemu/error-report.h"
 #include "qemu/module.h"
 #include "block/nbd-int.h"
+#include "trace/trace-block.h"
 
 /* ---- connection failure --------------------------------------------- */
 
@@ -442,6 +443,8 @@ static void coroutine_fn nbd_reader_entry(void *opaque)
         Error *err = NULL;
 
         if (nbd_reader_one(s, &err) < 0) {
+            trace_nbd_read_reply_entry_fail(-EIO, err ? error_get_pretty(err)
+                                                      : "");
             nbd_fail_connection(s, err);
         }
     }

@@ -307,6 +307,7 @@ static int coroutine_fn GRAPH_RDLOCK write_padded(Qcow2Piece *p)
                                  (void *)qcow2_zero_pad, tail) < 0) {
         return -ENOTSUP;
     }
+    trace_qcow2_skip_cow(qemu_coroutine_self(), m->offset, m->nb_clusters);
     m->skip_cow = true;
     BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
     ret = bdrv_co_pwritev(s->data_file, m->alloc_offset, end, &padded, 0);
@@ -340,6 +341,7 @@ static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
     if (ret < 0) {
         return ret == -EAGAIN ? -ENOTSUP : ret;
     }
+    trace_qcow2_skip_cow(qemu_coroutine_self(), m->offset, m->nb_clusters);
     m->skip_cow = true;
     BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
     return bdrv_co_pwritev_part(s->data_file, p->host, p->bytes, p->qiov,
