@@ -120,8 +120,8 @@ bool trace_init_backends(void)
     if (trace_file_name) {
         trace_out = fopen(trace_file_name, "w");
         if (!trace_out) {
-            error_report("Could not open trace file '%s': %s",
-                         trace_file_name, strerror(errno));
+            error_report("Error opening logfile %s: %s", trace_file_name,
+                         strerror(errno));
             return false;
         }
         setvbuf(trace_out, NULL, _IOLBF, 0);
