@@ -267,7 +267,8 @@ int coroutine_fn luring_co_submit(int fd, uint64_t offset,
         req.type != QEMU_AIO_FLUSH) {
         return -EINVAL;
     }
-    trace_luring_co_submit(NULL, s, &req, fd, offset, qiov ? qiov->size : 0, type);
+    trace_luring_co_submit(NULL, s, &req, fd, offset, qiov ? qiov->size : 0,
+                           type);
     luring_queue(s, &req);
     while (req.ret == -EINPROGRESS) {
         qemu_coroutine_yield();
