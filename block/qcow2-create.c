@@ -88,6 +88,8 @@ typedef struct Qcow2CreateParams {
     char *backing_fmt;
     char *data_file;
     Qcow2CryptoCreate *encrypt;     /* encrypt.format=luks */
+    char *aes_secret;               /* legacy AES: the key-secret's id */
+    bool aes;                       /* encrypt.format=aes or encryption=on */
 } Qcow2CreateParams;
 
 static void create_params_free(Qcow2CreateParams *p)
@@ -95,6 +97,7 @@ static void create_params_free(Qcow2CreateParams *p)
     g_free(p->backing_file);
     g_free(p->backing_fmt);
     g_free(p->data_file);
+    g_free(p->aes_secret);
     qcow2_crypto_create_free(p->encrypt);
 }
 
@@ -155,9 +158,9 @@ static int parse_create_opts(QemuOpts *opts, Qcow2CreateParams *p,
         }
     } else if (encfmt ||
                qemu_opt_get_bool_del(opts, BLOCK_OPT_ENCRYPT, false)) {
-        error_setg(errp, "Legacy AES encryption of qcow2 images is not "
-                   "supported (use encrypt.format=luks)");
-        return -ENOTSUP;
+        /* The secret is looked up only once the files exist, as 7.2. */
+        p->aes = true;
+        p->aes_secret = g_strdup(qemu_opt_get(opts, "encrypt.key-secret"));
     }
     if (!compat || !strcmp(compat, "1.1") || !strcmp(compat, "v3")) {
         p->version = 3;
@@ -242,7 +245,27 @@ static int is_encrypt_opt(void *opaque, const char *name, const char *value,
     return g_str_has_prefix(name, "encrypt.");
 }
 
-/* The encryption options as 7.2's create reads them (none are usable). */
+/*
+ * qemu_opt_foreach() callback: stop at the first "encrypt.*" option that
+ * legacy AES has no use for, its name into *@opaque.
+ */
+static int is_non_aes_opt(void *opaque, const char *name, const char *value,
+                          Error **errp)
+{
+    if (!g_str_has_prefix(name, "encrypt.") ||
+        !strcmp(name, BLOCK_OPT_ENCRYPT_FORMAT) ||
+        !strcmp(name, "encrypt.key-secret")) {
+        return 0;
+    }
+    *(const char **)opaque = name;
+    return 1;
+}
+
+/*
+ * The encryption options as 7.2's create reads them.  Legacy AES takes
+ * only a key-secret; whether it is there and names a secret is checked
+ * later (qcow2_crypto_aes_check_secret()), after the other options.
+ */
 static int check_create_encrypt(QemuOpts *opts, Error **errp)
 {
     static const char *const formats[] = { "aes", "qcow", "luks", NULL };
@@ -269,6 +292,15 @@ static int check_create_encrypt(QemuOpts *opts, Error **errp)
         error_setg(errp, "Parameter 'format' does not accept value '%s'",
                    fmt);
         return -EINVAL;
+    }
+    if (!fmt || strcmp(fmt, "luks")) {
+        const char *extra = NULL;
+
+        if (qemu_opt_foreach(opts, is_non_aes_opt, &extra, NULL)) {
+            error_setg(errp, "Parameter '%s' is unexpected", extra);
+            return -EINVAL;
+        }
+        return 0;
     }
     if (!secret) {
         error_setg(errp, "Parameter 'encrypt.key-secret' is required for "
@@ -586,6 +618,11 @@ static int coroutine_fn qcow2_do_create(const char *filename,
         goto out;
     }
     ret = blk_co_truncate(blk, p->size, false, p->prealloc, 0, errp);
+    if (ret == 0 && p->aes) {
+        bdrv_graph_co_rdlock();
+        ret = qcow2_crypto_co_create_aes(blk_bs(blk), p->aes_secret, errp);
+        bdrv_graph_co_rdunlock();
+    }
     if (ret == 0 && p->encrypt) {
         /* After the resize, as 7.2: the LUKS area follows the L1 table. */
         bdrv_graph_co_rdlock();

@@ -8,8 +8,8 @@
  * the "encrypt" part of qemu-img info and measure.  Compressed clusters
  * and zero clusters stay unencrypted, as in 7.2.  Legacy AES images
  * (crypt_method 1: AES-128-CBC, the key is the passphrase's first 16
- * bytes, the IV the guest sector number) can be read and written, not
- * created.
+ * bytes, the IV the guest sector number) can be read, written and
+ * created (no key material is stored: creating only sets crypt_method).
  */
 
 #include "qemu/osdep.h"
@@ -486,6 +486,37 @@ qcow2_crypto_co_create(BlockDriverState *bs, Qcow2CryptoCreate *c,
 out:
     if (password) {
         memset(password, 0, npassword);
+    }
+    return ret;
+}
+
+int coroutine_fn GRAPH_RDLOCK
+qcow2_crypto_co_create_aes(BlockDriverState *bs, const char *secret_id,
+                           Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    char *passphrase;
+    int ret;
+
+    if (!secret_id) {
+        error_setg(errp, "Parameter 'encrypt.key-secret' is required for "
+                   "cipher");
+        return -EINVAL;
+    }
+    /* Only checked here: the key is derived again at every open. */
+    passphrase = qcrypto_secret_lookup_as_utf8(secret_id, errp);
+    if (!passphrase) {
+        return -EINVAL;
+    }
+    memset(passphrase, 0, strlen(passphrase));
+    g_free(passphrase);
+
+    qemu_co_mutex_lock(&s->lock);
+    s->crypt_method_header = QCOW_CRYPT_AES;
+    ret = qcow2_update_header(bs);
+    qemu_co_mutex_unlock(&s->lock);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not write encryption header");
     }
     return ret;
 }

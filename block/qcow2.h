@@ -1481,6 +1481,16 @@ void qcow2_crypto_create_free(Qcow2CryptoCreate *c);
 int coroutine_fn GRAPH_RDLOCK
 qcow2_crypto_co_create(BlockDriverState *bs, Qcow2CryptoCreate *c,
                        Error **errp);
+/*
+ * Turn the new image @bs (open read-write, sized) into a legacy AES one
+ * keyed by the secret @secret_id (NULL: none given): the secret must exist
+ * and be UTF-8, as for 7.2; the header then says crypt_method 1.  No key
+ * material is stored in the image.  s->lock not held.  0 or -errno with
+ * @errp set.
+ */
+int coroutine_fn GRAPH_RDLOCK
+qcow2_crypto_co_create_aes(BlockDriverState *bs, const char *secret_id,
+                           Error **errp);
 /* Bytes the LUKS header of @opts takes in clusters; -1 with @errp set. */
 int64_t qcow2_crypto_measure(QemuOpts *opts, uint64_t cluster_size,
                              Error **errp);
