@@ -14,7 +14,6 @@
 #include "qemu/main-loop.h"
 #include "qapi/qmp/qdict.h"
 #include "sysemu/block-backend.h"
-#include "qom/object_interfaces.h"
 #include "qcow2.h"
 
 /* Options accepted by qemu-img create -o for qcow2. */
@@ -263,15 +262,15 @@ static int is_non_aes_opt(void *opaque, const char *name, const char *value,
 
 /*
  * The encryption options as 7.2's create reads them.  Legacy AES takes
- * only a key-secret; whether it is there and names a secret is checked
- * later (qcow2_crypto_aes_check_secret()), after the other options.
+ * only a key-secret.  Whether the key-secret is there and names a secret
+ * is checked only after the other options, when the encryption is set up
+ * (qcow2_crypto_co_create_aes(), qcow2_crypto_co_create()), as in 7.2.
  */
 static int check_create_encrypt(QemuOpts *opts, Error **errp)
 {
     static const char *const formats[] = { "aes", "qcow", "luks", NULL };
     const char *legacy = qemu_opt_get(opts, BLOCK_OPT_ENCRYPT);
     const char *fmt = qemu_opt_get(opts, BLOCK_OPT_ENCRYPT_FORMAT);
-    const char *secret = qemu_opt_get(opts, "encrypt.key-secret");
     bool legacy_on = legacy && qemu_opt_get_bool(opts, BLOCK_OPT_ENCRYPT,
                                                  false);
     bool any = qemu_opt_foreach(opts, is_encrypt_opt, NULL, NULL);
@@ -300,16 +299,6 @@ static int check_create_encrypt(QemuOpts *opts, Error **errp)
             error_setg(errp, "Parameter '%s' is unexpected", extra);
             return -EINVAL;
         }
-        return 0;
-    }
-    if (!secret) {
-        error_setg(errp, "Parameter 'encrypt.key-secret' is required for "
-                   "cipher");
-        return -EINVAL;
-    }
-    if (!user_creatable_type_name(secret)) {
-        error_setg(errp, "No secret with id '%s'", secret);
-        return -EINVAL;
     }
     return 0;
 }

@@ -397,11 +397,7 @@ Qcow2CryptoCreate *qcow2_crypto_create_opts(QemuOpts *opts, Error **errp)
     const char *secret = qemu_opt_get(opts, "encrypt.key-secret");
     g_autofree Qcow2CryptoCreate *c = g_new0(Qcow2CryptoCreate, 1);
 
-    if (!secret) {
-        error_setg(errp, "Parameter 'encrypt.key-secret' is required for "
-                   "cipher");
-        return NULL;
-    }
+    /* A missing secret is reported by create or measure, as late as 7.2. */
     luks_opts_from(opts, &c->luks);
     c->luks.cipher_alg = g_strdup(c->luks.cipher_alg);
     c->luks.cipher_mode = g_strdup(c->luks.cipher_mode);
@@ -437,6 +433,11 @@ qcow2_crypto_co_create(BlockDriverState *bs, Qcow2CryptoCreate *c,
     QCryptoBlock *block;
     int ret;
 
+    if (!c->secret) {
+        error_setg(errp, "Parameter 'encrypt.key-secret' is required for "
+                   "cipher");
+        return -EINVAL;
+    }
     if (qcrypto_secret_lookup(c->secret, &password, &npassword, errp) < 0) {
         return -EINVAL;
     }

@@ -1470,7 +1470,10 @@ qcow2_crypto_co_pwritev(BlockDriverState *bs, uint64_t host, uint64_t guest,
 int coroutine_fn GRAPH_RDLOCK
 qcow2_crypto_co_pwrite_buf(BlockDriverState *bs, uint64_t host,
                            uint64_t guest, uint64_t bytes, uint8_t *buf);
-/* The create options (NULL with @errp set: no key-secret). */
+/*
+ * The create options (never NULL; c->secret is NULL when no key-secret
+ * was given: qcow2_crypto_co_create() then fails).
+ */
 Qcow2CryptoCreate *qcow2_crypto_create_opts(QemuOpts *opts, Error **errp);
 void qcow2_crypto_create_free(Qcow2CryptoCreate *c);
 /*
