@@ -94,20 +94,8 @@ def build_seeds(outdir, img, io, log=None):
         d = os.path.join(outdir, name)
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
-        tool = img
-        if "encrypt.format=aes" in opts:
-            # Our qemu-img refuses to create legacy AES images (as QEMU
-            # 7.2 does since 5.x for new images without the old flag);
-            # use 7.2's when ours cannot.
-            st = qm.run_tool([img, "create", "-q", "-f", fmt] + OBJ +
-                             ["-o", opts, fname, size], 60, d)
-            if st[0] == 0:
-                tool = None
-            else:
-                tool = shutil.which("qemu-img") or img
-        if tool:
-            qm._must([tool, "create", "-q", "-f", fmt] + OBJ +
-                     ["-o", opts, fname, size], d)
+        qm._must([img, "create", "-q", "-f", fmt] + OBJ +
+                 ["-o", opts, fname, size], d)
         argv = [io] + OBJ + ["--image-opts"]
         for c in cmds:
             argv += ["-c", c]
