@@ -5,7 +5,7 @@
 # Suites: meson (unit and every other meson-registered test), tsa (the clang
 # -Wthread-safety build, compile only), iotests (-raw, -qcow2 and -nbd -raw),
 # iotests_reference (the quick iotests against the system QEMU 7.2 tools),
-# asan (unit tests, the qcow2 "corrupt" iotests and the "nbd" iotests with
+# asan (unit tests, the "corrupt" iotests (qcow2 and LUKS) and the "nbd" iotests with
 # their hostile peers, built with -fsanitize=address,undefined in build-asan).
 # Each suite adds its counts to the totals; a suite whose pieces do not
 # exist yet is left out with a note.
@@ -159,9 +159,10 @@ suite_asan() {
     asan_reports "$logs/unit" >/dev/null
     add_counts $counts "asan unit tests"
 
-    # Corrupt images, and hostile NBD peers on both sides of the wire.
+    # Corrupt images (qcow2, and hostile LUKS headers under -raw), and
+    # hostile NBD peers on both sides of the wire.
     IOT="$SRC/tests/qemu-iotests"
-    for args in "-qcow2 -g corrupt" "-raw -g nbd" "-qcow2 -g nbd"; do
+    for args in "-qcow2 -g corrupt" "-raw -g corrupt" "-raw -g nbd" "-qcow2 -g nbd"; do
         name=$(echo "$args" | tr -d ' ')
         out="$ASAN_BUILD/iotests-asan$name.log"
         rm -rf "$logs/iotests" && mkdir -p "$logs/iotests"
