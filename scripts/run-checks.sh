@@ -124,7 +124,7 @@ suite_iotests_reference() {
     done
 }
 
-# Unit tests, the qcow2 iotests of the "corrupt" group and the "nbd" group
+# Unit tests, the iotests of the "corrupt" group and the "nbd" group
 # (malformed handshakes and replies from scripted peers) against binaries
 # built with AddressSanitizer + UndefinedBehaviorSanitizer.  Any sanitizer
 # report fails: the unit tests abort on it (and on leaks); for the iotests
