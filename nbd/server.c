@@ -241,28 +241,7 @@ void nbd_export_remove_all(void)
 
 const char *nbd_server_opt_name(uint32_t opt)
 {
-    switch (opt) {
-    case NBD_OPT_EXPORT_NAME:
-        return "export name";
-    case NBD_OPT_ABORT:
-        return "abort";
-    case NBD_OPT_LIST:
-        return "list";
-    case NBD_OPT_STARTTLS:
-        return "starttls";
-    case NBD_OPT_INFO:
-        return "info";
-    case NBD_OPT_GO:
-        return "go";
-    case NBD_OPT_STRUCTURED_REPLY:
-        return "structured reply";
-    case NBD_OPT_LIST_META_CONTEXT:
-        return "list meta context";
-    case NBD_OPT_SET_META_CONTEXT:
-        return "set meta context";
-    default:
-        return "<unknown>";
-    }
+    return trace_nbd_opt_name(opt);
 }
 
 /* Read and throw away @len bytes of the stream. */
