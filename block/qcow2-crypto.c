@@ -77,6 +77,18 @@ size_t qcow2_crypto_fill_ext(BlockDriverState *bs, uint8_t *data)
 
 /* --- Open --------------------------------------------------------------- */
 
+/* Does [@offset, @offset + @len) lie inside the crypto header extension? */
+static bool hdr_range_ok(BDRVQcow2State *s, size_t offset, size_t len,
+                         Error **errp)
+{
+    if (offset > s->crypto_header_length ||
+        len > s->crypto_header_length - offset) {
+        error_setg(errp, "Request for data outside of extension header");
+        return false;
+    }
+    return true;
+}
+
 /* The LUKS header lives inside the image: offsets count from its start. */
 static int hdr_read_fn(size_t offset, uint8_t *buf, size_t len,
                        void *opaque, Error **errp)
@@ -85,9 +97,7 @@ static int hdr_read_fn(size_t offset, uint8_t *buf, size_t len,
     BDRVQcow2State *s = bs->opaque;
     int ret;
 
-    if (offset > s->crypto_header_length ||
-        len > s->crypto_header_length - offset) {
-        error_setg(errp, "Request for data outside of extension header");
+    if (!hdr_range_ok(s, offset, len, errp)) {
         return -1;
     }
     ret = bdrv_pread(bs->file, s->crypto_header_offset + offset, len, buf, 0);
@@ -105,9 +115,7 @@ static int hdr_write_fn(size_t offset, const uint8_t *buf, size_t len,
     BDRVQcow2State *s = bs->opaque;
     int ret;
 
-    if (offset > s->crypto_header_length ||
-        len > s->crypto_header_length - offset) {
-        error_setg(errp, "Request for data outside of extension header");
+    if (!hdr_range_ok(s, offset, len, errp)) {
         return -1;
     }
     ret = bdrv_pwrite(bs->file, s->crypto_header_offset + offset, len, buf,
