@@ -22,7 +22,6 @@ import random
 import shutil
 import struct
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -393,29 +392,8 @@ def compare_convert(tools, seed, mdir, res, logs):
 
 
 def campaign(tools, seed_dir, seeds, nums, mode, jobs, keep_dir, log):
-    import concurrent.futures
-    work = tempfile.mkdtemp(prefix="luks-fuzz-")
-    results = []
-    t0 = time.monotonic()
-    try:
-        todo = [(s, n) for n in nums for s in seeds]
-        with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
-            futs = [ex.submit(run_mutant, tools, seed_dir, s, n, work, mode,
-                              keep_dir) for s, n in todo]
-            for i, fut in enumerate(futs):
-                r = fut.result()
-                results.append(r)
-                if log and (r["failures"] or r["review"]):
-                    log("%s-%d: %s%s  [%s]" % (
-                        r["seed"], r["num"], "; ".join(r["failures"]),
-                        (" review: " + "; ".join(r["review"]))
-                        if r["review"] else "", "; ".join(r["notes"])))
-                if log and (i + 1) % 200 == 0:
-                    log("... %d/%d mutants, %.0fs" %
-                        (i + 1, len(futs), time.monotonic() - t0))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return results
+    return qm.campaign(tools, seed_dir, seeds, nums, mode, jobs, keep_dir,
+                       log, run=run_mutant, prefix="luks-fuzz-")
 
 
 def summary(res):

@@ -727,14 +727,17 @@ def run_mutant(tools, seed_dir, seed_name, num, work, mode, keep_dir):
 
 
 def campaign(tools, seed_dir, seeds, nums, mode, jobs, keep_dir, log,
-             work_parent=None):
-    work = tempfile.mkdtemp(prefix="qcow2-fuzz-", dir=work_parent)
+             work_parent=None, run=None, prefix="qcow2-fuzz-"):
+    """Run every (seed, num) mutant through run (default run_mutant) on
+    jobs threads; results in order, failures logged as they come."""
+    run = run or run_mutant
+    work = tempfile.mkdtemp(prefix=prefix, dir=work_parent)
     results = []
     t0 = time.monotonic()
     try:
         jobs_list = [(s, n) for n in nums for s in seeds]
         with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
-            futs = [ex.submit(run_mutant, tools, seed_dir, s, n, work, mode,
+            futs = [ex.submit(run, tools, seed_dir, s, n, work, mode,
                               keep_dir) for s, n in jobs_list]
             for i, fut in enumerate(futs):
                 r = fut.result()
