@@ -451,7 +451,8 @@ block_crypto_co_create_opts_luks(BlockDriver *drv, const char *filename,
     };
     int ret;
 
-    if (parse_prealloc(prealloc, &c.prealloc, errp) < 0) {
+    if (parse_prealloc(prealloc, &c.prealloc, errp) < 0 ||
+        qcrypto_block_luks_check_names(&c.opts, errp) < 0) {
         return -EINVAL;
     }
     c.password = get_password(secret, &c.npassword, errp);

@@ -413,6 +413,10 @@ Qcow2CryptoCreate *qcow2_crypto_create_opts(QemuOpts *opts, Error **errp)
     c->luks.ivgen_hash_alg = g_strdup(c->luks.ivgen_hash_alg);
     c->luks.hash_alg = g_strdup(c->luks.hash_alg);
     c->secret = g_strdup(secret);
+    if (qcrypto_block_luks_check_names(&c->luks, errp) < 0) {
+        qcow2_crypto_create_free(g_steal_pointer(&c));
+        return NULL;
+    }
     return g_steal_pointer(&c);
 }
 

@@ -30,6 +30,25 @@ static int opt_enum(const char *param, const char *value, const char *def,
     return v;
 }
 
+int qcrypto_block_luks_check_names(const QCryptoBlockCreateOptionsLUKS *o,
+                                   Error **errp)
+{
+    /* In the order of the options' schema, as 7.2 reports the first. */
+    if (opt_enum("cipher-alg", o->cipher_alg, "aes-256",
+                 qcrypto_cipher_alg_parse, errp) < 0 ||
+        opt_enum("cipher-mode", o->cipher_mode, "xts",
+                 qcrypto_cipher_mode_parse, errp) < 0 ||
+        opt_enum("ivgen-alg", o->ivgen_alg, "plain64",
+                 qcrypto_ivgen_alg_parse, errp) < 0 ||
+        opt_enum("ivgen-hash-alg", o->ivgen_hash_alg, "sha256",
+                 qcrypto_hash_alg_parse, errp) < 0 ||
+        opt_enum("hash-alg", o->hash_alg, "sha256",
+                 qcrypto_hash_alg_parse, errp) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
 /* The LUKS header name of @alg's family ("aes" for aes-256). */
 static char *cipher_family(QCryptoCipherAlgorithm alg)
 {

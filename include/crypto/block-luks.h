@@ -114,6 +114,14 @@ QCryptoBlock *qcrypto_block_luks_create(const QCryptoBlockCreateOptionsLUKS
                                         void *opaque, Error **errp);
 
 /*
+ * Are the algorithm and mode names of @opts known?  0, or -1 with @errp
+ * set ("Parameter 'cipher-alg' does not accept value ..."): the check
+ * 7.2 makes while it reads the options, before it looks for the secret.
+ */
+int qcrypto_block_luks_check_names(const QCryptoBlockCreateOptionsLUKS *opts,
+                                   Error **errp);
+
+/*
  * Where qcrypto_block_luks_create() with @opts would put the payload, in
  * bytes; -1 with @errp set on bad options.
  */
