@@ -18,6 +18,7 @@
 #include "block/block_int.h"
 #include "sysemu/block-backend.h"
 #include "../../block/qcow2.h"
+#include "test-qcow2-util.h"
 
 #define QEMU_IMG "/usr/bin/qemu-img"
 
@@ -26,13 +27,6 @@ static char *test_dir;
 static char *path_of(const char *name)
 {
     return g_build_filename(test_dir, name, NULL);
-}
-
-static void drain_main_loop(void)
-{
-    while (aio_poll(qemu_get_aio_context(), false)) {
-        /* let deferred work (node deletion) run */
-    }
 }
 
 /* Create a qcow2 image with our driver: "@opts" is "k=v,k=v" or "". */
@@ -79,62 +73,6 @@ static void write_pattern(BlockBackend *blk, int64_t off, int64_t len, int p)
 
     memset(buf, p, len);
     g_assert_cmpint(blk_pwrite(blk, off, len, buf, 0), ==, 0);
-}
-
-static void assert_pattern(BlockBackend *blk, int64_t off, int64_t len, int p)
-{
-    g_autofree uint8_t *buf = g_malloc(len);
-
-    g_assert_cmpint(blk_pread(blk, off, len, buf, 0), ==, 0);
-    for (int64_t i = 0; i < len; i++) {
-        if (buf[i] != (uint8_t)p) {
-            g_error("offset %" PRId64 ": %#x, expected %#x", off + i, buf[i],
-                    p);
-        }
-    }
-}
-
-typedef struct CheckCo {
-    BlockDriverState *bs;
-    BdrvCheckMode fix;
-    BdrvCheckResult res;
-    int ret;
-    bool done;
-} CheckCo;
-
-static void coroutine_fn check_co(void *opaque)
-{
-    CheckCo *c = opaque;
-    BDRVQcow2State *s = c->bs->opaque;
-
-    bdrv_graph_co_rdlock();
-    qemu_co_mutex_lock(&s->lock);
-    c->ret = qcow2_check_refcounts(c->bs, &c->res, c->fix);
-    qemu_co_mutex_unlock(&s->lock);
-    bdrv_graph_co_rdunlock();
-    c->done = true;
-}
-
-/* Our refcount check of the open image; returns the result. */
-static BdrvCheckResult check_img(BlockBackend *blk, BdrvCheckMode fix)
-{
-    CheckCo c = { .bs = blk_bs(blk), .fix = fix };
-
-    qemu_coroutine_enter(qemu_coroutine_create(check_co, &c));
-    while (!c.done) {
-        aio_poll(qemu_get_aio_context(), true);
-    }
-    g_assert_cmpint(c.ret, ==, 0);
-    return c.res;
-}
-
-static void assert_clean(BlockBackend *blk)
-{
-    BdrvCheckResult r = check_img(blk, 0);
-
-    g_assert_cmpint(r.corruptions, ==, 0);
-    g_assert_cmpint(r.leaks, ==, 0);
-    g_assert_cmpint(r.check_errors, ==, 0);
 }
 
 /* QEMU 7.2's verdict on the closed image at @path, if installed. */

@@ -19,15 +19,9 @@
 #include "sysemu/block-backend.h"
 #include "../../block/qcow2.h"
 #include "test-tmpdir.h"
+#include "test-qcow2-util.h"
 
 static char *test_dir;
-
-static void drain_main_loop(void)
-{
-    while (aio_poll(qemu_get_aio_context(), false)) {
-        /* let deferred work (node deletion) run */
-    }
-}
 
 /* A fresh 16 MiB qcow2 image with @cluster_size, open read-write. */
 static BlockBackend *new_img(const char *name, const char *cluster_size)
@@ -126,52 +120,10 @@ static int64_t max_host(BlockBackend *blk, int64_t offset, int64_t bytes,
     return max;
 }
 
-static void assert_pattern(BlockBackend *blk, int64_t off, int64_t len, int p)
-{
-    g_autofree uint8_t *buf = g_malloc(len);
-
-    g_assert_cmpint(blk_pread(blk, off, len, buf, 0), ==, 0);
-    for (int64_t i = 0; i < len; i++) {
-        if (buf[i] != (uint8_t)p) {
-            g_error("offset %" PRId64 ": %#x, expected %#x", off + i, buf[i],
-                    p);
-        }
-    }
-}
-
-typedef struct CheckCo {
-    BlockDriverState *bs;
-    BdrvCheckResult res;
-    int ret;
-    bool done;
-} CheckCo;
-
-static void coroutine_fn check_co(void *opaque)
-{
-    CheckCo *c = opaque;
-    BDRVQcow2State *s = c->bs->opaque;
-
-    bdrv_graph_co_rdlock();
-    qemu_co_mutex_lock(&s->lock);
-    c->ret = qcow2_check_refcounts(c->bs, &c->res, 0);
-    qemu_co_mutex_unlock(&s->lock);
-    bdrv_graph_co_rdunlock();
-    c->done = true;
-}
-
 /* Our refcount check finds nothing wrong; then close the image. */
 static void check_and_close(BlockBackend *blk)
 {
-    CheckCo c = { .bs = blk_bs(blk) };
-
-    qemu_coroutine_enter(qemu_coroutine_create(check_co, &c));
-    while (!c.done) {
-        aio_poll(qemu_get_aio_context(), true);
-    }
-    g_assert_cmpint(c.ret, ==, 0);
-    g_assert_cmpint(c.res.corruptions, ==, 0);
-    g_assert_cmpint(c.res.leaks, ==, 0);
-    g_assert_cmpint(c.res.check_errors, ==, 0);
+    assert_clean(blk);
     g_assert_cmpint(blk_flush(blk), ==, 0);
     blk_unref(blk);
     drain_main_loop();
