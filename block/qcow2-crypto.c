@@ -159,6 +159,18 @@ static int check_open_format(BDRVQcow2State *s, QDict *enc, Error **errp)
     }
 }
 
+/* The passphrase of encrypt.key-secret @secret; 0, or -1 with @errp set. */
+static int lookup_key(const char *secret, uint8_t **password, size_t *len,
+                      Error **errp)
+{
+    if (!secret) {
+        error_setg(errp, "Parameter 'encrypt.key-secret' is required for "
+                   "cipher");
+        return -1;
+    }
+    return qcrypto_secret_lookup(secret, password, len, errp) < 0 ? -1 : 0;
+}
+
 /*
  * Legacy AES: AES-128-CBC keyed with the passphrase (cut or zero-padded to
  * 16 bytes), plain64 IVs from guest sectors.
@@ -172,12 +184,7 @@ static int aes_open(BlockDriverState *bs, const char *secret, int flags,
     size_t npassword = 0;
 
     if (!(flags & BDRV_O_NO_IO)) {
-        if (!secret) {
-            error_setg(errp, "Parameter 'encrypt.key-secret' is required "
-                       "for cipher");
-            return -EINVAL;
-        }
-        if (qcrypto_secret_lookup(secret, &password, &npassword, errp) < 0) {
+        if (lookup_key(secret, &password, &npassword, errp) < 0) {
             return -EINVAL;
         }
         memcpy(key, password, MIN(npassword, sizeof(key)));
@@ -268,12 +275,7 @@ qcow2_crypto_open(BlockDriverState *bs, QDict *options, int flags,
         cflags |= QCRYPTO_BLOCK_OPEN_NO_IO;
     } else {
         secret = qdict_get_try_str(enc, "key-secret");
-        if (!secret) {
-            error_setg(errp, "Parameter 'encrypt.key-secret' is required "
-                       "for cipher");
-            return -EINVAL;
-        }
-        if (qcrypto_secret_lookup(secret, &password, &npassword, errp) < 0) {
+        if (lookup_key(secret, &password, &npassword, errp) < 0) {
             return -EINVAL;
         }
     }
@@ -445,12 +447,7 @@ qcow2_crypto_co_create(BlockDriverState *bs, Qcow2CryptoCreate *c,
     QCryptoBlock *block;
     int ret;
 
-    if (!c->secret) {
-        error_setg(errp, "Parameter 'encrypt.key-secret' is required for "
-                   "cipher");
-        return -EINVAL;
-    }
-    if (qcrypto_secret_lookup(c->secret, &password, &npassword, errp) < 0) {
+    if (lookup_key(c->secret, &password, &npassword, errp) < 0) {
         return -EINVAL;
     }
     len = qcrypto_block_luks_payload_offset(&c->luks, errp);
@@ -543,12 +540,7 @@ int64_t qcow2_crypto_measure(QemuOpts *opts, uint64_t cluster_size,
     size_t npassword;
     int64_t len;
 
-    if (!secret) {
-        error_setg(errp, "Parameter 'encrypt.key-secret' is required for "
-                   "cipher");
-        return -1;
-    }
-    if (qcrypto_secret_lookup(secret, &password, &npassword, errp) < 0) {
+    if (lookup_key(secret, &password, &npassword, errp) < 0) {
         return -1;
     }
     memset(password, 0, npassword);
