@@ -2,13 +2,36 @@
 /*
  * Helpers shared by the qemu-io command files (qemu-io-cmds.c and
  * qemu-io-misc.c), implemented in qemu-io-helpers.c: number parsing, the
- * statistics report, buffers and the hex dump.  Private to qemu-io;
- * nothing else includes it.
+ * statistics report, buffers and the hex dump; and the held output of
+ * the command loop (qemu-io-out.c).  Private to qemu-io; nothing else
+ * includes it.
  */
 #ifndef QEMU_IO_INTERNAL_H
 #define QEMU_IO_INTERNAL_H
 
 #include "qemu-io.h"
+
+/*
+ * While commands come from a non-terminal standard input: stdout is held
+ * in memory (flushes of it reach the memory, in 7.2's order) and written
+ * out before stderr output, before qemu-io waits for input, at exit and
+ * when it grows large.  No-op when stdout is a terminal.
+ */
+void qemuio_out_begin(void);
+/* Flush stdout into the held output, write it all, restore stdout/stderr. */
+void qemuio_out_end(void);
+/*
+ * Write out what is held now: before the process may end without
+ * exit() (abort, signals).  What is still in stdout's stdio buffer stays
+ * there, as it would in 7.2.
+ */
+void qemuio_out_sync(void);
+/*
+ * The next line of standard input without its newline (g_free() it), or
+ * NULL at end of input.  Reads ahead in large chunks; writes the held
+ * output out before it waits for input.
+ */
+char *qemuio_read_line(void);
 
 /*
  * Parse a byte count or offset with optional size suffix.  Returns the

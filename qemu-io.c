@@ -22,7 +22,7 @@
 #include "block/block_int.h"
 #include "sysemu/block-backend.h"
 #include "qom/object_interfaces.h"
-#include "qemu-io.h"
+#include "qemu-io-internal.h"
 
 #define QEMU_IO_COPYRIGHT \
     "Copyright (c) 2026 the qemu-block-e2k developers"
@@ -466,31 +466,28 @@ static void usage(const char *name)
 
 /*
  * Read commands from standard input until EOF or "quit", each after a
- * prompt.  Returns the last failure (negative) or 0.
+ * prompt (held in memory until qemu-io waits for input: qemu-io-out.c).
+ * Returns the last failure (negative) or 0.
  */
 static int command_loop_stdin(void)
 {
-    char *line = NULL;
-    size_t cap = 0;
     int last_error = 0;
 
+    qemuio_out_begin();
     while (!quit_qemu_io) {
-        ssize_t n;
+        g_autofree char *line = NULL;
 
         printf("qemu-io> ");
         fflush(stdout);
-        n = getline(&line, &cap, stdin);
-        if (n < 0) {
+        line = qemuio_read_line();
+        if (!line) {
             break;
-        }
-        if (n && line[n - 1] == '\n') {
-            line[n - 1] = '\0';
         }
         if (qemuio_command(qemuio_blk, line) < 0) {
             last_error = -EINVAL;
         }
     }
-    free(line);
+    qemuio_out_end();
     return last_error;
 }
 
