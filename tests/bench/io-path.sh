@@ -12,8 +12,8 @@
 
 QD=32
 FILE_MIB=$(scaled 256)
-RAND_REQS=$(scaled 8192)        # 4 KiB random: 32 MiB at scale 1
-SEQ_REQS=$(scaled 2048)         # 64 KiB sequential: 128 MiB at scale 1
+RAND_REQS=$(scaled 32768)       # 4 KiB random: 128 MiB at scale 1
+SEQ_REQS=$(scaled 4096)         # 64 KiB sequential: 256 MiB (the whole file)
 IMG=$WORK/raw.img
 
 echo "io-path: raw file, qemu-io aio_read/aio_write at depth $QD"
