@@ -20,6 +20,8 @@ typedef struct CheckState {
     BDRVQcow2State *s;
     BdrvCheckResult *res;
     BdrvCheckMode fix;      /* what compare_refcounts() may repair */
+    bool fix_l2;            /* repair bad L2 entries during the walk */
+    uint64_t cmp_corruptions;   /* corruptions compare_refcounts() found */
     void *refs;             /* expected refcounts, s->refcount_bits wide */
     uint64_t nb_clusters;   /* entries in @refs (file length in clusters,
                                more if references end just past it) */
@@ -87,7 +89,8 @@ void qcow2_check_count_region(void *opaque, uint64_t offset, uint64_t size)
 
 /*
  * Repair an allocated zero cluster whose offset is not aligned: entry
- * @idx of the L2 table at @l2_off becomes a plain zero cluster.
+ * @idx of the L2 table at @l2_off becomes a plain zero cluster.  As in
+ * QEMU 7.2 a failure ends the whole check: 0 or -errno.
  */
 static int GRAPH_RDLOCK
 fix_unaligned_prealloc(CheckState *cs, uint64_t l2_off, int idx)
@@ -105,9 +108,11 @@ fix_unaligned_prealloc(CheckState *cs, uint64_t l2_off, int idx)
     }
     ret = qcow2_pre_write_overlap_check(cs->bs, QCOW2_OL_ACTIVE_L2, pos,
                                         size, false);
-    if (ret >= 0) {
-        ret = bdrv_co_pwrite_sync(cs->bs->file, pos, size, entry, 0);
+    if (ret < 0) {
+        fprintf(stderr, "ERROR: Overlap check failed\n");
+        return ret;
     }
+    ret = bdrv_co_pwrite_sync(cs->bs->file, pos, size, entry, 0);
     if (ret < 0) {
         fprintf(stderr, "ERROR: Failed to overwrite L2 table entry: %s\n",
                 strerror(-ret));
@@ -118,8 +123,11 @@ fix_unaligned_prealloc(CheckState *cs, uint64_t l2_off, int idx)
     return 0;
 }
 
-/* Count the data cluster(s) of entry @idx (@e, @bitmap) of an L2 table. */
-static void GRAPH_RDLOCK
+/*
+ * Count the data cluster(s) of entry @idx (@e, @bitmap) of an L2 table.
+ * 0, or -errno if a repair failed (which ends the check).
+ */
+static int GRAPH_RDLOCK
 check_l2_entry(CheckState *cs, uint64_t l2_off, int idx, uint64_t e,
                uint64_t bitmap)
 {
@@ -149,14 +157,14 @@ check_l2_entry(CheckState *cs, uint64_t l2_off, int idx, uint64_t e,
             fprintf(stderr, "ERROR compressed cluster %d with data file, "
                     "entry=0x%" PRIx64 "\n", idx, e);
             cs->res->corruptions++;
-            return;
+            return 0;
         }
         if (bitmap) {
             fprintf(stderr, "ERROR compressed cluster %d with non-zero "
                     "subcluster allocation bitmap, entry=0x%" PRIx64 "\n",
                     idx, e);
             cs->res->corruptions++;
-            return;
+            return 0;
         }
         qcow2_parse_compressed_l2_entry(bs, e, &coff, &csize);
         check_inc(cs, coff, csize);
@@ -182,15 +190,16 @@ check_l2_entry(CheckState *cs, uint64_t l2_off, int idx, uint64_t e,
             bool data = has_subclusters(s) ?
                         (bitmap & QCOW_L2_BITMAP_ALL_ALLOC) != 0 :
                         !(e & QCOW_OFLAG_ZERO);
-            bool fix = !data && (cs->fix & BDRV_FIX_ERRORS);
+            bool fix = !data && cs->fix_l2;
 
             cs->res->corruptions++;
             fprintf(stderr, "%s offset=%" PRIx64 ": %s cluster is not "
                     "properly aligned; L2 entry corrupted.\n",
                     fix ? "Repairing" : "ERROR", off,
                     data ? "Data" : "Preallocated");
-            if (fix && fix_unaligned_prealloc(cs, l2_off, idx) == 0) {
-                return;     /* a plain zero cluster now: nothing to count */
+            if (fix) {
+                /* A plain zero cluster now: nothing to count. */
+                return fix_unaligned_prealloc(cs, l2_off, idx);
             }
         }
         if (cs->frag_info) {
@@ -214,6 +223,7 @@ check_l2_entry(CheckState *cs, uint64_t l2_off, int idx, uint64_t e,
     default:
         break;
     }
+    return 0;
 }
 
 static int GRAPH_RDLOCK
@@ -240,8 +250,11 @@ check_l2(CheckState *cs, uint64_t l2_off)
      */
     cs->next_contig = 0;
     for (int i = 0; i < s->l2_size; i++) {
-        check_l2_entry(cs, l2_off, i, get_l2_entry(s, l2, i),
-                       get_l2_bitmap(s, l2, i));
+        ret = check_l2_entry(cs, l2_off, i, get_l2_entry(s, l2, i),
+                             get_l2_bitmap(s, l2, i));
+        if (ret < 0) {
+            return ret;
+        }
     }
     return 0;
 }
@@ -277,6 +290,7 @@ check_l1(CheckState *cs, uint64_t l1_off, uint32_t l1_size)
     }
     for (uint32_t i = 0; i < l1_size; i++) {
         uint64_t e = be64_to_cpu(l1[i]), l2_off = e & L1E_OFFSET_MASK;
+        bool in_file;
 
         if (e & L1E_RESERVED_MASK) {
             fprintf(stderr, "ERROR found L1 entry with reserved bits set: %"
@@ -290,13 +304,19 @@ check_l1(CheckState *cs, uint64_t l1_off, uint32_t l1_size)
         if (!e) {
             continue;
         }
-        if (!check_inc(cs, l2_off, s->cluster_size)) {
-            continue;
-        }
+        in_file = check_inc(cs, l2_off, s->cluster_size);
         if (offset_into_cluster(s, l2_off)) {
             fprintf(stderr, "ERROR l2_offset=%" PRIx64 ": Table is not "
                     "cluster aligned; L1 entry corrupted\n", l2_off);
             cs->res->corruptions++;
+        }
+        /*
+         * Like 7.2, a misaligned table is still walked where it points.
+         * One that starts at or past the end of the file would read as
+         * zeroes (nothing to count): skipping it is what keeps a huge
+         * L1 table of garbage as cheap as 7.2 makes it.
+         */
+        if (!in_file) {
             continue;
         }
         ret = check_l2(cs, l2_off);
@@ -407,9 +427,38 @@ stored_refcount(CheckState *cs, uint64_t i, uint64_t *rc)
 }
 
 /*
+ * Drop a leaked reference to cluster @i.  A cluster inside the active L1
+ * table can only look leaked when that table runs past the end of the
+ * file (check_inc() refused to count it).  QEMU 7.2 then frees and
+ * discards it like any other leak, which later checks see (its L2 tables
+ * leak in turn); the discard guard in qcow2-refcount.c would instead
+ * mark the image corrupt, so the discard is done here.
+ */
+static int GRAPH_RDLOCK
+drop_leak(CheckState *cs, uint64_t i, uint64_t n, bool to_zero)
+{
+    BDRVQcow2State *s = cs->s;
+    uint64_t off = i << s->cluster_bits;
+    uint64_t l1_end = s->l1_table_offset + (uint64_t)s->l1_size * 8;
+    bool in_l1 = to_zero && off < l1_end &&
+                 off + s->cluster_size > s->l1_table_offset;
+    int ret;
+
+    ret = qcow2_update_cluster_refcount(cs->bs, i, n, true,
+                                        in_l1 ? QCOW2_DISCARD_NEVER :
+                                                QCOW2_DISCARD_ALWAYS);
+    if (ret >= 0 && in_l1) {
+        bdrv_pdiscard(cs->bs->file, off, s->cluster_size);
+    }
+    return ret;
+}
+
+/*
  * Compare stored and expected refcounts.  Leaks are repaired in place
- * if cs->fix has BDRV_FIX_LEAKS; refcounts that are too low set
- * cs->rebuild: only a rebuild of the whole structure repairs them.
+ * if cs->fix has BDRV_FIX_LEAKS, refcounts that are too low but not zero
+ * if it has BDRV_FIX_ERRORS (as QEMU 7.2 does).  A referenced cluster
+ * with refcount 0 could be handed out again: it sets cs->rebuild, only a
+ * rebuild of the whole structure repairs that.
  */
 static void GRAPH_RDLOCK
 compare_refcounts(CheckState *cs, int64_t *highest)
@@ -437,19 +486,25 @@ compare_refcounts(CheckState *cs, int64_t *highest)
         if (have == want) {
             continue;
         }
-        if (have < want) {
+        if (!have) {
             cs->rebuild = true;
         }
-        repair = have > want && (cs->fix & BDRV_FIX_LEAKS);
+        repair = have > want ? (cs->fix & BDRV_FIX_LEAKS) :
+                 have && (cs->fix & BDRV_FIX_ERRORS);
         fprintf(stderr, "%s cluster %" PRId64 " refcount=%" PRIu64
                 " reference=%" PRIu64 "\n",
                 repair ? "Repairing" : have < want ? "ERROR" : "Leaked",
                 i, have, want);
         if (repair) {
-            ret = qcow2_update_cluster_refcount(bs, i, have - want, true,
-                                                QCOW2_DISCARD_ALWAYS);
+            ret = have > want ? drop_leak(cs, i, have - want, !want) :
+                  qcow2_update_cluster_refcount(bs, i, want - have, false,
+                                                QCOW2_DISCARD_NEVER);
             if (ret >= 0) {
-                res->leaks_fixed++;
+                if (have > want) {
+                    res->leaks_fixed++;
+                } else {
+                    res->corruptions_fixed++;
+                }
                 continue;
             }
         }
@@ -457,6 +512,7 @@ compare_refcounts(CheckState *cs, int64_t *highest)
             res->leaks++;
         } else {
             res->corruptions++;
+            cs->cmp_corruptions++;
         }
     }
 }
@@ -704,7 +760,11 @@ int coroutine_fn qcow2_check_refcounts(BlockDriverState *bs,
         return ret;
     }
 
-    /* First report everything as found, then repair. */
+    /*
+     * First report everything as found (only misaligned preallocated L2
+     * entries are repaired on the way, as 7.2 does), then repair.
+     */
+    cs.fix_l2 = fix & BDRV_FIX_ERRORS;
     ret = check_pass(&cs, &highest);
     if (ret >= 0 && cs.rebuild && (fix & BDRV_FIX_ERRORS)) {
         ret = rebuild_and_recheck(&cs, &highest);
@@ -712,11 +772,14 @@ int coroutine_fn qcow2_check_refcounts(BlockDriverState *bs,
         fprintf(stderr, "ERROR need to rebuild refcount structures\n");
         res->check_errors++;
         ret = -EIO;
-    } else if (ret >= 0 && res->leaks && (fix & BDRV_FIX_LEAKS)) {
+    } else if (ret >= 0 && fix && (res->leaks || cs.cmp_corruptions)) {
         int errors = res->check_errors;
 
+        /* The comparison again, repairing: its findings replace the first. */
         res->leaks = 0;
-        cs.fix = BDRV_FIX_LEAKS;
+        res->corruptions -= cs.cmp_corruptions;
+        cs.cmp_corruptions = 0;
+        cs.fix = fix;
         highest = -1;
         compare_refcounts(&cs, &highest);
         res->check_errors = errors;
@@ -759,8 +822,8 @@ check_l2_copied(BlockDriverState *bs, BdrvCheckResult *res,
             uint64_t off = e & L2E_OFFSET_MASK, rc;
             QCow2ClusterType t = qcow2_get_cluster_type(bs, e);
 
-            if ((t != QCOW2_CLUSTER_NORMAL && t != QCOW2_CLUSTER_ZERO_ALLOC) ||
-                offset_into_cluster(s, off)) {
+            /* Misaligned clusters too, as 7.2 (by their cluster index). */
+            if (t != QCOW2_CLUSTER_NORMAL && t != QCOW2_CLUSTER_ZERO_ALLOC) {
                 continue;
             }
             /* Clusters in an external data file have no refcount: 1. */
@@ -799,7 +862,8 @@ int qcow2_check_oflag_copied(BlockDriverState *bs, BdrvCheckResult *res,
     for (int i = 0; i < s->l1_size; i++) {
         uint64_t e = s->l1_table[i], l2_off = e & L1E_OFFSET_MASK, rc;
 
-        if (!l2_off || offset_into_cluster(s, l2_off)) {
+        /* A misaligned table has its flag checked too, not its entries. */
+        if (!l2_off) {
             continue;
         }
         ret = qcow2_get_refcount(bs, l2_off >> s->cluster_bits, &rc);
@@ -823,8 +887,8 @@ int qcow2_check_oflag_copied(BlockDriverState *bs, BdrvCheckResult *res,
                 res->corruptions++;
             }
         }
-        if ((l2_off >> s->cluster_bits) << s->cluster_bits >=
-            (uint64_t)bdrv_getlength(bs->file->bs)) {
+        if (offset_into_cluster(s, l2_off) ||
+            l2_off >= (uint64_t)bdrv_getlength(bs->file->bs)) {
             continue;
         }
         ret = check_l2_copied(bs, res, l2_off, repair);
