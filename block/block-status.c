@@ -444,8 +444,13 @@ int coroutine_fn bdrv_co_is_zero_fast(BlockDriverState *bs, int64_t offset,
     if (bytes == 0) {
         return 1;
     }
-    ret = bdrv_co_block_status_above(bs, NULL, offset, bytes, &pnum, NULL,
-                                     NULL);
+    /*
+     * Metadata only (want_zero false, as QEMU): a data cluster over a hole
+     * of its file does not count, so qcow2 decides on zero writes and
+     * COW as 7.2 does.
+     */
+    ret = bdrv_co_common_block_status_above(bs, NULL, false, false, offset,
+                                            bytes, &pnum, NULL, NULL, NULL);
     if (ret < 0) {
         return ret;
     }

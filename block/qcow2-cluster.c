@@ -646,6 +646,21 @@ static bool cluster_in_place(BlockDriverState *bs, uint64_t entry,
 }
 
 /*
+ * Is @entry a preallocated zero cluster (ZERO_ALLOC) that this image
+ * alone owns?  A write then reuses its host cluster in place, as QEMU
+ * 7.2 does, instead of allocating a new one.  Not with extended L2
+ * entries (zeroes are per subcluster there).
+ */
+static bool zero_cluster_reusable(BlockDriverState *bs, uint64_t entry)
+{
+    BDRVQcow2State *s = bs->opaque;
+
+    return !has_subclusters(s) &&
+           qcow2_get_cluster_type(bs, entry) == QCOW2_CLUSTER_ZERO_ALLOC &&
+           (entry & QCOW_OFLAG_COPIED);
+}
+
+/*
  * Must the copy-on-write of a new cluster replacing @entry cover the
  * whole cluster (the old one holds data not described per subcluster)?
  */
@@ -719,45 +734,163 @@ static QCowL2Meta *alloc_keep_old(BlockDriverState *bs, uint64_t start,
 }
 
 /*
+ * Reuse the host clusters of the reusable zero clusters from @start on
+ * (zero_cluster_reusable(), host-contiguous, at most *@want bytes, which
+ * is cut down to them).  Their parts the write leaves read as zeroes, so
+ * they become COW regions (zeroed efficiently when the file can); the
+ * L2 entries lose the zero flag at link time.
+ */
+static QCowL2Meta *reuse_zero_clusters(BlockDriverState *bs, uint64_t start,
+                                       uint64_t *want, uint64_t *l2_slice,
+                                       int l2_index)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t off = offset_into_cluster(s, start);
+    uint64_t nb_max = size_to_clusters(s, off + *want);
+    uint64_t host = get_l2_entry(s, l2_slice, l2_index) & L2E_OFFSET_MASK;
+    uint64_t end;
+    int n = 1;
+    QCowL2Meta *m;
+
+    while (n < nb_max && l2_index + n < s->l2_slice_size) {
+        uint64_t e = get_l2_entry(s, l2_slice, l2_index + n);
+
+        if (!zero_cluster_reusable(bs, e) ||
+            (e & L2E_OFFSET_MASK) != host + ((uint64_t)n << s->cluster_bits)) {
+            break;
+        }
+        n++;
+    }
+    *want = MIN(*want, ((uint64_t)n << s->cluster_bits) - off);
+    end = off + *want;
+
+    m = new_l2meta(bs, start_of_cluster(s, start), host, n);
+    m->keep_old_clusters = true;
+    m->cow_start.offset = 0;
+    m->cow_start.nb_bytes = off;
+    m->cow_end.offset = end;
+    m->cow_end.nb_bytes = ((uint64_t)n << s->cluster_bits) - end;
+    return m;
+}
+
+/* Does host cluster @c have a refcount block? */
+static bool has_refblock(BDRVQcow2State *s, uint64_t c)
+{
+    uint64_t idx = c >> s->refcount_block_bits;
+
+    return idx < s->refcount_table_size &&
+           (s->refcount_table[idx] & REFT_OFFSET_MASK);
+}
+
+/*
+ * Allocate up to @n clusters at host offset @hint, as many as are free
+ * there; returns how many (possibly 0) or -errno.  Where the run reaches
+ * clusters without a refcount block, QEMU 7.2 takes the clusters before
+ * them first, creates the block (at the first free cluster, the ones
+ * just taken counting as used), gives those clusters back and counts
+ * again, so the new block may land inside the run and cut it short.
+ * This plays the same steps, so blocks and data land where 7.2 puts them.
+ */
+static int64_t GRAPH_RDLOCK alloc_at_hint(BlockDriverState *bs,
+                                          uint64_t hint, int64_t n)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t first = hint >> s->cluster_bits;
+
+    for (;;) {
+        uint64_t b = first;
+        uint64_t fci;
+        int64_t got, r;
+
+        /* The first cluster of the run lacking a refcount block. */
+        while (b < first + n && has_refblock(s, b)) {
+            b = QEMU_ALIGN_UP(b + 1, (uint64_t)s->refcount_block_size);
+        }
+        if (b >= first + n) {
+            return qcow2_alloc_clusters_at(bs, hint, n);
+        }
+        got = qcow2_alloc_clusters_at(bs, hint, b - first);
+        if (got < 0 || got < (int64_t)(b - first)) {
+            return got;     /* the run ends before the missing block */
+        }
+        /* Create the block (taking cluster @b too if still free). */
+        r = qcow2_alloc_clusters_at(bs, b << s->cluster_bits, 1);
+        fci = s->free_cluster_index;
+        if (r > 0) {
+            qcow2_free_clusters(bs, b << s->cluster_bits, s->cluster_size,
+                                QCOW2_DISCARD_NEVER);
+            s->free_cluster_index = fci;
+        }
+        if (got > 0) {
+            qcow2_free_clusters(bs, hint, got << s->cluster_bits,
+                                QCOW2_DISCARD_NEVER);
+        }
+        if (r < 0) {
+            return r;
+        }
+    }
+}
+
+/*
  * Allocate host clusters for the guest clusters from @start on (at most
- * @want bytes, none of them writable in place).  Returns the record, or
- * NULL with *@ret set.
+ * @want bytes, none of them writable in place).  With a @hint (the host
+ * offset right after the previous part of the same write), as many of
+ * them as are free there continue that host range, as QEMU 7.2 does;
+ * without one, or if the cluster at @hint is taken, the first free run
+ * big enough takes them all.  Returns the record, or NULL with *@ret set.
  */
 static QCowL2Meta * GRAPH_RDLOCK
 alloc_new_clusters(BlockDriverState *bs, uint64_t start, uint64_t *want,
-                   uint64_t *l2_slice, int l2_index, int *ret)
+                   uint64_t hint, uint64_t *l2_slice, int l2_index,
+                   int *ret)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t off = offset_into_cluster(s, start);
     uint64_t nb_max = size_to_clusters(s, off + *want);
     uint64_t first, last, end;
-    int64_t host;
-    int n = 0;
+    int64_t host = 0;
+    int64_t n = 0;
     QCowL2Meta *m;
 
-    trace_qcow2_handle_alloc(qemu_coroutine_self(), start, UINT64_MAX, *want);
+    trace_qcow2_handle_alloc(qemu_coroutine_self(), start,
+                             hint ? hint : UINT64_MAX, *want);
     while (n < nb_max && l2_index + n < s->l2_slice_size) {
         uint64_t e = get_l2_entry(s, l2_slice, l2_index + n);
 
-        if (qcow2_get_cluster_type(bs, e) == QCOW2_CLUSTER_NORMAL &&
-            (e & QCOW_OFLAG_COPIED) && n > 0) {
-            break;
+        if (n > 0 && (zero_cluster_reusable(bs, e) ||
+                      (qcow2_get_cluster_type(bs, e) == QCOW2_CLUSTER_NORMAL &&
+                       (e & QCOW_OFLAG_COPIED)))) {
+            break;      /* usable in place: the next piece takes it */
         }
         n++;
     }
-    first = get_l2_entry(s, l2_slice, l2_index);
-    last = get_l2_entry(s, l2_slice, l2_index + n - 1);
 
     if (has_data_file(bs)) {
         /* Data clusters sit at their guest offset in the data file. */
         host = start_of_cluster(s, start);
     } else {
-        host = qcow2_alloc_clusters(bs, (uint64_t)n << s->cluster_bits);
+        if (hint) {
+            int64_t got = alloc_at_hint(bs, hint, n);
+
+            if (got < 0) {
+                *ret = got;
+                return NULL;
+            }
+            if (got > 0) {
+                host = hint;
+                n = got;
+            }
+        }
+        if (!host) {
+            host = qcow2_alloc_clusters(bs, (uint64_t)n << s->cluster_bits);
+        }
         if (host < 0) {
             *ret = host;
             return NULL;
         }
     }
+    first = get_l2_entry(s, l2_slice, l2_index);
+    last = get_l2_entry(s, l2_slice, l2_index + n - 1);
 
     m = new_l2meta(bs, start_of_cluster(s, start), host, n);
     *want = MIN(*want, ((uint64_t)n << s->cluster_bits) - off);
@@ -779,6 +912,7 @@ alloc_new_clusters(BlockDriverState *bs, uint64_t start, uint64_t *want,
 int coroutine_fn qcow2_alloc_host_offset(BlockDriverState *bs,
                                          uint64_t offset,
                                          unsigned int *bytes,
+                                         uint64_t host_hint,
                                          uint64_t *host_offset,
                                          QCowL2Meta **m)
 {
@@ -837,6 +971,18 @@ again:
         }
         want = MIN(want, done);
         *host_offset = host + offset_into_cluster(s, offset);
+    } else if (zero_cluster_reusable(bs, entry)) {
+        if (offset_into_cluster(s, entry & L2E_OFFSET_MASK)) {
+            qcow2_cache_put(s->l2_table_cache, (void **)&l2_slice);
+            qcow2_signal_corruption(bs, true, -1, -1, "Preallocated zero "
+                                    "cluster offset %#" PRIx64 " unaligned "
+                                    "(guest offset: %#" PRIx64 ")",
+                                    (uint64_t)(entry & L2E_OFFSET_MASK),
+                                    offset);
+            return -EIO;
+        }
+        meta = reuse_zero_clusters(bs, offset, &want, l2_slice, l2_index);
+        *host_offset = meta->alloc_offset + offset_into_cluster(s, offset);
     } else if (has_subclusters(s) &&
                qcow2_get_cluster_type(bs, entry) == QCOW2_CLUSTER_NORMAL &&
                (entry & QCOW_OFLAG_COPIED)) {
@@ -844,8 +990,8 @@ again:
         meta = alloc_keep_old(bs, offset, want, entry, bitmap);
         *host_offset = meta->alloc_offset + offset_into_cluster(s, offset);
     } else {
-        meta = alloc_new_clusters(bs, offset, &want, l2_slice, l2_index,
-                                  &ret);
+        meta = alloc_new_clusters(bs, offset, &want, host_hint, l2_slice,
+                                  l2_index, &ret);
         if (!meta) {
             qcow2_cache_put(s->l2_table_cache, (void **)&l2_slice);
             return ret;
@@ -930,7 +1076,10 @@ int coroutine_fn qcow2_alloc_cluster_link_l2(BlockDriverState *bs,
             set_l2_bitmap(s, l2_slice, l2_index + i, m->prealloc ? ob :
                           linked_bitmap(s, m, i, old, ob, plain));
         }
-        if (!m->keep_old_clusters) {
+        if (m->keep_old_clusters && !has_subclusters(s)) {
+            /* A reused zero cluster (reuse_zero_clusters()): now data. */
+            set_l2_entry(s, l2_slice, l2_index + i, host | QCOW_OFLAG_COPIED);
+        } else if (!m->keep_old_clusters) {
             set_l2_entry(s, l2_slice, l2_index + i, host | QCOW_OFLAG_COPIED);
             if (qcow2_get_cluster_type(bs, old) != QCOW2_CLUSTER_UNALLOCATED &&
                 qcow2_get_cluster_type(bs, old) != QCOW2_CLUSTER_ZERO_PLAIN) {
@@ -1009,9 +1158,11 @@ static int GRAPH_RDLOCK discard_in_l2_slice(BlockDriverState *bs,
         uint64_t old = get_l2_entry(s, l2_slice, l2_index + i);
         uint64_t old_bitmap = get_l2_bitmap(s, l2_slice, l2_index + i);
         uint64_t new_entry = 0, new_bitmap = 0;
+        /* As 7.2: a zero cluster without host cluster stays one. */
         bool zero = !full_discard && s->qcow_version >= 3 &&
-                    (bs->backing || entry_owns_cluster(bs, old) ||
-                     old_bitmap);
+                    (bs->backing || old_bitmap ||
+                     qcow2_get_cluster_type(bs, old) !=
+                     QCOW2_CLUSTER_UNALLOCATED);
 
         if (zero) {
             if (has_subclusters(s)) {

@@ -728,7 +728,7 @@ preallocate_metadata(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
         QCowL2Meta *m = NULL;
         uint64_t host;
 
-        ret = qcow2_alloc_host_offset(bs, offset, &cur, &host, &m);
+        ret = qcow2_alloc_host_offset(bs, offset, &cur, 0, &host, &m);
         if (ret < 0) {
             error_setg_errno(errp, -ret, "Allocation failed");
             return ret;

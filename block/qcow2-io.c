@@ -240,7 +240,9 @@ static bool coroutine_fn GRAPH_RDLOCK can_zero_cow(BlockDriverState *bs,
 {
     BDRVQcow2State *s = bs->opaque;
 
-    if (m->keep_old_clusters || m->prealloc || data_file_is_raw(bs) ||
+    /* Kept clusters: only reused zero clusters read as zeroes as a whole. */
+    if ((m->keep_old_clusters && has_subclusters(s)) || m->prealloc ||
+        data_file_is_raw(bs) ||
         !(s->data_file->bs->supported_zero_flags & BDRV_REQ_NO_FALLBACK)) {
         return false;
     }
@@ -285,7 +287,8 @@ static const uint8_t qcow2_zero_pad[QCOW2_ZERO_PAD_MAX] QEMU_ALIGNED(4096);
 
 /*
  * Write piece @p into fresh clusters past the end of the data file: the
- * guest data padded with zeroes to the whole clusters, in one request.
+ * guest data padded with zeroes over its COW regions (whole clusters, or
+ * the subclusters it touches with extended L2), in one request.
  * -ENOTSUP (nothing written) when the padding is too large for that.
  */
 static int coroutine_fn GRAPH_RDLOCK write_padded(Qcow2Piece *p)
@@ -293,9 +296,10 @@ static int coroutine_fn GRAPH_RDLOCK write_padded(Qcow2Piece *p)
     BlockDriverState *bs = p->bs;
     BDRVQcow2State *s = bs->opaque;
     QCowL2Meta *m = p->m;
-    uint64_t head = p->host - m->alloc_offset;
-    uint64_t end = (uint64_t)m->nb_clusters << s->cluster_bits;
-    uint64_t tail = end - head - p->bytes;
+    uint64_t start = m->alloc_offset + m->cow_start.offset;
+    uint64_t head = p->host - start;
+    uint64_t end = m->alloc_offset + m->cow_end.offset + m->cow_end.nb_bytes;
+    uint64_t tail = end - p->host - p->bytes;
     QEMUIOVector padded;
     int ret;
 
@@ -310,15 +314,17 @@ static int coroutine_fn GRAPH_RDLOCK write_padded(Qcow2Piece *p)
     trace_qcow2_skip_cow(qemu_coroutine_self(), m->offset, m->nb_clusters);
     m->skip_cow = true;
     BLKDBG_CO_EVENT(bs->file, BLKDBG_WRITE_AIO);
-    ret = bdrv_co_pwritev(s->data_file, m->alloc_offset, end, &padded, 0);
+    ret = bdrv_co_pwritev(s->data_file, start, end - start, &padded, 0);
     qemu_iovec_destroy(&padded);
     return ret;
 }
 
 /*
  * Write piece @p into the new clusters of p->m, whose COW regions read as
- * zeroes: zero the whole clusters without a data transfer, then write the
- * guest data (or both in one padded write past the end of the file).
+ * zeroes: zero the span of the COW regions and the data (whole clusters,
+ * or with extended L2 the subclusters the write touches, as 7.2) without
+ * a data transfer, then write the guest data (or both in one padded
+ * write past the end of the file).
  * -ENOTSUP (nothing written) if the data file cannot zero efficiently.
  */
 static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
@@ -335,9 +341,10 @@ static int coroutine_fn GRAPH_RDLOCK write_zero_cow(Qcow2Piece *p)
             return ret;
         }
     }
-    ret = bdrv_co_pwrite_zeroes(s->data_file, m->alloc_offset,
-                                (int64_t)m->nb_clusters << s->cluster_bits,
-                                BDRV_REQ_NO_FALLBACK);
+    ret = bdrv_co_pwrite_zeroes(s->data_file,
+                                m->alloc_offset + m->cow_start.offset,
+                                m->cow_end.offset + m->cow_end.nb_bytes -
+                                m->cow_start.offset, BDRV_REQ_NO_FALLBACK);
     if (ret < 0) {
         return ret == -EAGAIN ? -ENOTSUP : ret;
     }
@@ -575,17 +582,21 @@ static int coroutine_fn GRAPH_RDLOCK write_piece(AioTask *task)
 
 /*
  * Map the next piece of a write at p->offset (at most p->bytes) and check
- * that its host range, COW included, touches no metadata.  s->lock held.
+ * that its host range, COW included, touches no metadata.  @hint: where
+ * the piece before it ended on the host, or 0 (qcow2_alloc_host_offset).
+ * s->lock held.
  */
 static int coroutine_fn GRAPH_RDLOCK map_write_piece(BlockDriverState *bs,
-                                                     Qcow2Piece *p)
+                                                     Qcow2Piece *p,
+                                                     uint64_t hint)
 {
     uint64_t start, len;
     int ret;
 
     trace_qcow2_writev_start_part(qemu_coroutine_self());
     p->m = NULL;
-    ret = qcow2_alloc_host_offset(bs, p->offset, &p->bytes, &p->host, &p->m);
+    ret = qcow2_alloc_host_offset(bs, p->offset, &p->bytes, hint, &p->host,
+                                  &p->m);
     if (ret < 0) {
         return ret;
     }
@@ -644,6 +655,7 @@ map_write(BlockDriverState *bs, int64_t offset, int64_t bytes,
     BDRVQcow2State *s = bs->opaque;
     uint64_t chunk = QCOW2_MAX_CHUNK & ~(uint64_t)(s->cluster_size - 1);
     Qcow2Piece *p = inline_buf;
+    uint64_t hint = 0;
     int n = 0, cap = inline_n, ret = 0;
 
     qemu_co_mutex_lock(&s->alloc_order);
@@ -662,12 +674,17 @@ map_write(BlockDriverState *bs, int64_t offset, int64_t bytes,
             .bs = bs, .offset = offset, .qiov = qiov,
             .qiov_offset = qiov_offset, .bytes = MIN(bytes, chunk),
         };
-        ret = map_write_piece(bs, &p[n]);
+        ret = map_write_piece(bs, &p[n], hint);
         if (ret < 0) {
             abort_pieces(bs, p, n);
             break;
         }
         trace_qcow2_writev_done_part(qemu_coroutine_self(), p[n].bytes);
+        /* The next piece may continue this one's host range. */
+        hint = p[n].host + p[n].bytes;
+        if (offset_into_cluster(s, hint) || !p[n].host) {
+            hint = 0;
+        }
         offset += p[n].bytes;
         bytes -= p[n].bytes;
         qiov_offset += p[n].bytes;
@@ -747,7 +764,16 @@ int coroutine_fn qcow2_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
     /* From here on in arrival order (see qcow2.h), the checks included. */
     qemu_co_mutex_lock(&s->alloc_order);
     if (a_start != offset || (a_end != end && end != disk_end)) {
-        /* Widen to whole (sub)clusters if the extra parts read as zero. */
+        /*
+         * Widen to whole (sub)clusters if the extra parts read as zero.
+         * A write that mapped before us may still be filling one of
+         * those clusters: until it links its L2 entry the cluster reads
+         * as zero and widening would wipe its data.  Wait for it first;
+         * no new allocation can start while we hold alloc_order.
+         */
+        qemu_co_mutex_lock(&s->lock);
+        qcow2_wait_for_allocations(bs, a_start, a_end - a_start);
+        qemu_co_mutex_unlock(&s->lock);
         if (!is_zero(bs, a_start, offset - a_start) ||
             !is_zero(bs, end, a_end - end)) {
             qemu_co_mutex_unlock(&s->alloc_order);

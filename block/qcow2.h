@@ -1138,16 +1138,20 @@ qcow2_get_host_offset(BlockDriverState *bs, uint64_t offset,
 /*
  * Find or allocate host clusters for a guest write of *@bytes at
  * @offset.  *@bytes is cut down to what one contiguous host range
- * covers; *@host_offset is where the data goes.  New allocations are
- * added to the *@m list (and s->cluster_allocs); the caller writes the
- * data and then calls qcow2_alloc_cluster_link_l2() for each.  Waits for
- * overlapping in-flight allocations.  0 or -errno.  s->lock held (may
- * be dropped while waiting).
+ * covers; *@host_offset is where the data goes.  @host_hint is 0, or,
+ * for a later part of one write starting on a cluster boundary, the
+ * (cluster-aligned) host offset where the part before it ended: new
+ * clusters then go there if it is free, as many as are free there (QEMU
+ * 7.2's layout: a write continues its host range where it can).  New
+ * allocations are added to the *@m list (and s->cluster_allocs); the
+ * caller writes the data and then calls qcow2_alloc_cluster_link_l2()
+ * for each.  Waits for overlapping in-flight allocations.  0 or -errno.
+ * s->lock held (may be dropped while waiting).
  */
 int coroutine_fn GRAPH_RDLOCK
 qcow2_alloc_host_offset(BlockDriverState *bs, uint64_t offset,
-                        unsigned int *bytes, uint64_t *host_offset,
-                        QCowL2Meta **m);
+                        unsigned int *bytes, uint64_t host_hint,
+                        uint64_t *host_offset, QCowL2Meta **m);
 
 /*
  * Wait until no allocation in flight touches the clusters of [@offset,
