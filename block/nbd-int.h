@@ -10,6 +10,7 @@
 #include "block/block_int.h"
 #include "block/nbd-client.h"
 #include "qemu/coroutine.h"
+#include "qemu/timer.h"
 
 /* Requests one connection carries at once. */
 #define NBD_CLIENT_MAX_REQUESTS 16
@@ -34,8 +35,25 @@ typedef struct NBDClientRequest {
     NBDExtent extent;       /* host order */
     uint64_t received;      /* READ: bytes of data and holes so far */
     int bad_reply_ret;      /* its reply broke the protocol: -errno */
+    bool conn_lost;         /* failed because the connection was lost */
     int ret;                /* 0 or -errno */
 } NBDClientRequest;
+
+/*
+ * Where the node stands with its server.  A lost connection (socket
+ * error or EOF) moves CONNECTED to CONNECTING_WAIT when reconnect-delay
+ * is set (requests wait for a new connection until the delay, counted
+ * from the loss, expires), else to CONNECTING_NOWAIT (requests fail at
+ * once unless a connection is ready).  Either way a background thread
+ * keeps trying.  A reply that breaks the protocol, or a lost connection
+ * on a server.type=fd address, is final: QUIT, every request -EIO.
+ */
+typedef enum NBDClientState {
+    NBD_CLIENT_CONNECTED,
+    NBD_CLIENT_CONNECTING_WAIT,
+    NBD_CLIENT_CONNECTING_NOWAIT,
+    NBD_CLIENT_QUIT,
+} NBDClientState;
 
 typedef struct BDRVNBDState {
     /* options */
@@ -44,12 +62,21 @@ typedef struct BDRVNBDState {
     char *x_dirty_bitmap;
     bool alloc_depth;       /* x-dirty-bitmap=qemu:allocation-depth */
     uint64_t open_timeout;  /* seconds to keep retrying connect */
+    uint64_t reconnect_delay;   /* seconds requests wait after a loss */
 
     /* connection */
-    QIOChannel *ioc;
+    QIOChannel *ioc;        /* NULL once a lost connection was dropped */
     NBDExportInfo info;
-    bool broken;            /* protocol error or I/O error: all -EIO */
+    NBDClientState state;
     bool io_failed;         /* the socket failed (not the protocol) */
+
+    /* reconnection (nbd-reconnect.c) */
+    NBDClientConnection *conn;  /* NULL: never reconnect (fd address) */
+    QEMUTimer *delay_timer;     /* ends CONNECTING_WAIT */
+    int64_t delay_deadline;     /* ... at this QEMU_CLOCK_REALTIME ns */
+    bool connecting;            /* a request runs nbd_reconnect_attempt */
+    CoQueue reconnect_waiters;  /* requests waiting for that attempt */
+    Coroutine *reader_exit_waiter;  /* woken when the reader exits */
 
     /* requests */
     CoMutex send_mutex;
@@ -77,5 +104,39 @@ void nbd_parse_filename(const char *filename, QDict *options, Error **errp);
 void nbd_refresh_filename(BlockDriverState *bs);
 
 extern const char *const nbd_strong_runtime_opts[];
+
+/* nbd-reconnect.c */
+
+/*
+ * The connection failed (@s->io_failed: the socket; else the protocol):
+ * shut it down and leave CONNECTED for the state the failure and the
+ * options call for (starting the reconnect-delay timer).  No-op unless
+ * CONNECTED.  AioContext of the node.
+ */
+void nbd_client_connection_lost(BlockDriverState *bs);
+
+/*
+ * Wait until the node is CONNECTED, reconnecting when needed: 0, or
+ * -EIO when it is not connected and may not wait (any more).
+ * Coroutine context (a request coroutine).
+ */
+int coroutine_fn nbd_co_wait_connected(BlockDriverState *bs);
+
+/* A request that failed with a lost connection should be sent again. */
+static inline bool nbd_client_will_reconnect(BDRVNBDState *s)
+{
+    return s->state == NBD_CLIENT_CONNECTING_WAIT;
+}
+
+/*
+ * Set up reconnection once the first connection is negotiated; stop it
+ * (timer, connection thread) at close.  Main loop.
+ */
+void nbd_reconnect_init(BlockDriverState *bs);
+void nbd_reconnect_cleanup(BDRVNBDState *s);
+
+/* Move the reconnect-delay timer with the node's AioContext. */
+void nbd_reconnect_detach_aio_context(BDRVNBDState *s);
+void nbd_reconnect_attach_aio_context(BDRVNBDState *s, AioContext *ctx);
 
 #endif /* BLOCK_NBD_INT_H */

@@ -34,7 +34,7 @@ static QemuOptsList nbd_runtime_opts = {
         { .name = "reconnect-delay", .type = QEMU_OPT_NUMBER,
           .help = "On an unexpected disconnect, the nbd client tries to "
                   "connect again until succeeding or encountering a serious "
-                  "error.  (not supported by this client)" },
+                  "error" },
         { .name = "open-timeout", .type = QEMU_OPT_NUMBER,
           .help = "In seconds.  If zero, the nbd driver tries the "
                   "connection only once." },
@@ -347,11 +347,9 @@ int nbd_process_options(BDRVNBDState *s, QDict *options, Error **errp)
                    "(tls-creds / tls-hostname)");
         goto out;
     }
-    if (qemu_opt_get_number(opts, "reconnect-delay", 0)) {
-        error_setg(errp, "reconnect-delay is not supported by this NBD "
-                   "client: only 0 (fail requests at once) is accepted");
-        goto out;
-    }
+    /* any value is accepted; past ~136 years it makes no difference */
+    s->reconnect_delay = MIN(qemu_opt_get_number(opts, "reconnect-delay", 0),
+                             UINT32_MAX);
     s->open_timeout = qemu_opt_get_number(opts, "open-timeout", 0);
     if (s->open_timeout > 3600) {
         error_setg(errp, "open-timeout may not exceed 3600 seconds");

@@ -9,8 +9,11 @@
  * checks it against the request it names, reads the payload straight into
  * that request (read data, holes, block status, errors) and wakes the
  * request when its last chunk arrives.  Anything the server sends that
- * breaks the protocol fails the connection: every pending and later
- * request then gets -EIO.  Options and filenames live in nbd-opts.c.
+ * breaks the protocol fails the connection for good: every pending and
+ * later request then gets -EIO.  A lost connection fails the pending
+ * requests too, but the node reconnects (nbd-reconnect.c) and, within
+ * reconnect-delay, sends them again.  Options and filenames live in
+ * nbd-opts.c.
  */
 
 #include "qemu/osdep.h"
@@ -33,24 +36,27 @@ static void nbd_complete(BDRVNBDState *s, NBDClientRequest *req)
 }
 
 /*
- * The connection is unusable: shut the socket down and fail every request
- * still waiting for a reply.  Nothing is printed, as in 7.2 (which only
- * traces protocol violations): the request whose reply broke the protocol
- * fails with EINVAL, every other one with EIO.  @err (the violation or
- * the socket error) is dropped.
+ * The connection is unusable: shut the socket down, leave CONNECTED
+ * (nbd-reconnect.c picks the next state) and fail every request still
+ * waiting for a reply.  Nothing is printed, as in 7.2 (which only traces
+ * protocol violations): the request whose reply broke the protocol fails
+ * with EINVAL, every other one with EIO (and is sent again if the node
+ * waits for a reconnect).  @err (the violation or the socket error) is
+ * dropped.
  */
-static void coroutine_fn nbd_fail_connection(BDRVNBDState *s, Error *err)
+static void coroutine_fn nbd_fail_connection(BlockDriverState *bs,
+                                             Error *err)
 {
+    BDRVNBDState *s = bs->opaque;
+
     error_free(err);
-    if (!s->broken) {
-        s->broken = true;
-        qio_channel_shutdown(s->ioc, QIO_CHANNEL_SHUTDOWN_BOTH, NULL);
-    }
+    nbd_client_connection_lost(bs);
     for (int i = 0; i < NBD_CLIENT_MAX_REQUESTS; i++) {
         NBDClientRequest *req = &s->requests[i];
 
         if (req->in_use && req->sent && !req->done) {
             req->ret = req->bad_reply_ret ?: -EIO;
+            req->conn_lost = true;
             nbd_complete(s, req);
         }
     }
@@ -437,41 +443,58 @@ static int coroutine_fn nbd_reader_one(BDRVNBDState *s, Error **errp)
 
 static void coroutine_fn nbd_reader_entry(void *opaque)
 {
-    BDRVNBDState *s = opaque;
+    BlockDriverState *bs = opaque;
+    BDRVNBDState *s = bs->opaque;
+    Coroutine *waiter;
 
-    while (s->awaiting > 0 && !s->broken) {
+    while (s->awaiting > 0 && s->state == NBD_CLIENT_CONNECTED) {
         Error *err = NULL;
 
         if (nbd_reader_one(s, &err) < 0) {
             trace_nbd_read_reply_entry_fail(-EIO, err ? error_get_pretty(err)
                                                       : "");
-            nbd_fail_connection(s, err);
+            nbd_fail_connection(bs, err);
         }
     }
     s->reader = NULL;
+    waiter = s->reader_exit_waiter;
+    s->reader_exit_waiter = NULL;
+    if (waiter) {
+        aio_co_wake(waiter);
+    }
 }
 
 /* ---- request path --------------------------------------------------- */
 
 /*
- * Send @r and wait for its reply; READ data lands in @rq, WRITE data
- * comes from @wq, BLOCK_STATUS fills @ext.  0 or -errno.
+ * Send @r once and wait for its reply; READ data lands in @rq, WRITE data
+ * comes from @wq, BLOCK_STATUS fills @ext.  0 or -errno; *@lost says
+ * the request failed because the connection was lost.
  */
-static int coroutine_fn nbd_co_request(BlockDriverState *bs, NBDRequest *r,
-                                       QEMUIOVector *wq, QEMUIOVector *rq,
-                                       NBDExtent *ext)
+static int coroutine_fn nbd_co_request_once(BlockDriverState *bs,
+                                            NBDRequest *r, QEMUIOVector *wq,
+                                            QEMUIOVector *rq, NBDExtent *ext,
+                                            bool *lost)
 {
     BDRVNBDState *s = bs->opaque;
     NBDClientRequest *req;
     Error *err = NULL;
-    int i, ret = -EIO;
+    int i, ret;
 
-    while (s->in_use == NBD_CLIENT_MAX_REQUESTS && !s->broken) {
+    *lost = false;
+    ret = nbd_co_wait_connected(bs);
+    if (ret < 0) {
+        return ret;
+    }
+    while (s->in_use == NBD_CLIENT_MAX_REQUESTS &&
+           s->state == NBD_CLIENT_CONNECTED) {
         qemu_co_queue_wait(&s->free_slots, NULL);
     }
-    if (s->broken) {
+    if (s->state != NBD_CLIENT_CONNECTED) {
+        *lost = true;
         return -EIO;
     }
+    ret = -EIO;
     for (i = 0; s->requests[i].in_use; i++) {
         /* a free slot exists: in_use < max */
     }
@@ -484,7 +507,7 @@ static int coroutine_fn nbd_co_request(BlockDriverState *bs, NBDRequest *r,
     r->cookie = req->cookie = (++s->next_seq << 16) | (i + 1);
 
     qemu_co_mutex_lock(&s->send_mutex);
-    if (!s->broken) {
+    if (s->state == NBD_CLIENT_CONNECTED) {
         req->sent = true;
         s->awaiting++;
         ret = nbd_send_request(s->ioc, r, wq, &err);
@@ -492,10 +515,10 @@ static int coroutine_fn nbd_co_request(BlockDriverState *bs, NBDRequest *r,
     qemu_co_mutex_unlock(&s->send_mutex);
     if (ret < 0 && req->sent) {
         s->io_failed = true;
-        nbd_fail_connection(s, err);
+        nbd_fail_connection(bs, err);
     }
     if (req->sent && !s->reader && s->awaiting > 0) {
-        s->reader = qemu_coroutine_create(nbd_reader_entry, s);
+        s->reader = qemu_coroutine_create(nbd_reader_entry, bs);
         aio_co_enter(bdrv_get_aio_context(bs), s->reader);
     }
     while (req->sent && !req->done) {
@@ -504,12 +527,28 @@ static int coroutine_fn nbd_co_request(BlockDriverState *bs, NBDRequest *r,
         req->waiting = false;
     }
     ret = req->sent ? req->ret : -EIO;
+    *lost = req->sent ? req->conn_lost : true;
     if (ext) {
         *ext = req->extent;
     }
     req->in_use = false;
     s->in_use--;
     qemu_co_queue_next(&s->free_slots);
+    return ret;
+}
+
+/* nbd_co_request_once(), sent again while the node waits to reconnect. */
+static int coroutine_fn nbd_co_request(BlockDriverState *bs, NBDRequest *r,
+                                       QEMUIOVector *wq, QEMUIOVector *rq,
+                                       NBDExtent *ext)
+{
+    BDRVNBDState *s = bs->opaque;
+    bool lost;
+    int ret;
+
+    do {
+        ret = nbd_co_request_once(bs, r, wq, rq, ext, &lost);
+    } while (ret < 0 && lost && nbd_client_will_reconnect(s));
     return ret;
 }
 
@@ -745,7 +784,6 @@ static void nbd_stop_reader(BDRVNBDState *s)
 {
     assert(!s->awaiting);
     if (s->ioc && s->reader) {
-        s->broken = true;
         qio_channel_shutdown(s->ioc, QIO_CHANNEL_SHUTDOWN_BOTH, NULL);
         qio_channel_wake_read(s->ioc);
     }
@@ -758,7 +796,7 @@ static void nbd_disconnect(BDRVNBDState *s)
         return;
     }
     nbd_stop_reader(s);
-    if (!s->broken) {
+    if (s->state == NBD_CLIENT_CONNECTED) {
         NBDRequest r = { .type = NBD_CMD_DISC };
 
         nbd_send_request(s->ioc, &r, NULL, NULL);
@@ -770,6 +808,7 @@ static void nbd_disconnect(BDRVNBDState *s)
 
 static void nbd_free_state(BDRVNBDState *s)
 {
+    nbd_reconnect_cleanup(s);
     nbd_disconnect(s);
     nbd_export_info_clear(&s->info);
     qapi_free_SocketAddress(s->saddr);
@@ -796,8 +835,11 @@ static int nbd_open(BlockDriverState *bs, QDict *options, int flags,
     }
     if (ret < 0) {
         nbd_free_state(s);
+        return ret;
     }
-    return ret;
+    trace_nbd_client_handshake_success(s->export ?: "(null)");
+    nbd_reconnect_init(bs);
+    return 0;
 }
 
 static void nbd_close(BlockDriverState *bs)
@@ -851,6 +893,7 @@ static void nbd_detach_aio_context(BlockDriverState *bs)
         nbd_stop_reader(s);
         qio_channel_detach_aio_context(s->ioc);
     }
+    nbd_reconnect_detach_aio_context(s);
 }
 
 static void nbd_attach_aio_context(BlockDriverState *bs, AioContext *ctx)
@@ -860,6 +903,7 @@ static void nbd_attach_aio_context(BlockDriverState *bs, AioContext *ctx)
     if (s->ioc) {
         qio_channel_attach_aio_context(s->ioc, ctx);
     }
+    nbd_reconnect_attach_aio_context(s, ctx);
 }
 
 /* An export has no directory that relative names could resolve in. */

@@ -128,4 +128,53 @@ typedef struct NBDReply {
 int coroutine_mixed_fn nbd_receive_reply(QIOChannel *ioc, NBDReply *reply,
                                          Error **errp);
 
+/* ---- (re)connection thread (nbd/client-connection.c) ----------------- */
+
+/*
+ * A source of negotiated connections to one export: each attempt (socket
+ * connect, then nbd_receive_negotiate() asking for structured replies,
+ * block sizes and the metadata context) runs in a thread of its own.
+ */
+typedef struct NBDClientConnection NBDClientConnection;
+
+/*
+ * Connect to @saddr for @export (NULL: "") with metadata context
+ * @x_dirty_bitmap (NULL: base:allocation).  With @do_retry a failed
+ * attempt is repeated after 1, 2, 4, 8, then every 16 seconds until one
+ * succeeds.  The arguments are copied.  Nothing starts until
+ * nbd_co_establish_connection().
+ */
+NBDClientConnection *nbd_client_connection_new(const SocketAddress *saddr,
+                                               const char *export,
+                                               const char *x_dirty_bitmap,
+                                               bool do_retry);
+
+/*
+ * Drop the owner's reference.  A running attempt is told to stop (its
+ * back-off sleep ends, a handshake in progress is shut down) and frees
+ * everything when it returns; no coroutine may be waiting in
+ * nbd_co_establish_connection().  NULL is a no-op.
+ */
+void nbd_client_connection_release(NBDClientConnection *conn);
+
+/*
+ * Collect a connection: if an attempt has succeeded, return its channel
+ * (the caller owns the reference) and move the negotiated export into
+ * @info (which must be empty).  Otherwise start an attempt if none is
+ * running and, if @blocking, yield until it succeeds (or gives up
+ * without @do_retry) or until nbd_co_establish_connection_cancel().
+ * Returns NULL if no connection is ready.  At most one caller at a time;
+ * coroutine context, in the AioContext that created @conn.
+ */
+QIOChannel *coroutine_fn
+nbd_co_establish_connection(NBDClientConnection *conn, NBDExportInfo *info,
+                            bool blocking);
+
+/*
+ * Wake the coroutine blocked in nbd_co_establish_connection(), if any: it
+ * returns what is ready (normally NULL).  The attempt goes on in the
+ * background.  Any context.
+ */
+void nbd_co_establish_connection_cancel(NBDClientConnection *conn);
+
 #endif /* BLOCK_NBD_CLIENT_H */
