@@ -20,6 +20,7 @@
 #include "qapi/error.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
+#include "qemu/host-utils.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 
@@ -65,9 +66,13 @@ static int coroutine_fn convert_update_status(ConvertState *s, int64_t offset)
         return ret;
     }
     /*
-     * Ranges end on the source's cluster (or request) boundaries where
+     * Whole sectors, as 7.2 counts: a file's partial last sector (the
+     * node's length is rounded up) goes with the range before it.  Then
+     * ranges end on the source's cluster (or request) boundaries where
      * they can, so that one cluster is not read in two requests.
      */
+    pnum = MIN(QEMU_ALIGN_UP(src_off + pnum, BDRV_SECTOR_SIZE) - src_off,
+               bytes);
     tail = (src_off + pnum) % s->src_align[i];
     if (pnum > tail) {
         pnum -= tail;
@@ -194,32 +199,83 @@ static int coroutine_fn convert_read(ConvertState *s, int64_t offset,
 }
 
 /*
- * Length of the run starting at @buf[@pos] whose min_sparse-aligned
- * blocks are all zero (*zero true) or all not; partial blocks count as
- * data unless they end the image.
+ * Zero detection (-S), as 7.2 decides it, in 512-byte sectors (a partial
+ * one at the end of the image counts as a sector).
+ *
+ * One run: the sectors from @buf (@len bytes at image offset @off) that
+ * are all zero (*zero) or all not.  Unless it reaches the end of @len,
+ * its end then moves to a multiple of the alignment (min_sparse rounded
+ * down to a power of two): a data run grows up to it (never past @len),
+ * a zero run shrinks down to it, and a zero run too short to reach back
+ * to the previous multiple counts as data (and grows).  Returns the
+ * run's length in bytes.
  */
-static int64_t convert_run(ConvertState *s, const uint8_t *buf, int64_t base,
-                           int64_t pos, int64_t len, bool *zero)
+static int64_t convert_sector_run(ConvertState *s, const uint8_t *buf,
+                                  int64_t off, int64_t len, bool *zero)
 {
-    int64_t start = pos;
-    bool first = true;
+    int64_t align = pow2floor(s->min_sparse) / BDRV_SECTOR_SIZE;
+    int64_t first = off / BDRV_SECTOR_SIZE;
+    int64_t n = DIV_ROUND_UP(len, BDRV_SECTOR_SIZE);
+    int64_t i, tail;
+    bool z = false;
 
-    while (pos < len) {
-        int64_t end = MIN(QEMU_ALIGN_UP(base + pos + 1, s->min_sparse) - base,
-                          len);
-        bool whole = end - pos == s->min_sparse ||
-                     base + end == s->total_size;
-        bool z = whole && buffer_is_zero(buf + pos, end - pos);
+    for (i = 0; i < n; i++) {
+        int64_t at = i * BDRV_SECTOR_SIZE;
+        bool sz = buffer_is_zero(buf + at, MIN(BDRV_SECTOR_SIZE, len - at));
 
-        if (first) {
-            *zero = z;
-            first = false;
-        } else if (z != *zero) {
+        if (i == 0) {
+            z = sz;
+        } else if (sz != z) {
             break;
         }
-        pos = end;
     }
-    return pos - start;
+    tail = (first + i) % align;
+    if (i < n && tail) {
+        if (z && i <= tail) {
+            z = false;
+        }
+        if (z) {
+            i -= tail;
+        } else {
+            i = MIN(i + align - tail, n);
+        }
+    }
+    *zero = z;
+    return MIN(i * BDRV_SECTOR_SIZE, len);
+}
+
+/*
+ * The piece of a data range that starts at @buf[@pos] (the range is
+ * @len bytes at image offset @base): a zero piece is one zero run; a
+ * data piece takes data runs and the zero runs between them that are
+ * shorter than min_sparse (or than what is left of the range, if less),
+ * and ends before a longer zero run or at the range's last data run.
+ */
+static int64_t convert_piece(ConvertState *s, const uint8_t *buf,
+                             int64_t base, int64_t pos, int64_t len,
+                             bool *zero)
+{
+    int64_t min = MIN(s->min_sparse, len - pos);
+    int64_t used, checked;
+
+    used = convert_sector_run(s, buf + pos, base + pos, len - pos, zero);
+    if (*zero) {
+        return used;
+    }
+    for (checked = used; pos + checked < len;) {
+        bool z;
+        int64_t n = convert_sector_run(s, buf + pos + checked,
+                                       base + pos + checked,
+                                       len - pos - checked, &z);
+
+        checked += n;
+        if (!z) {
+            used = checked;
+        } else if (n >= min) {
+            break;
+        }
+    }
+    return used;
 }
 
 static int coroutine_fn convert_write_zero(ConvertState *s, int64_t offset,
@@ -279,11 +335,11 @@ static int coroutine_fn convert_write_data(ConvertState *s, int64_t offset,
     if (!s->min_sparse) {
         return convert_pwrite(s, offset, len, offset, len, buf, true);
     }
-    n = convert_run(s, buf, offset, 0, len, &zero);
+    n = convert_piece(s, buf, offset, 0, len, &zero);
     while (pos < len) {
-        /* Runs alternate; the one after a data run tells if it is last. */
+        /* The piece after a data piece tells if that one is last. */
         next = pos + n < len ?
-               convert_run(s, buf, offset, pos + n, len, &next_zero) : 0;
+               convert_piece(s, buf, offset, pos + n, len, &next_zero) : 0;
         if (zero) {
             ret = convert_write_zero(s, offset + pos, n);
         } else {

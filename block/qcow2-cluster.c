@@ -1158,12 +1158,15 @@ static int GRAPH_RDLOCK discard_in_l2_slice(BlockDriverState *bs,
         uint64_t old = get_l2_entry(s, l2_slice, l2_index + i);
         uint64_t old_bitmap = get_l2_bitmap(s, l2_slice, l2_index + i);
         uint64_t new_entry = 0, new_bitmap = 0;
-        /* As 7.2: a zero cluster without host cluster stays one. */
-        bool zero = !full_discard && s->qcow_version >= 3 &&
-                    (bs->backing || old_bitmap ||
-                     qcow2_get_cluster_type(bs, old) !=
-                     QCOW2_CLUSTER_UNALLOCATED);
+        bool zero = !full_discard && s->qcow_version >= 3;
 
+        if (!full_discard && !bs->backing && !entry_owns_cluster(bs, old)) {
+            /*
+             * No host cluster and nothing behind: it reads as zeroes and
+             * stays as it is (zero flags and subcluster bits too), as 7.2.
+             */
+            continue;
+        }
         if (zero) {
             if (has_subclusters(s)) {
                 new_bitmap = QCOW_L2_BITMAP_ALL_ZERO;
@@ -1215,6 +1218,8 @@ int qcow2_cluster_discard(BlockDriverState *bs, uint64_t offset,
         nb_clusters -= ret;
         offset += (uint64_t)ret << s->cluster_bits;
         ret = 0;
+        /* Before the next slice may reuse freed clusters (see below). */
+        qcow2_process_discards(bs, 0);
     }
     s->cache_discards = false;
     qcow2_process_discards(bs, ret);
@@ -1352,6 +1357,12 @@ int coroutine_fn qcow2_subcluster_zeroize(BlockDriverState *bs,
         nb_clusters -= ret;
         offset += (uint64_t)ret << s->cluster_bits;
         ret = 0;
+        /*
+         * Discard what this slice freed now: the next slice's new L2
+         * table may take a freed cluster, and a discard issued after
+         * the table went out (cache eviction) would wipe it.
+         */
+        qcow2_process_discards(bs, 0);
     }
     s->cache_discards = false;
     qcow2_process_discards(bs, ret);
