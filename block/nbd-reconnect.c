@@ -105,9 +105,10 @@ static void coroutine_fn nbd_drop_channel(BDRVNBDState *s)
 
 /*
  * May the node use @new, the export a new connection offers?  Its size,
- * block sizes and the features the node's limits and flags were set up
- * from must not change; a read-only export cannot serve a writable node.
- * 0 or -errno (the attempt fails; the thread will try again later).
+ * block sizes and reply features must not change; a writable node needs
+ * a writable export that still takes the write flags (FUA, write
+ * zeroes, fast zero) it had.  0 or -errno (the attempt fails; with time
+ * left in the delay the next one starts at once).
  */
 static int nbd_check_new_export(BlockDriverState *bs, NBDExportInfo *new)
 {
@@ -115,11 +116,16 @@ static int nbd_check_new_export(BlockDriverState *bs, NBDExportInfo *new)
     uint16_t kept = NBD_FLAG_SEND_FUA | NBD_FLAG_SEND_WRITE_ZEROES |
                     NBD_FLAG_SEND_FAST_ZERO;
 
-    if ((new->flags & NBD_FLAG_READ_ONLY) && (bs->open_flags & BDRV_O_RDWR)) {
-        return -EACCES;
+    if (bs->open_flags & BDRV_O_RDWR) {
+        if (new->flags & NBD_FLAG_READ_ONLY) {
+            return -EACCES;
+        }
+        /* write flags the node advertises must still be honoured */
+        if (s->info.flags & kept & ~new->flags) {
+            return -EINVAL;
+        }
     }
     if (new->size != s->info.size ||
-        (new->flags & kept) != (s->info.flags & kept) ||
         new->structured_reply != s->info.structured_reply ||
         new->base_allocation != s->info.base_allocation ||
         new->min_block != s->info.min_block ||
