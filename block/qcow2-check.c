@@ -72,7 +72,10 @@ static bool check_inc(CheckState *cs, uint64_t offset, uint64_t size)
         uint64_t rc = s->get_refcount(cs->refs, c);
 
         if (rc >= s->refcount_max) {
-            fprintf(stderr, "ERROR: overflow cluster offset=0x%" PRIx64 "\n",
+            fprintf(stderr, "ERROR: overflow cluster offset=0x%" PRIx64 "\n"
+                    "Use qemu-img amend to increase the refcount entry "
+                    "width or qemu-img convert to create a clean copy if "
+                    "the image cannot be opened for writing\n",
                     c << s->cluster_bits);
             cs->res->corruptions++;
             continue;
@@ -734,6 +737,7 @@ static int coroutine_fn GRAPH_RDLOCK
 rebuild_and_recheck(CheckState *cs, int64_t *highest)
 {
     BdrvCheckResult *res = cs->res, again = { 0 };
+    int64_t before;
     int ret;
 
     fprintf(stderr, "Rebuilding refcount structure\n");
@@ -747,7 +751,7 @@ rebuild_and_recheck(CheckState *cs, int64_t *highest)
         res->check_errors++;
         return ret;
     }
-    res->corruptions_fixed += res->corruptions;
+    before = res->corruptions;
     res->corruptions = 0;
     res->leaks_fixed += res->leaks;
     res->leaks = 0;
@@ -758,6 +762,13 @@ rebuild_and_recheck(CheckState *cs, int64_t *highest)
     *highest = -1;
     ret = check_pass(cs, highest);
     cs->res = res;
+    /*
+     * As 7.2 counts it: the rebuild fixed what the second pass no longer
+     * finds; errors of the walk itself (a misaligned data cluster, say)
+     * are found again and stay corruptions.
+     */
+    res->corruptions_fixed += before > again.corruptions ?
+                              before - again.corruptions : 0;
     res->corruptions += again.corruptions;
     res->leaks += again.leaks;
     res->check_errors += again.check_errors;
@@ -877,7 +888,8 @@ int qcow2_check_oflag_copied(BlockDriverState *bs, BdrvCheckResult *res,
                              BdrvCheckMode fix)
 {
     BDRVQcow2State *s = bs->opaque;
-    bool repair = fix & BDRV_FIX_ERRORS;
+    /* As 7.2: the flag follows the refcount with -r leaks as well. */
+    bool repair = fix != 0;
     int ret;
 
     for (int i = 0; i < s->l1_size; i++) {
