@@ -131,6 +131,9 @@ static void *nbd_connect_thread(void *opaque)
         if (!conn->released) {
             qemu_cond_timedwait(&conn->wake, &conn->lock, timeout * 1000);
         }
+        if (conn->released) {
+            break;
+        }
         qemu_mutex_unlock(&conn->lock);
         timeout = MIN(timeout * 2, NBD_CONNECT_MAX_SLEEP);
     }
