@@ -142,9 +142,12 @@ void qemuio_out_end(void)
 /* Index of the next '\n' in the read-ahead input, or -1. */
 static gssize next_newline(void)
 {
-    const uint8_t *p = out.in->data + out.in_pos;
-    const uint8_t *nl = memchr(p, '\n', out.in->len - out.in_pos);
+    const uint8_t *nl;
 
+    if (out.in_pos == out.in->len) {
+        return -1;      /* (an empty GByteArray may have no data at all) */
+    }
+    nl = memchr(out.in->data + out.in_pos, '\n', out.in->len - out.in_pos);
     return nl ? nl - out.in->data : -1;
 }
 
