@@ -1072,10 +1072,12 @@ int GRAPH_RDLOCK qcow2_change_refcount_order(BlockDriverState *bs,
 /*
  * Write a complete refcount structure of 2^@order-bit entries holding the
  * refcounts @refs (@nb_clusters entries packed as in a refcount block)
- * into the clusters from @nb_clusters on (which must be free), counting
- * itself.  The header is not touched: *@table (host byte order, g_free)
- * with *@table_entries entries at *@table_offset is the new reftable.
- * 0 or -errno.
+ * into clusters @refs leaves free (first fit: blocks, then the table;
+ * clusters past @nb_clusters are free), counting itself.  Every write is
+ * overlap checked; a failure prints 7.2's "ERROR writing refblock/
+ * reftable" line.  The header is not touched: *@table (host byte order,
+ * g_free) with *@table_entries entries at *@table_offset is the new
+ * reftable.  0 or -errno.
  */
 int GRAPH_RDLOCK
 qcow2_write_new_refcount_structure(BlockDriverState *bs, const void *refs,
