@@ -646,10 +646,10 @@ static int place_refcount_structure(BDRVQcow2State *s, NewRefs *r,
     }
 }
 
-/* Write refcount block or table @buf at cluster @c, 7.2's message on error */
-static int write_refcount_meta(BlockDriverState *bs, uint64_t c,
-                               uint64_t bytes, const void *buf,
-                               const char *what)
+/* Write refcount block or table @buf at cluster @c; 7.2's error message. */
+static int GRAPH_RDLOCK
+write_refcount_meta(BlockDriverState *bs, uint64_t c, uint64_t bytes,
+                    const void *buf, const char *what)
 {
     BDRVQcow2State *s = bs->opaque;
     int ret;
