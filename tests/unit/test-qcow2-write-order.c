@@ -5,8 +5,9 @@
  * their clusters in submission order even when the first one is mapped
  * in more pieces than run at once, or has to wait for an allocation in
  * flight, and a zero write's new L2 table comes after an earlier write's
- * clusters.  The data must read back as written and the image must be
- * clean.  qemu-img convert relies on this to overlap its in-order writes.
+ * clusters, and a zero write next to another write's new data in one
+ * cluster leaves that data alone.  The data must read back as written
+ * and the image must be clean.  qemu-img convert relies on this to overlap its in-order writes.
  */
 
 #include "qemu/osdep.h"
@@ -206,6 +207,30 @@ static void test_zero_write_order(void)
     check_and_close(blk);
 }
 
+/*
+ * A zero write that starts inside a cluster another write is filling
+ * (allocated, not linked yet) may widen over the rest of that cluster
+ * only if it reads as zero once that write is in: it is data then, so
+ * the zero write must not wipe it (it did, reading the cluster as still
+ * unallocated: qemu-img convert -n lost data that way).
+ */
+static void test_zero_write_widening(void)
+{
+    BlockBackend *blk = new_img("widen.qcow2", "65536");
+    Req reqs[] = {
+        { .blk = blk, .offset = 0, .bytes = 4096, .pattern = 0x12 },
+        { .blk = blk, .offset = 4096, .bytes = 61440, .pattern = -1 },
+        { .blk = blk, .offset = 64 * KiB, .bytes = 4096, .pattern = 0x34 },
+    };
+
+    run_batch(reqs, ARRAY_SIZE(reqs));
+    assert_pattern(blk, 0, 4096, 0x12);
+    assert_pattern(blk, 4096, 61440, 0);
+    assert_pattern(blk, 64 * KiB, 4096, 0x34);
+    g_assert_cmpint(host_of(blk, 0), <, host_of(blk, 64 * KiB));
+    check_and_close(blk);
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -220,6 +245,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qcow2-write-order/dependency-wait",
                     test_dependency_wait);
     g_test_add_func("/qcow2-write-order/zero-write", test_zero_write_order);
+    g_test_add_func("/qcow2-write-order/zero-write-widening",
+                    test_zero_write_widening);
 
     ret = g_test_run();
     test_remove_dir(test_dir);
