@@ -525,8 +525,21 @@ int img_convert(int argc, char **argv)
     s.progress = args.progress;
     qemu_progress_init(args.progress, 1.0);
     qemu_progress_print(0, 100);
-    if (!convert_open_sources(&s, &args, argv + optind) ||
-        (!args.skip_create && !convert_create(&s, &args)) ||
+    if (!convert_open_sources(&s, &args, argv + optind)) {
+        goto out;
+    }
+    if (args.target_is_zero && args.out_baseimg) {
+        /*
+         * 7.2 refuses this once the sources are open, before it opens the
+         * target, and leaves the target alone, yet exits with success
+         * (and -p ends at 100%).
+         */
+        error_report("Cannot use --target-is-zero when the destination "
+                     "image has a backing file");
+        ok = true;
+        goto done;
+    }
+    if ((!args.skip_create && !convert_create(&s, &args)) ||
         !convert_open_target(&s, &args)) {
         goto out;
     }
@@ -535,6 +548,7 @@ int img_convert(int argc, char **argv)
         ok = img_convert_copy_bitmaps(blk_bs(s.src[0]), blk_bs(s.target),
                                       args.skip_broken_bitmaps) == 0;
     }
+done:
     if (ok) {
         qemu_progress_print(100, 0);
     }
