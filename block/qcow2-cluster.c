@@ -828,6 +828,9 @@ static int64_t GRAPH_RDLOCK alloc_at_hint(BlockDriverState *bs,
         if (r < 0) {
             return r;
         }
+        if (!has_refblock(s, b)) {
+            return 0;   /* no progress (cannot happen): first fit instead */
+        }
     }
 }
 
