@@ -330,14 +330,16 @@ static uint32_t vpc_bat_entry(BDRVVPCState *s, uint64_t block)
 static int64_t vpc_map(BDRVVPCState *s, int64_t offset, int64_t bytes,
                        int64_t *host)
 {
-    uint64_t block = offset / s->block_size;
-    int64_t in_block = offset % s->block_size;
+    uint64_t block;
+    int64_t in_block;
     uint32_t entry = VPC_BAT_UNUSED;
 
-    if (s->fixed) {
+    if (s->fixed) {             /* no block size: the file is the disk */
         *host = offset;
         return bytes;
     }
+    block = offset / s->block_size;
+    in_block = offset % s->block_size;
     if (block < s->max_table_entries) {
         entry = vpc_bat_entry(s, block);
     }
@@ -403,7 +405,7 @@ vpc_co_block_status(BlockDriverState *bs, bool want_zero, int64_t offset,
 {
     BDRVVPCState *s = bs->opaque;
     int64_t host;
-    int64_t n = vpc_map(s, offset, bytes, &host);
+    int64_t n;
 
     if (s->fixed) {
         *pnum = bytes;
@@ -412,6 +414,7 @@ vpc_co_block_status(BlockDriverState *bs, bool want_zero, int64_t offset,
         return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID |
                BDRV_BLOCK_RECURSE;
     }
+    n = vpc_map(s, offset, bytes, &host);
     if (host >= 0) {
         *pnum = n;
         *map = host;
