@@ -151,7 +151,12 @@ def build_seeds(outdir, img, io, log=None):
 
 
 def _must(argv, cwd):
-    status, out, err, _ = run_tool(argv, 60, cwd)
+    # QEMU 7.2 calibrates PBKDF2 by CPU time, which on a loaded machine now
+    # and then fails with "Unable to get accurate CPU usage": try again.
+    for _ in range(5):
+        status, out, err, _ = run_tool(argv, 60, cwd)
+        if status == 0 or "Unable to get accurate CPU usage" not in out + err:
+            break
     if status != 0:
         raise SystemExit("seed step failed (%s): %s\n%s%s" %
                          (status, " ".join(argv), out, err))
