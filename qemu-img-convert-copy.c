@@ -317,6 +317,48 @@ static int coroutine_fn convert_pwrite(ConvertState *s, int64_t offset,
     return blk_co_pwrite(s->target, off, n, buf, 0);
 }
 
+/*
+ * Compressed data write of whole clusters.  As 7.2: with -S 0 every
+ * cluster is compressed, zero ones too; otherwise each all-zero cluster
+ * is left out (a zero write or nothing), the runs of other clusters
+ * between them go out as one compressed request each.
+ */
+static int coroutine_fn convert_write_compressed(ConvertState *s,
+                                                 int64_t offset, int64_t len,
+                                                 const uint8_t *buf)
+{
+    int64_t pos = 0;
+    int ret;
+
+    if (!s->min_sparse) {
+        return blk_co_pwrite(s->target, offset, len, buf,
+                             BDRV_REQ_WRITE_COMPRESSED);
+    }
+    while (pos < len) {
+        bool zero = buffer_is_zero(buf + pos,
+                                   MIN(s->cluster_size, len - pos));
+        int64_t n = 0;
+
+        /* The run of clusters that are all zero, or all not. */
+        do {
+            n += MIN(s->cluster_size, len - pos - n);
+        } while (pos + n < len &&
+                 buffer_is_zero(buf + pos + n,
+                                MIN(s->cluster_size, len - pos - n)) == zero);
+        if (zero) {
+            ret = convert_write_zero(s, offset + pos, n);
+        } else {
+            ret = blk_co_pwrite(s->target, offset + pos, n, buf + pos,
+                                BDRV_REQ_WRITE_COMPRESSED);
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        pos += n;
+    }
+    return 0;
+}
+
 /* Write a data range, turning zero blocks into zero writes or holes. */
 static int coroutine_fn convert_write_data(ConvertState *s, int64_t offset,
                                            int64_t len, const uint8_t *buf)
@@ -326,11 +368,7 @@ static int coroutine_fn convert_write_data(ConvertState *s, int64_t offset,
     int ret;
 
     if (s->compressed) {
-        if (buffer_is_zero(buf, len)) {
-            return convert_write_zero(s, offset, len);
-        }
-        return blk_co_pwrite(s->target, offset, len, buf,
-                             BDRV_REQ_WRITE_COMPRESSED);
+        return convert_write_compressed(s, offset, len, buf);
     }
     if (!s->min_sparse) {
         return convert_pwrite(s, offset, len, offset, len, buf, true);

@@ -722,41 +722,65 @@ int64_t qcow2_alloc_clusters_at(BlockDriverState *bs, uint64_t offset,
     return ret < 0 ? ret : n;
 }
 
+/*
+ * Whether the cluster holding byte @off can take one more reference:
+ * 1 yes, 0 no (its refcount is at the maximum), or -errno.
+ */
+static int GRAPH_RDLOCK
+cluster_takes_ref(BlockDriverState *bs, uint64_t off)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t rc;
+    int ret = qcow2_get_refcount(bs, off >> s->cluster_bits, &rc);
+
+    if (ret < 0) {
+        return ret;
+    }
+    return rc < s->refcount_max;
+}
+
 int64_t qcow2_alloc_bytes(BlockDriverState *bs, int size)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t off = s->free_byte_offset;
-    int64_t c;
+    uint64_t room = off ? s->cluster_size - offset_into_cluster(s, off) : 0;
+    int64_t c = 0;
     int ret;
 
     BLKDBG_EVENT(bs->file, BLKDBG_CLUSTER_ALLOC_BYTES);
     assert(size > 0 && size <= s->cluster_size);
-    if (off && s->cluster_size - offset_into_cluster(s, off) >= size) {
-        uint64_t rc;
-
-        ret = qcow2_get_refcount(bs, off >> s->cluster_bits, &rc);
+    if (off) {
+        ret = cluster_takes_ref(bs, off);
         if (ret < 0) {
             return ret;
         }
-        if (rc >= s->refcount_max) {
+        if (!ret) {
             off = 0;    /* no room for another reference: new cluster */
         }
-    } else {
-        off = 0;
     }
-    if (off) {
-        /* Another chunk in the current cluster: one more reference. */
+    if (!off || room < size) {
+        /*
+         * Not enough room left: take a new cluster.  When it directly
+         * follows the current one, the chunk starts in the current one
+         * and runs on into the new one (QEMU 7.2 packs compressed data
+         * this way, so its images come out the same).
+         */
+        c = qcow2_alloc_clusters(bs, s->cluster_size);
+        if (c < 0) {
+            return c;
+        }
+        if (!off || off - offset_into_cluster(s, off) + s->cluster_size !=
+            (uint64_t)c) {
+            off = c;
+        }
+    }
+    if (off != c) {
+        /* The chunk starts in the current cluster: one more reference. */
         ret = qcow2_update_cluster_refcount(bs, off >> s->cluster_bits, 1,
                                             false, QCOW2_DISCARD_NEVER);
         if (ret < 0) {
             return ret;
         }
-    } else {
-        c = qcow2_alloc_clusters(bs, s->cluster_size);
-        if (c < 0) {
-            return c;
-        }
-        off = c;
     }
     s->free_byte_offset = off + size;
     if (!offset_into_cluster(s, s->free_byte_offset)) {

@@ -982,7 +982,12 @@ int64_t GRAPH_RDLOCK qcow2_alloc_clusters_at(BlockDriverState *bs,
                                              uint64_t offset,
                                              int64_t nb_clusters);
 
-/* Allocate @size bytes (compressed data, <= a cluster).  Offset or -errno. */
+/*
+ * Allocate @size bytes (compressed data, <= a cluster) after the last
+ * chunk; a chunk that does not fit in the rest of its cluster runs on
+ * into the next one when that is the newly allocated cluster.  Offset
+ * or -errno.
+ */
 int64_t GRAPH_RDLOCK qcow2_alloc_bytes(BlockDriverState *bs, int size);
 
 /* Drop one reference from each cluster of [@offset, @offset + @size). */
