@@ -763,14 +763,19 @@ int64_t qcow2_alloc_bytes(BlockDriverState *bs, int size)
          * Not enough room left: take a new cluster.  When it directly
          * follows the current one, the chunk starts in the current one
          * and runs on into the new one (QEMU 7.2 packs compressed data
-         * this way, so its images come out the same).
+         * this way, so its images come out the same) -- unless the new
+         * cluster needed a new refcount block: then 7.2 starts the chunk
+         * afresh in the new cluster.
          */
+        uint64_t next = off ? (off >> s->cluster_bits) + 1 : 0;
+        bool had_refblock =
+            next && refblock_offset(s, next >> s->refcount_block_bits);
+
         c = qcow2_alloc_clusters(bs, s->cluster_size);
         if (c < 0) {
             return c;
         }
-        if (!off || off - offset_into_cluster(s, off) + s->cluster_size !=
-            (uint64_t)c) {
+        if (!had_refblock || next << s->cluster_bits != (uint64_t)c) {
             off = c;
         }
     }
