@@ -653,7 +653,7 @@ take_clusters(BlockDriverState *bs, uint64_t n)
         first_free = s->free_cluster_index;
         s->free_cluster_index = c + n;
         ret = ensure_refblocks(bs, c, n);
-        s->free_cluster_index = first_free;
+        s->free_cluster_index = MIN(first_free, s->free_cluster_index);
     } while (ret == 1);
     if (ret < 0) {
         return ret;
