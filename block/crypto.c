@@ -380,23 +380,21 @@ typedef struct LUKSCreate {
     PreallocMode prealloc;
     Error **errp;
     int ret;
-    Coroutine *co;              /* woken when the file is formatted */
 } LUKSCreate;
 
 /*
  * Format the protocol file: header and slot 0, then the file is sized to
- * hold the payload.  Runs in the main loop outside coroutines (opening a
- * BlockBackend polls).
+ * hold the payload.
  */
-static void luks_format_file(void *opaque)
+static void coroutine_fn luks_format_file(LUKSCreate *c)
 {
-    LUKSCreate *c = opaque;
     g_autoptr(QCryptoBlock) block = NULL;
     BlockBackend *blk;
 
     c->ret = -EIO;
-    blk = blk_new_open(c->filename, NULL, NULL, BDRV_O_RDWR | BDRV_O_RESIZE |
-                       BDRV_O_PROTOCOL, c->errp);
+    blk = blk_co_new_open(c->filename, NULL, NULL,
+                          BDRV_O_RDWR | BDRV_O_RESIZE | BDRV_O_PROTOCOL,
+                          c->errp);
     if (!blk) {
         return;
     }
@@ -414,15 +412,7 @@ static void luks_format_file(void *opaque)
     c->ret = blk_truncate(blk, qcrypto_block_get_payload_offset(block) +
                           c->size, false, c->prealloc, 0, c->errp);
 out:
-    blk_unref(blk);
-}
-
-static void luks_create_bh(void *opaque)
-{
-    LUKSCreate *c = opaque;
-
-    luks_format_file(c);
-    aio_co_wake(c->co);
+    blk_co_unref(blk);
 }
 
 static int coroutine_fn GRAPH_UNLOCKED
@@ -461,9 +451,7 @@ block_crypto_co_create_opts_luks(BlockDriver *drv, const char *filename,
     }
     ret = bdrv_co_create_file(filename, opts, errp);
     if (ret == 0) {
-        c.co = qemu_coroutine_self();
-        aio_bh_schedule_oneshot(qemu_get_aio_context(), luks_create_bh, &c);
-        qemu_coroutine_yield();
+        luks_format_file(&c);
         ret = c.ret;
     }
     memset(c.password, 0, c.npassword);

@@ -417,70 +417,6 @@ static int check_create_params(Qcow2CreateParams *p, Error **errp)
     return 0;
 }
 
-/*
- * Running graph-changing steps in the main loop from the coroutine.
- */
-
-typedef struct MainLoopCall {
-    void (*fn)(void *opaque);
-    void *opaque;
-    Coroutine *co;
-} MainLoopCall;
-
-static void main_loop_call_bh(void *opaque)
-{
-    MainLoopCall *c = opaque;
-
-    c->fn(c->opaque);
-    aio_co_wake(c->co);
-}
-
-static void coroutine_fn run_in_main_loop(void (*fn)(void *), void *opaque)
-{
-    MainLoopCall c = { .fn = fn, .opaque = opaque,
-                       .co = qemu_coroutine_self() };
-
-    aio_bh_schedule_oneshot(qemu_get_aio_context(), main_loop_call_bh, &c);
-    qemu_coroutine_yield();
-}
-
-typedef struct BlkOpenArgs {
-    const char *filename;
-    QDict *options;
-    int flags;
-    Error **errp;
-    BlockBackend *blk;
-} BlkOpenArgs;
-
-static void blk_open_fn(void *opaque)
-{
-    BlkOpenArgs *a = opaque;
-
-    a->blk = blk_new_open(a->filename, NULL, a->options, a->flags, a->errp);
-}
-
-static void blk_unref_fn(void *opaque)
-{
-    blk_unref(opaque);
-}
-
-static BlockBackend * coroutine_fn co_blk_open(const char *filename,
-                                               QDict *options, int flags,
-                                               Error **errp)
-{
-    BlkOpenArgs a = { filename, options, flags, errp, NULL };
-
-    run_in_main_loop(blk_open_fn, &a);
-    return a.blk;
-}
-
-static void coroutine_fn co_blk_unref(BlockBackend *blk)
-{
-    if (blk) {
-        run_in_main_loop(blk_unref_fn, blk);
-    }
-}
-
 /* The first three clusters: header, refcount table, refcount block. */
 static int coroutine_fn write_initial_clusters(BlockBackend *blk,
                                                Qcow2CreateParams *p)
@@ -574,8 +510,8 @@ static int coroutine_fn qcow2_do_create(const char *filename,
     QDict *options;
     int ret;
 
-    blk = co_blk_open(filename, NULL, BDRV_O_RDWR | BDRV_O_RESIZE |
-                      BDRV_O_PROTOCOL, errp);
+    blk = blk_co_new_open(filename, NULL, NULL,
+                          BDRV_O_RDWR | BDRV_O_RESIZE | BDRV_O_PROTOCOL, errp);
     if (!blk) {
         return -EIO;
     }
@@ -589,7 +525,7 @@ static int coroutine_fn qcow2_do_create(const char *filename,
         error_setg_errno(errp, -ret, "Could not write qcow2 header");
         goto out;
     }
-    co_blk_unref(blk);
+    blk_co_unref(blk);
 
     options = qdict_new();
     qdict_put_str(options, "driver", "qcow2");
@@ -597,8 +533,9 @@ static int coroutine_fn qcow2_do_create(const char *filename,
         qdict_put_str(options, "data-file.filename", p->data_file);
         qdict_put_str(options, "data-file.driver", "file");
     }
-    blk = co_blk_open(filename, options, BDRV_O_RDWR | BDRV_O_RESIZE |
-                      BDRV_O_NO_BACKING | BDRV_O_NO_FLUSH, errp);
+    blk = blk_co_new_open(filename, NULL, options,
+                          BDRV_O_RDWR | BDRV_O_RESIZE | BDRV_O_NO_BACKING |
+                          BDRV_O_NO_FLUSH, errp);
     if (!blk) {
         return -EIO;
     }
@@ -626,7 +563,7 @@ static int coroutine_fn qcow2_do_create(const char *filename,
         }
     }
 out:
-    co_blk_unref(blk);
+    blk_co_unref(blk);
     return ret;
 }
 
@@ -641,12 +578,13 @@ static void coroutine_fn delete_created(const char *filename)
     if (!filename) {
         return;
     }
-    blk = co_blk_open(filename, NULL, BDRV_O_RDWR | BDRV_O_PROTOCOL, NULL);
+    blk = blk_co_new_open(filename, NULL, NULL,
+                          BDRV_O_RDWR | BDRV_O_PROTOCOL, NULL);
     if (blk) {
         bdrv_graph_co_rdlock();
         bdrv_co_delete_file_noerr(blk_bs(blk));
         bdrv_graph_co_rdunlock();
-        co_blk_unref(blk);
+        blk_co_unref(blk);
     }
 }
 

@@ -647,48 +647,6 @@ static int coroutine_fn vdi_co_format(BlockBackend *blk, uint64_t size,
     return ret;
 }
 
-/* Calls @fn(@opaque) in the main loop, outside any coroutine. */
-typedef struct VdiMainLoopCall {
-    void (*fn)(void *opaque);
-    void *opaque;
-    Coroutine *co;
-} VdiMainLoopCall;
-
-static void vdi_main_loop_bh(void *opaque)
-{
-    VdiMainLoopCall *c = opaque;
-
-    c->fn(c->opaque);
-    aio_co_wake(c->co);
-}
-
-static void coroutine_fn vdi_in_main_loop(void (*fn)(void *), void *opaque)
-{
-    VdiMainLoopCall c = { fn, opaque, qemu_coroutine_self() };
-
-    aio_bh_schedule_oneshot(qemu_get_aio_context(), vdi_main_loop_bh, &c);
-    qemu_coroutine_yield();
-}
-
-typedef struct VdiOpenFile {
-    const char *filename;
-    Error **errp;
-    BlockBackend *blk;
-} VdiOpenFile;
-
-static void vdi_open_file(void *opaque)
-{
-    VdiOpenFile *o = opaque;
-
-    o->blk = blk_new_open(o->filename, NULL, NULL, BDRV_O_RDWR |
-                          BDRV_O_RESIZE | BDRV_O_PROTOCOL, o->errp);
-}
-
-static void vdi_unref_file(void *opaque)
-{
-    blk_unref(opaque);
-}
-
 /*
  * qemu-img create: the options other than size and static go to the
  * protocol driver, which creates the file empty (7.2 passes it no size,
@@ -702,7 +660,7 @@ vdi_co_create_opts(BlockDriver *drv, const char *filename, QemuOpts *opts,
     uint64_t size = ROUND_UP(qemu_opt_get_size_del(opts, BLOCK_OPT_SIZE, 0),
                              VDI_SECTOR_SIZE);
     bool is_static = qemu_opt_get_bool_del(opts, "static", false);
-    VdiOpenFile o = { .filename = filename, .errp = errp };
+    BlockBackend *blk;
     int ret;
 
     ret = bdrv_co_create_file(filename, opts, errp);
@@ -715,13 +673,14 @@ vdi_co_create_opts(BlockDriver *drv, const char *filename, QemuOpts *opts,
                    VDI_DISK_SIZE_MAX);
         return -ENOTSUP;
     }
-    vdi_in_main_loop(vdi_open_file, &o);
-    if (!o.blk) {
+    blk = blk_co_new_open(filename, NULL, NULL, BDRV_O_RDWR | BDRV_O_RESIZE |
+                          BDRV_O_PROTOCOL, errp);
+    if (!blk) {
         return -EIO;
     }
-    blk_set_allow_write_beyond_eof(o.blk, true);
-    ret = vdi_co_format(o.blk, size, is_static, errp);
-    vdi_in_main_loop(vdi_unref_file, o.blk);
+    blk_set_allow_write_beyond_eof(blk, true);
+    ret = vdi_co_format(blk, size, is_static, errp);
+    blk_co_unref(blk);
     return ret;
 }
 

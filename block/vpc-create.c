@@ -148,7 +148,6 @@ typedef struct VpcCreate {
     bool force_size;
     Error **errp;
     int ret;
-    Coroutine *co;              /* woken when done */
 } VpcCreate;
 
 /* Footer, dynamic header, BAT (all unused, padded with ones), footer. */
@@ -193,15 +192,15 @@ static int vpc_write_dynamic(BlockBackend *blk, const uint8_t *footer,
                       0);
 }
 
-/* In the main loop, outside coroutines (opening a BlockBackend polls). */
-static void vpc_format_file(VpcCreate *c)
+static void coroutine_fn vpc_format_file(VpcCreate *c)
 {
     uint8_t footer[VPC_FOOTER_SIZE];
     BlockBackend *blk;
 
     c->ret = -EIO;
-    blk = blk_new_open(c->filename, NULL, NULL, BDRV_O_RDWR | BDRV_O_RESIZE |
-                       BDRV_O_PROTOCOL, c->errp);
+    blk = blk_co_new_open(c->filename, NULL, NULL,
+                          BDRV_O_RDWR | BDRV_O_RESIZE | BDRV_O_PROTOCOL,
+                          c->errp);
     if (!blk) {
         return;
     }
@@ -219,15 +218,7 @@ static void vpc_format_file(VpcCreate *c)
     if (c->ret < 0 && c->errp && !*c->errp) {
         error_setg_errno(c->errp, -c->ret, "Failed to write the image");
     }
-    blk_unref(blk);
-}
-
-static void vpc_create_bh(void *opaque)
-{
-    VpcCreate *c = opaque;
-
-    vpc_format_file(c);
-    aio_co_wake(c->co);
+    blk_co_unref(blk);
 }
 
 /*
@@ -262,8 +253,6 @@ vpc_co_create_opts(BlockDriver *drv, const char *filename, QemuOpts *opts,
     }
     c.size = vpc_pick_geometry(sectors, force, &c.geo) * VPC_SECTOR_SIZE;
 
-    c.co = qemu_coroutine_self();
-    aio_bh_schedule_oneshot(qemu_get_aio_context(), vpc_create_bh, &c);
-    qemu_coroutine_yield();
+    vpc_format_file(&c);
     return c.ret;
 }

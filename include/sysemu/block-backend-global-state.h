@@ -31,11 +31,17 @@ BlockBackend *blk_new_with_bs(BlockDriverState *bs, uint64_t perm,
  */
 BlockBackend *blk_new_open(const char *filename, const char *reference,
                            QDict *options, int flags, Error **errp);
+/* blk_new_open() from a coroutine: runs in the main loop, outside it. */
+BlockBackend * coroutine_fn no_co_wrapper
+blk_co_new_open(const char *filename, const char *reference, QDict *options,
+                int flags, Error **errp);
 
 int blk_get_refcnt(BlockBackend *blk);
 void blk_ref(BlockBackend *blk);
 /* The last reference detaches the root node and frees @blk. */
 void blk_unref(BlockBackend *blk);
+/* blk_unref() from a coroutine (in the main loop, outside it). */
+void coroutine_fn no_co_wrapper blk_co_unref(BlockBackend *blk);
 
 void blk_remove_all_bs(void);
 
